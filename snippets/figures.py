@@ -1,0 +1,195 @@
+"""Figures: one registry, one house style, rendered to SVG at build time.
+
+A figure is a function that draws on a matplotlib ``Figure`` it is given,
+registered with ``@figure(name, alt=...)``. The site's build hook renders every
+registered figure twice (light and dark scheme) and the pages place it with a
+``[[figure: name]]`` line. matplotlib is imported only when a figure is drawn,
+so importing ``snippets`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import io
+import pkgutil
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+# One colour per optimizer on every page: the Okabe-Ito palette, which stays
+# distinguishable for the common kinds of colour-blindness, restricted to the
+# hues that keep at least 3:1 contrast on both the light and the dark page.
+COLORS = {
+    "sgd": "#8c8c8c",
+    "momentum": "#56b4e9",
+    "rmsprop": "#009e73",
+    "adam": "#d55e00",
+    "adagrad": "#cc79a7",
+    "adamw": "#e69f00",
+    "amsgrad": "#0096d6",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of one colour scheme of the site."""
+
+    name: str
+    text: str
+    muted: str
+    grid: str
+
+
+THEMES = {
+    "light": Theme("light", text="#1f2328", muted="#6e7781", grid="#d0d7de"),
+    "dark": Theme("dark", text="#e3e6ed", muted="#9aa3b5", grid="#3b4252"),
+}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A registered figure: its drawing function and what the page needs."""
+
+    name: str
+    draw: Callable
+    alt: str
+    size: tuple[float, float]
+    caption: str | None
+
+
+REGISTRY: dict[str, FigureSpec] = {}
+
+
+def figure(
+    name: str,
+    *,
+    alt: str,
+    size: tuple[float, float] = (7.0, 3.2),
+    caption: str | None = None,
+) -> Callable:
+    """Register ``draw(fig, theme)`` as the figure ``name``, with alt text."""
+    if not name or not name.replace("-", "").isalnum() or name != name.lower():
+        raise ValueError(f"figure name {name!r}: use lower-case words joined by '-'")
+    if not isinstance(alt, str) or len(alt.strip()) < 20:
+        raise ValueError(
+            f"figure {name!r}: alt text is required and must say what the figure "
+            "shows (at least 20 characters)"
+        )
+
+    def register(draw: Callable) -> Callable:
+        if name in REGISTRY and REGISTRY[name].draw.__qualname__ != draw.__qualname__:
+            raise ValueError(f"figure {name!r} is registered twice")
+        REGISTRY[name] = FigureSpec(name, draw, alt.strip(), size, caption)
+        return draw
+
+    return register
+
+
+def load_all() -> dict[str, FigureSpec]:
+    """Import every module of the ``snippets`` package so its figures register."""
+    package = importlib.import_module("snippets")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"snippets.{info.name}")
+    return REGISTRY
+
+
+def _style(theme: Theme) -> dict:
+    return {
+        "svg.hashsalt": "adam-layer-by-layer",
+        "svg.fonttype": "path",
+        "font.size": 10,
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+        "savefig.facecolor": "none",
+        "savefig.transparent": True,
+        "text.color": theme.text,
+        "axes.labelcolor": theme.text,
+        "axes.edgecolor": theme.muted,
+        "axes.titlesize": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": theme.muted,
+        "ytick.color": theme.muted,
+        "xtick.labelcolor": theme.text,
+        "ytick.labelcolor": theme.text,
+        "grid.color": theme.grid,
+        "legend.frameon": False,
+        "lines.linewidth": 1.8,
+        "path.simplify": True,
+    }
+
+
+def render_svg(spec: FigureSpec, theme_name: str) -> bytes:
+    """Draw one figure in one scheme and return the SVG bytes (deterministic)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    theme = THEMES[theme_name]
+    with matplotlib.rc_context(_style(theme)):
+        fig = Figure(figsize=spec.size, layout="constrained")
+        spec.draw(fig, theme)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _code_objects(code: types.CodeType):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def _modules_used(draw: Callable) -> set[str]:
+    """Names of the snippets modules whose code ``draw`` uses, transitively."""
+    modules: set[str] = set()
+    visited: set[Callable] = set()
+    todo = [draw]
+    while todo:
+        func = todo.pop()
+        if func in visited:
+            continue
+        visited.add(func)
+        modules.add(func.__module__)
+        names = {n for code in _code_objects(func.__code__) for n in code.co_names}
+        for value in (func.__globals__.get(n) for n in names):
+            if isinstance(value, types.ModuleType):
+                owner, members = value.__name__, vars(value).values()
+            elif inspect.isclass(value):
+                owner, members = value.__module__, list(vars(value).values())
+            else:
+                owner, members = getattr(value, "__module__", None), [value]
+            if not (isinstance(owner, str) and owner.startswith("snippets")):
+                continue
+            modules.add(owner)
+            todo.extend(m for m in members if inspect.isfunction(m) and m.__module__ == owner)
+    return {m for m in modules if m.startswith("snippets")}
+
+
+def cache_key(spec: FigureSpec) -> str:
+    """A hash of everything the figure's bytes depend on."""
+    import numpy
+
+    digest = hashlib.sha256()
+    for part in (
+        spec.name,
+        repr((spec.size, spec.alt)),
+        inspect.getsource(spec.draw),
+        Path(__file__).read_text(),
+        numpy.__version__,
+        _matplotlib_version(),
+    ):
+        digest.update(part.encode())
+    for module in sorted(_modules_used(spec.draw)):
+        digest.update(Path(sys.modules[module].__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _matplotlib_version() -> str:
+    from importlib.metadata import version
+
+    return version("matplotlib")

@@ -1,0 +1,42 @@
+"""`make bench-build`: time a cold build and a rebuild with no change.
+
+Cold: a fresh site directory and an empty figure cache, so every figure is
+drawn. Rebuild: the same again with the cache the cold build filled.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"cold build": 15.0, "no-change rebuild": 3.0}
+
+
+def timed_build(site: Path, cache: Path) -> float:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", FIGURE_CACHE_DIR=str(cache))
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
+        cwd=ROOT, env=env, check=True,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        times = {
+            "cold build": timed_build(tmp / "cold", tmp / "figures"),
+            "no-change rebuild": timed_build(tmp / "again", tmp / "figures"),
+        }
+    for name, seconds in times.items():
+        target = TARGETS[name]
+        verdict = "ok" if seconds <= target else "OVER TARGET"
+        print(f"{name:<18} {seconds:6.2f} s   (target {target:.0f} s: {verdict})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The built site: strict build, links, privacy, reproducibility, metadata."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+from conftest import ROOT, build_site
+
+# The path the site is published under (project pages): the 404 page, served
+# at any depth, links by absolute path under it.
+SITE_PATH = urlsplit(
+    yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)["site_url"]
+).path
+
+# Attributes that make the browser fetch something when the page loads.
+RESOURCE_ATTRS = {
+    ("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"),
+    ("source", "src"), ("source", "srcset"), ("iframe", "src"), ("video", "src"),
+    ("audio", "src"), ("embed", "src"), ("object", "data"), ("image", "href"),
+}
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)""")
+# Hyperlinks a reader follows on purpose (not fetched on load).
+NAVIGATION_LINK_RELS = {"canonical", "alternate", "author", "license"}
+
+
+class Page(HTMLParser):
+    """The ids, links and loaded resources of one HTML file."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.resources: list[tuple[str, str]] = []
+        self.images: list[dict] = []
+        self.meta: dict[str, str] = {}
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("id", "name"):
+            if a.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(a[key])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "img":
+            self.images.append(a)
+        if tag == "meta":
+            self.meta[a.get("property") or a.get("name") or ""] = a.get("content", "")
+        for t, attr in RESOURCE_ATTRS:
+            if tag == t and a.get(attr):
+                if tag == "link" and set((a.get("rel") or "").split()) & NAVIGATION_LINK_RELS:
+                    self.links.append(a[attr])
+                    continue
+                for url in a[attr].split(",") if attr == "srcset" else [a[attr]]:
+                    self.resources.append((tag, url.strip().split(" ")[0]))
+
+
+def html_pages(site: Path) -> dict[Path, Page]:
+    return {p: Page(p.read_text()) for p in sorted(site.rglob("*.html"))}
+
+
+@pytest.fixture(scope="module")
+def pages(built) -> dict[Path, Page]:
+    return html_pages(built.site)
+
+
+def resolve(site: Path, page: Path, url: str) -> tuple[Path, str]:
+    """The file and fragment an internal URL on ``page`` points to."""
+    base = SITE_PATH + page.relative_to(site).as_posix()
+    parts = urlsplit(urljoin(base, url))
+    assert parts.path.startswith(SITE_PATH), f"{url} on {page} leaves the site"
+    parts = parts._replace(path="/" + parts.path[len(SITE_PATH):])
+    target = site / unquote(parts.path).lstrip("/")
+    if parts.path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target, parts.fragment
+
+
+def test_strict_build_has_no_warnings(built):
+    warnings = [line for line in built.log.splitlines() if "WARNING" in line]
+    assert not warnings
+
+
+def test_every_internal_link_and_anchor_resolves(built, pages):
+    broken = []
+    for page, parsed in pages.items():
+        for url in parsed.links:
+            if EXTERNAL.match(url) or url.startswith(("mailto:", "data:", "javascript:")):
+                continue
+            target, fragment = resolve(built.site, page, url)
+            if not target.exists():
+                broken.append(f"{page.relative_to(built.site)}: {url} (no file)")
+            elif fragment and target.suffix == ".html":
+                if fragment not in pages.get(target, Page(target.read_text())).ids:
+                    broken.append(f"{page.relative_to(built.site)}: {url} (no #{fragment})")
+    assert not broken, "\n".join(broken)
+
+
+def test_every_resource_a_page_loads_exists_on_this_site(built, pages):
+    missing, foreign = [], []
+    for page, parsed in pages.items():
+        for tag, url in parsed.resources:
+            if EXTERNAL.match(url):
+                foreign.append(f"{page.relative_to(built.site)}: <{tag}> {url}")
+            elif not url.startswith("data:"):
+                target, _ = resolve(built.site, page, url)
+                if not target.exists():
+                    missing.append(f"{page.relative_to(built.site)}: <{tag}> {url}")
+    assert not foreign, "resources from another host:\n" + "\n".join(foreign)
+    assert not missing, "missing resources:\n" + "\n".join(missing)
+
+
+def test_no_stylesheet_loads_from_another_host(built):
+    foreign = []
+    for css in built.site.rglob("*.css"):
+        for match in CSS_URL.finditer(css.read_text()):
+            url = match.group(1) or match.group(2)
+            if EXTERNAL.match(url):
+                foreign.append(f"{css.relative_to(built.site)}: {url}")
+    assert not foreign, "\n".join(foreign)
+
+
+def test_no_page_links_by_absolute_path_so_the_site_works_under_a_subpath(built, pages):
+    absolute = [
+        f"{page.relative_to(built.site)}: {url}"
+        for page, parsed in pages.items()
+        for url in parsed.links + [u for _, u in parsed.resources]
+        if url.startswith("/") and not url.startswith(("//", SITE_PATH))
+    ]
+    assert not absolute, "\n".join(absolute)
+
+
+def test_two_clean_builds_are_byte_identical(built, tmp_path):
+    again = build_site(tmp_path / "site", tmp_path / "figures").site
+    compared = 0
+    for first in sorted(built.site.rglob("*")):
+        if first.is_dir() or first.name.startswith("sitemap.xml"):
+            continue
+        second = again / first.relative_to(built.site)
+        assert second.exists(), f"{first.relative_to(built.site)} missing in the second build"
+        assert filecmp.cmp(first, second, shallow=False), (
+            f"{first.relative_to(built.site)} differs between two clean builds"
+        )
+        compared += 1
+    assert compared > 50
+
+
+def test_rebuild_with_no_change_draws_no_figure(built, tmp_path):
+    assert "drawing figure" in built.log, "the first build should have drawn the figures"
+    cache = tmp_path / "figures"
+    build_site(tmp_path / "one", cache)
+    second = build_site(tmp_path / "two", cache)
+    assert "drawing figure" not in second.log
+
+
+def test_every_figure_has_alt_text_size_and_both_schemes(built, pages):
+    figures = [
+        (page, img) for page, parsed in pages.items() for img in parsed.images
+        if "/figures/" in "/" + img.get("src", "")
+    ]
+    assert figures, "no figure on the site"
+    by_page: dict[Path, list[str]] = {}
+    for page, img in figures:
+        where = f"{page.relative_to(built.site)}: {img['src']}"
+        assert len(img.get("alt", "").strip()) >= 20, f"{where}: alt text missing"
+        assert img.get("width") and img.get("height"), f"{where}: width/height missing"
+        by_page.setdefault(page, []).append(img["src"])
+    for page, srcs in by_page.items():
+        light = sorted(s.replace("-light.svg#only-light", "") for s in srcs if "#only-light" in s)
+        dark = sorted(s.replace("-dark.svg#only-dark", "") for s in srcs if "#only-dark" in s)
+        assert light and light == dark, f"{page}: every figure needs a light and a dark variant"
+
+
+def test_every_page_has_its_own_description_and_open_graph_tags(built, pages):
+    seen = {}
+    for page, parsed in pages.items():
+        if page.name == "404.html":
+            continue
+        name = page.relative_to(built.site)
+        assert parsed.meta.get("description"), f"{name}: no description"
+        for tag in ("og:title", "og:description", "og:url", "og:type"):
+            assert parsed.meta.get(tag), f"{name}: no {tag}"
+        assert parsed.meta["description"] not in seen, (
+            f"{name} shares its description with {seen.get(parsed.meta['description'])}"
+        )
+        seen[parsed.meta["description"]] = name
+
+
+def test_not_found_page_exists(built):
+    assert "404" in (built.site / "404.html").read_text()
+
+
+def test_reference_adam_is_downloadable_as_one_file(built):
+    assert (built.site / "downloads" / "adam.py").read_bytes() == (
+        ROOT / "snippets" / "adam.py"
+    ).read_bytes()
+
+
+def test_footer_states_the_licences(built):
+    footer = (built.site / "index.html").read_text()
+    assert "MIT" in footer and "CC BY 4.0" in footer
