@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-# One colour per optimizer on every page: the Okabe-Ito palette, which stays
-# distinguishable for the common kinds of colour-blindness, restricted to the
-# hues that keep at least 3:1 contrast on both the light and the dark page.
+# One colour per optimizer on every page, from the Okabe-Ito and Tol palettes
+# (distinguishable with the common colour-vision deficiencies), each with at
+# least 3:1 contrast on both the light and the dark page background.
 COLORS = {
     "sgd": "#8c8c8c",
-    "momentum": "#56b4e9",
+    "momentum": "#0077bb",
     "rmsprop": "#009e73",
     "adam": "#d55e00",
     "adagrad": "#cc79a7",
-    "adamw": "#e69f00",
-    "amsgrad": "#0096d6",
+    "adamw": "#ee3377",
+    "amsgrad": "#a6761d",
 }
 
 

@@ -1,0 +1,76 @@
+"""The figure registry and house style (snippets/figures.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from snippets import figures
+
+
+def test_every_registered_figure_draws_a_light_and_a_dark_svg_deterministically():
+    for spec in figures.load_all().values():
+        light = figures.render_svg(spec, "light")
+        dark = figures.render_svg(spec, "dark")
+        assert light.startswith(b"<?xml") and b"<svg" in light
+        assert light != dark, f"{spec.name}: the dark variant must differ (text colour)"
+        assert figures.render_svg(spec, "light") == light, f"{spec.name}: not reproducible"
+        assert b"<dc:date>" not in light, f"{spec.name}: carries a build date"
+
+
+def test_figures_use_the_scheme_text_colour():
+    spec = figures.load_all()["layer-map"]
+    assert figures.THEMES["dark"].text.encode() in figures.render_svg(spec, "dark")
+    assert figures.THEMES["light"].text.encode() in figures.render_svg(spec, "light")
+
+
+def test_registering_a_figure_without_alt_text_is_an_error():
+    with pytest.raises(TypeError):
+        figures.figure("no-alt")  # alt is a required keyword
+    with pytest.raises(ValueError, match="alt text is required"):
+        figures.figure("short-alt", alt="a plot")
+
+
+def test_figure_names_are_url_safe():
+    with pytest.raises(ValueError, match="lower-case words"):
+        figures.figure("Bad Name", alt="A figure whose name has a space in it.")
+
+
+def test_optimizer_colours_are_distinct_hex_colours():
+    assert len(set(figures.COLORS.values())) == len(figures.COLORS)
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in figures.COLORS.values())
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("background", ["#ffffff", "#1e2129"])  # Material's default and slate
+def test_optimizer_colours_stand_out_on_both_page_backgrounds(background):
+    # WCAG 1.4.11: graphical objects need 3:1 against what is next to them.
+    weak = {k: round(_contrast(c, background), 2) for k, c in figures.COLORS.items()
+            if _contrast(c, background) < 3}
+    assert not weak
+
+
+def test_cache_key_changes_with_the_snippets_a_figure_uses(monkeypatch, tmp_path):
+    spec = figures.load_all()["layer-map"]
+    before = figures.cache_key(spec)
+    assert figures.cache_key(spec) == before
+    used = figures._modules_used(spec.draw)
+    assert "snippets.home" in used
+    original = figures.Path.read_bytes
+
+    def edited(path):
+        data = original(path)
+        return data + b"# edited\n" if path.name == "home.py" else data
+
+    monkeypatch.setattr(figures.Path, "read_bytes", edited)
+    assert figures.cache_key(spec) != before
