@@ -1,4 +1,11 @@
-"""Every page in headless Chromium, light and dark, served under a subpath.
+"""Every page in headless Chromium, as readers get it.
+
+The site is served from 127.0.0.1 under a subpath and gzip-compressed, as
+GitHub project pages serve it. Each page is opened at desktop and phone width
+in the light and the dark scheme, scrolled to the end so that every lazy
+figure loads, and checked: no request to another host, no console error,
+every figure loaded, math rendered, no sideways scrolling, no serious or
+critical axe-core finding, and at most 250 KB transferred.
 
 Uses Debian's chromium through Playwright (no browser download). Where it is
 missing these tests skip, except under CI=true, where they fail.
@@ -7,9 +14,11 @@ missing these tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import shutil
 import threading
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +36,10 @@ CHROMIUM_ARGS = [
     # Any host but this machine fails at once, as it would offline.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
+MAX_PAGE_BYTES = 250_000
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".py", ".map"}
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +54,30 @@ def _chromium_or_skip() -> str:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves the site under SUBPATH only, as GitHub project pages do."""
+    """Serves the site under SUBPATH, gzip-compressed, as GitHub Pages does."""
+
+    protocol_version = "HTTP/1.1"
 
     def translate_path(self, path):
         path = urlsplit(path).path
         if not path.startswith(SUBPATH):
             return "/nonexistent"
         return super().translate_path("/" + path[len(SUBPATH):])
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in COMPRESSED or not path.is_file():
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
 
     def log_message(self, *args):
         pass
@@ -73,6 +103,13 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
 def page_urls(site: Path) -> list[str]:
     return sorted(
         p.relative_to(site).as_posix().removesuffix("index.html")
@@ -81,56 +118,113 @@ def page_urls(site: Path) -> list[str]:
     )
 
 
+@dataclass
+class Visit:
+    """What one page load showed and cost."""
+
+    foreign: list[str]
+    errors: list[str]
+    transferred: int
+
+
+def visit(context, url: str) -> tuple[object, Visit]:
+    page = context.new_page()
+    seen = Visit([], [], 0)
+
+    def on_finished(request):
+        sizes = request.sizes()
+        seen.transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    page.on("request", lambda r: urlsplit(r.url).hostname not in ("127.0.0.1", None)
+            and seen.foreign.append(r.url))
+    page.on("requestfinished", on_finished)
+    page.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
+    page.on("pageerror", lambda e: seen.errors.append(str(e)))
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None and response.status == 200, f"{url}: HTTP error"
+    # Scroll to the end, as a reader would, so every lazy figure loads.
+    page.evaluate("""async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+            scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); }
+    }""")
+    page.wait_for_load_state("networkidle")
+    return page, seen
+
+
+def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
+    problems = [f"request to another host: {u}" for u in seen.foreign]
+    problems += [f"console error: {e}" for e in seen.errors]
+    palette = page.get_attribute("body", "data-md-color-scheme")
+    if palette != ("slate" if scheme == "dark" else "default"):
+        problems.append(f"colour scheme {palette!r} instead of the system's {scheme}")
+    figures = page.evaluate("""() => [...document.querySelectorAll('.site-figure')].map(f =>
+        [...f.querySelectorAll('img')].filter(img => img.checkVisibility())
+            .map(img => [img.src, img.complete && img.naturalWidth > 0]))""")
+    for shown in figures:
+        if len(shown) != 1 or f"-{scheme}.svg" not in shown[0][0]:
+            problems.append(f"a figure shows {[s for s, _ in shown]} in the {scheme} scheme")
+        problems += [f"figure not loaded: {src}" for src, ok in shown if not ok]
+    unrendered = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
+        .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
+    problems += [f"math not rendered: {tex}" for tex in unrendered]
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    if overflow > width:
+        problems.append(f"page scrolls sideways: {overflow}px wide at {width}px")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_renders_offline_with_figures_and_math(built, server, browser, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 800})
+def test_every_page_works_offline_with_figures_math_and_no_sideways_scroll(
+    built, server, browser, scheme, viewport
+):
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        color_scheme=scheme, viewport={"width": width, "height": height},
+        is_mobile=viewport == "phone", has_touch=viewport == "phone",
+    )
     problems = []
     for path in page_urls(built.site):
-        page = context.new_page()
-        foreign, errors = [], []
-        page.on("request", lambda r: urlsplit(r.url).hostname not in ("127.0.0.1", None)
-                and foreign.append(r.url))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        response = page.goto(server + path, wait_until="networkidle")
-        where = f"/{path} ({scheme})"
-        if response is None or response.status != 200:
-            problems.append(f"{where}: HTTP {response and response.status}")
-        shown = page.evaluate("getComputedStyle(document.body).getPropertyValue('color-scheme')")
-        palette = page.get_attribute("body", "data-md-color-scheme")
-        expected = "slate" if scheme == "dark" else "default"
-        if palette != expected:
-            problems.append(f"{where}: colour scheme {palette!r} ({shown}), not {expected!r}")
-        # Bring every lazy figure into view, then check it loaded.
-        page.evaluate("""async () => {
-            for (const img of document.querySelectorAll('.site-figure img')) {
-                img.scrollIntoView(); await new Promise(r => setTimeout(r, 30)); }
-        }""")
-        page.wait_for_load_state("networkidle")
-        broken = page.evaluate("""() => [...document.querySelectorAll('.site-figure img')]
-            .filter(img => img.checkVisibility())
-            .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)""")
-        visible = page.evaluate("""() => [...document.querySelectorAll('.site-figure img')]
-            .filter(img => img.checkVisibility()).map(img => img.src)""")
-        figures = page.evaluate("document.querySelectorAll('.site-figure').length")
-        if len(visible) != figures or any(f"-{scheme}.svg" not in src for src in visible):
-            problems.append(f"{where}: {len(visible)} visible images for {figures} figures")
-        unrendered = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
-            .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
-        problems += [f"{where}: figure not loaded: {src}" for src in broken]
-        problems += [f"{where}: math not rendered: {tex}" for tex in unrendered]
-        problems += [f"{where}: request to another host: {url}" for url in foreign]
-        problems += [f"{where}: console error: {text}" for text in errors]
+        page, seen = visit(context, server + path)
+        problems += [f"/{path}: {p}" for p in page_problems(page, seen, scheme, width)]
         page.close()
     context.close()
     assert not problems, "\n".join(problems)
 
 
-def test_math_is_rendered_on_the_home_page(server, browser):
-    page = browser.new_page()
-    page.goto(server, wait_until="networkidle")
-    assert page.locator(".arithmatex .katex").count() >= 4
-    page.close()
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_has_a_serious_accessibility_violation(
+    built, server, browser, axe_source, scheme, viewport
+):
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": height})
+    found = []
+    for path in page_urls(built.site):
+        page, _ = visit(context, server + path)
+        page.evaluate(axe_source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        for v in result["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                targets = [str(n["target"]) for n in v["nodes"][:3]]
+                found.append(f"/{path} ({scheme}, {viewport}): {v['id']}: {v['help']} {targets}")
+        page.close()
+    context.close()
+    assert not found, "\n".join(found)
+
+
+def test_every_page_weighs_under_250_kb_on_first_load(built, server, browser):
+    heavy = []
+    for path in page_urls(built.site):
+        # A fresh context per page: an empty cache, as for a first visit.
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page, seen = visit(context, server + path)
+        if seen.transferred > MAX_PAGE_BYTES:
+            heavy.append(f"/{path}: {seen.transferred / 1000:.0f} KB")
+        context.close()
+    assert not heavy, "pages over 250 KB (gzip):\n" + "\n".join(heavy)
 
 
 def test_search_finds_a_page(server, browser):
@@ -140,4 +234,12 @@ def test_search_finds_a_page(server, browser):
     page.keyboard.type("momentum")
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
     assert page.locator(".md-search-result__item").count() >= 1
+    page.close()
+
+
+def test_the_site_is_served_from_a_subpath_and_gzip(server, browser):
+    page = browser.new_page()
+    response = page.goto(server, wait_until="networkidle")
+    assert urlsplit(response.url).path == SUBPATH
+    assert response.header_value("content-encoding") == "gzip"
     page.close()

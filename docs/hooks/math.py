@@ -1,0 +1,79 @@
+"""MkDocs hook: math rendered to HTML at build time with the vendored KaTeX.
+
+pymdownx.arithmatex (generic mode) wraps each formula in
+``<span class="arithmatex">\\(...\\)</span>`` or ``<div class="arithmatex">\\[...\\]</div>``.
+This hook replaces the TeX inside by KaTeX's HTML and MathML, rendered by
+``node`` from ``docs/hooks/katex/katex.min.js``: pages then need only KaTeX's
+stylesheet and fonts, no script, and show math without JavaScript. A formula
+KaTeX cannot parse fails the build. Renders are cached by formula.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+KATEX = Path(__file__).parent / "katex" / "katex.min.js"
+FORMULA = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?:\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>',
+    re.DOTALL,
+)
+RENDER = """
+const katex = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (d) => (input += d)).on("end", () => {
+  const out = JSON.parse(input).map(([tex, display]) => {
+    try {
+      return katex.renderToString(tex, { displayMode: display, throwOnError: true });
+    } catch (e) {
+      return { error: `${e.message} in: ${tex}` };
+    }
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+_cache: dict[str, str] = {}
+
+
+def _key(tex: str, display: bool) -> str:
+    return hashlib.sha256(f"{display}:{tex}".encode()).hexdigest()
+
+
+def _render(formulas: list[tuple[str, bool]]) -> None:
+    """Render the formulas not yet in the cache, in one ``node`` call."""
+    todo = sorted({f for f in formulas if _key(*f) not in _cache})
+    if not todo:
+        return
+    node = shutil.which("node")
+    if node is None:
+        raise PluginError("math needs Node.js at build time (apt-get install nodejs)")
+    result = subprocess.run(
+        [node, "-e", RENDER, str(KATEX)],
+        input=json.dumps(todo), capture_output=True, text=True, check=False,
+    )
+    if result.returncode:
+        raise PluginError(f"KaTeX failed: {result.stderr}")
+    for formula, rendered in zip(todo, json.loads(result.stdout)):
+        if isinstance(rendered, dict):
+            raise PluginError(f"KaTeX: {rendered['error']}")
+        _cache[_key(*formula)] = rendered
+
+
+def on_page_content(content, page, config, files):
+    matches = list(FORMULA.finditer(content))
+    formulas = [(html.unescape(m["tex"]).strip(), m["tag"] == "div") for m in matches]
+    _render(formulas)
+
+    def replace(m: re.Match) -> str:
+        formula = (html.unescape(m["tex"]).strip(), m["tag"] == "div")
+        return f'<{m["tag"]} class="arithmatex">{_cache[_key(*formula)]}</{m["tag"]}>'
+
+    return FORMULA.sub(replace, content)
