@@ -16,9 +16,9 @@ import io
 import pkgutil
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 # One colour per optimizer on every page, from the Okabe-Ito and Tol palettes
 # (distinguishable with the common colour-vision deficiencies), each with at

@@ -184,7 +184,7 @@ def test_page_code_runs_and_prints_what_the_page_shows(session: Session, tmp_pat
         if probe.returncode:
             pytest.skip(f"{session.importorskip} is not installed (make frameworks)")
     result = run_session(session, tmp_path)
-    for block, printed in zip(session.blocks, result["outputs"]):
+    for block, printed in zip(session.blocks, result["outputs"], strict=False):
         if block.expected_output is not None:
             assert printed.strip() == block.expected_output.strip(), (
                 f"{session.page}:{block.lineno}: the page shows another output than "

@@ -25,7 +25,7 @@ from mkdocs.structure.files import File
 log = logging.getLogger("mkdocs.hooks.figures")
 
 ROOT = Path(__file__).resolve().parents[2]
-DOWNLOADS = [n for n in ["adam.py"] if (ROOT / "snippets" / n).exists()]
+DOWNLOADS = ["adam.py"]
 MARKER = re.compile(r"^\[\[figure:\s*([a-z0-9-]+)\s*\]\]$", re.MULTILINE)
 SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
 

@@ -61,7 +61,7 @@ def _render(formulas: list[tuple[str, bool]]) -> None:
     )
     if result.returncode:
         raise PluginError(f"KaTeX failed: {result.stderr}")
-    for formula, rendered in zip(todo, json.loads(result.stdout)):
+    for formula, rendered in zip(todo, json.loads(result.stdout), strict=True):
         if isinstance(rendered, dict):
             raise PluginError(f"KaTeX: {rendered['error']}")
         _cache[_key(*formula)] = rendered
