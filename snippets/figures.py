@@ -31,6 +31,9 @@ COLORS = {
     "adagrad": "#cc79a7",
     "adamw": "#ee3377",
     "amsgrad": "#a6761d",
+    "adamax": "#7570b3",
+    "nadam": "#7f7f00",
+    "radam": "#009988",
 }
 
 

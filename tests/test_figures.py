@@ -74,3 +74,18 @@ def test_cache_key_changes_with_the_snippets_a_figure_uses(monkeypatch, tmp_path
 
     monkeypatch.setattr(figures.Path, "read_bytes", edited)
     assert figures.cache_key(spec) != before
+
+
+def test_importing_every_snippets_module_prints_nothing():
+    # The build imports every module to find its figures: a page's printing
+    # examples belong under `if __name__ == "__main__":` (sections may sit
+    # there; pymdownx.snippets dedents them), or every build would run them.
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from snippets import figures; figures.load_all()"],
+        capture_output=True, text=True, cwd=figures.Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,399 @@
+"""The /frameworks/ page: one training run in NumPy, PyTorch, JAX/Optax and Keras.
+
+The four tabs of the page train the same model with each framework's own Adam. Their code
+sits under ``if __name__ == "__main__":`` (it needs the frameworks, and it prints), so
+importing this module runs nothing; tests/test_frameworks.py runs the tabs as the page
+does and compares their paths. What sits at the top level is NumPy only: each
+framework's way of computing Adam, written as a small change to the reference
+``adam_step`` / ``Adam`` of adam.py. The framework tests check every one of them against
+the framework itself, and the figures draw them, so the site builds without any
+framework installed.
+
+Public names:
+    loss(w), START, LR, STEPS, report(path): the problem every tab solves
+    rosenbrock_grad_by_hand(w): its gradient, for the NumPy tab
+    reference_path(): the NumPy tab's path, an array (STEPS + 1, 2)
+    keras_epsilon(epsilon_hat, t, beta2): the Algorithm 1 epsilon a Keras epsilon equals
+    KerasAdam: keras.optimizers.Adam in NumPy (epsilon as eps_hat, decoupled decay)
+    optax_adam_step(...): one step of optax.adam, eps_root included
+    amsgrad_denominators(grads, beta2, of): AMSGrad's denominator, PyTorch's or Optax's
+"""
+
+# The problem section imports NumPy again: each tab runs it in a fresh interpreter.
+# ruff: noqa: F811, I001
+
+from __future__ import annotations
+
+# --8<-- [start:setup]
+import math
+
+import numpy as np
+
+# --8<-- [end:setup]
+
+# --8<-- [start:problem]
+import numpy as np
+
+
+def loss(w):
+    """Rosenbrock's banana, least at w = (1, 1). Takes any framework's array."""
+    return (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+
+
+START, LR, STEPS = [-1.2, 1.0], 0.05, 1000
+
+
+def report(path):
+    """Print the point and the loss after 1, 10, 100 and 1000 steps."""
+    for t in (1, 10, 100, 1000):
+        w = np.asarray(path[t], dtype=np.float64)
+        print(f"step {t:4d}: w = ({w[0]:+.6f}, {w[1]:+.6f})  loss {loss(w):.6f}")
+
+
+# --8<-- [end:problem]
+
+from snippets.adam import Adam, adam_step  # noqa: E402
+from snippets.figures import COLORS, figure  # noqa: E402
+from snippets.surfaces import ROSENBROCK  # noqa: E402
+
+
+# --8<-- [start:grad]
+def rosenbrock_grad_by_hand(w):
+    """The gradient of loss, worked out with pencil and paper."""
+    x, y = w
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+
+# --8<-- [end:grad]
+
+
+def reference_path() -> np.ndarray:
+    """The NumPy tab's path: START and the point after each of STEPS steps of adam_step."""
+    w, m, v = np.array(START), np.zeros(2), np.zeros(2)
+    path = [w]
+    for t in range(1, STEPS + 1):
+        w, m, v = adam_step(w, rosenbrock_grad_by_hand(w), m, v, t, lr=LR)
+        path.append(w)
+    return np.array(path)
+
+
+if __name__ == "__main__":
+    # --8<-- [start:numpy]
+    w, m, v = np.array(START), np.zeros(2), np.zeros(2)  # (1)!
+    path = [w]
+    for t in range(1, STEPS + 1):  # t counts from 1
+        g = rosenbrock_grad_by_hand(w)  # (2)!
+        w, m, v = adam_step(w, g, m, v, t, lr=LR)  # (3)!
+        path.append(w)
+    report(path)
+    # --8<-- [end:numpy]
+
+    # --8<-- [start:torch]
+    import torch
+
+    w = torch.tensor(START, dtype=torch.float64, requires_grad=True)  # (1)!
+    optimizer = torch.optim.Adam([w], lr=LR)  # (2)!
+    path = [w.detach().numpy().copy()]
+    for _ in range(STEPS):
+        optimizer.zero_grad()
+        loss(w).backward()  # (3)!
+        optimizer.step()
+        path.append(w.detach().numpy().copy())
+    report(path)
+    # --8<-- [end:torch]
+
+    # --8<-- [start:optax]
+    import jax
+
+    jax.config.update("jax_enable_x64", True)  # (1)!
+    import optax
+
+    optimizer = optax.adam(learning_rate=LR)  # (2)!
+    w = jax.numpy.array(START)
+    state = optimizer.init(w)  # (3)!
+
+    @jax.jit
+    def step(w, state):
+        """One step: the gradient, Adam's update, and the new point."""
+        updates, state = optimizer.update(jax.grad(loss)(w), state)
+        return optax.apply_updates(w, updates), state
+
+    path = [np.asarray(w)]
+    for _ in range(STEPS):
+        w, state = step(w, state)
+        path.append(np.asarray(w))
+    report(path)
+    # --8<-- [end:optax]
+
+    # --8<-- [start:keras]
+    import os
+
+    os.environ["KERAS_BACKEND"] = "jax"  # (1)!
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import keras
+
+    keras.config.set_floatx("float64")  # (2)!
+
+    w = keras.Variable(START)
+    optimizer = keras.optimizers.Adam(learning_rate=LR)  # (3)!
+    grad = jax.jit(jax.grad(loss))
+    path = [np.asarray(w.value)]
+    for _ in range(STEPS):
+        optimizer.apply([grad(w.value)], [w])
+        path.append(np.asarray(w.value))
+    report(path)
+    # --8<-- [end:keras]
+
+
+# --8<-- [start:keras_epsilon]
+def keras_epsilon(epsilon_hat: float, t: int, beta2: float = 0.999) -> float:
+    """Algorithm 1's epsilon at step t, for Keras's epsilon (eps_hat)."""
+    return epsilon_hat / math.sqrt(1 - beta2**t)
+
+
+# --8<-- [end:keras_epsilon]
+
+
+# --8<-- [start:keras_adam]
+class KerasAdam(Adam):
+    """keras.optimizers.Adam in NumPy: Keras's epsilon and decay."""
+
+    def __init__(self, params, learning_rate=1e-3, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, weight_decay=None) -> None:
+        super().__init__(params, learning_rate, (beta_1, beta_2), epsilon,
+                         weight_decay or 0.0, amsgrad=amsgrad,
+                         decoupled_weight_decay=True)  # Keras decays as AdamW does
+        self.epsilon_hat = epsilon  # the paper's eps_hat
+
+    def step(self, grads) -> None:
+        """One step, with eps = eps_hat / sqrt(1 - beta2^t)."""
+        self.eps = keras_epsilon(self.epsilon_hat, self.t + 1, self.betas[1])
+        super().step(grads)
+
+
+# --8<-- [end:keras_adam]
+
+if __name__ == "__main__":
+    # --8<-- [start:keras_epsilon_table]
+    print("step t   Keras epsilon=1e-7 is Algorithm 1's eps =")
+    for t in (1, 10, 100, 1000, 10_000):
+        print(f"{t:6d}   {keras_epsilon(1e-7, t):.2e}")
+    # --8<-- [end:keras_epsilon_table]
+
+    # --8<-- [start:tiny_gradients]
+    def fit_tiny(make_optimizer, scale: float, steps: int = 200) -> float:
+        """Minimise scale/2 * (w - 1)^2 from w = 0; return w after `steps` steps."""
+        w = np.zeros(1)
+        optimizer = make_optimizer([w])
+        for _ in range(steps):
+            optimizer.step([scale * (w - 1)])  # the gradient: at most `scale`
+        return w[0]
+
+    torch_defaults = lambda params: Adam(params, lr=0.01)  # eps = 1e-8  # noqa: E731
+    keras_defaults = lambda params: KerasAdam(params, learning_rate=0.01)  # noqa: E731
+    print("loss scale   w after 200 steps: PyTorch/Optax defaults   Keras defaults")
+    for scale in (1.0, 1e-5, 1e-6, 1e-7):
+        print(f"{scale:10.0e}   {fit_tiny(torch_defaults, scale):37.3f}"
+              f"   {fit_tiny(keras_defaults, scale):14.3f}")
+    # --8<-- [end:tiny_gradients]
+
+
+# --8<-- [start:optax_adam_step]
+def optax_adam_step(params, grads, m, v, t, lr, b1=0.9, b2=0.999, eps=1e-8,
+                    eps_root=0.0):
+    """One step of optax.adam: eps_root inside the square root, eps outside it."""
+    m = b1 * m + (1 - b1) * grads
+    v = b2 * v + (1 - b2) * grads**2
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    return params - lr * m_hat / (np.sqrt(v_hat + eps_root) + eps), m, v
+
+
+# --8<-- [end:optax_adam_step]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:eps_root]
+    import jax
+    import optax
+
+    def first_update(g, eps_root):
+        """The first update optax.adam (lr = 1) makes for a gradient g."""
+        optimizer = optax.adam(1.0, eps_root=eps_root)
+        updates, _ = optimizer.update(g, optimizer.init(g))
+        return updates[0]
+
+    zero = jax.numpy.zeros(1)
+    for eps_root in (0.0, 1e-8):
+        slope = jax.grad(first_update)(zero, eps_root)  # d update / d g at g = 0
+        print(f"eps_root = {eps_root:.0e}: d update / d g = {float(slope[0]):.1f}")
+    # --8<-- [end:eps_root]
+
+
+# --8<-- [start:amsgrad]
+def amsgrad_denominators(grads, beta2: float = 0.999, of: str = "v") -> np.ndarray:
+    """AMSGrad's denominator at each step: max of v, or of v_hat."""
+    v, largest, out = 0.0, 0.0, []
+    for t, g in enumerate(grads, start=1):
+        v = beta2 * v + (1 - beta2) * g**2
+        if of == "v":  # PyTorch and Keras: keep the largest v, then correct it
+            largest = max(largest, v)
+            out.append(math.sqrt(largest / (1 - beta2**t)))
+        elif of == "v_hat":  # Optax: keep the largest corrected v_hat
+            largest = max(largest, v / (1 - beta2**t))
+            out.append(math.sqrt(largest))
+        else:
+            raise ValueError(f"of must be 'v' (PyTorch, Keras) or 'v_hat' (Optax): {of!r}")
+    return np.array(out)
+
+
+# --8<-- [end:amsgrad]
+
+
+def adam_denominators(grads, beta2: float = 0.999) -> np.ndarray:
+    """Adam's own denominator sqrt(v_hat_t) at each step, without any maximum."""
+    v, out = 0.0, []
+    for t, g in enumerate(grads, start=1):
+        v = beta2 * v + (1 - beta2) * g**2
+        out.append(math.sqrt(v / (1 - beta2**t)))
+    return np.array(out)
+
+
+SPIKE = [10.0] + [1.0] * 9999  # one large gradient at step 1, then gradients of 1
+
+if __name__ == "__main__":
+    # --8<-- [start:amsgrad_spike]
+    grads = [10.0] + [1.0] * 9999  # one large gradient first, then 1 for ever
+    torch_style = amsgrad_denominators(grads, of="v")
+    optax_style = amsgrad_denominators(grads, of="v_hat")
+    print("step t   max of v (PyTorch, Keras)   max of v_hat (Optax)")
+    for t in (1, 10, 100, 1000, 10_000):
+        print(f"{t:6d}   {torch_style[t - 1]:25.3f}   {optax_style[t - 1]:20.3f}")
+    # --8<-- [end:amsgrad_spike]
+
+
+# Figures ---------------------------------------------------------------------
+
+
+@figure(
+    "framework-path",
+    alt=(
+        "Contour map of Rosenbrock's banana-shaped valley with the path of Adam, learning "
+        "rate 0.05, from (-1.2, 1): it drops into the curved floor, follows it round and "
+        "ends near the minimum at (1, 1). Dots mark the points after 1, 10, 100 and 1000 "
+        "steps, the points each tab prints."
+    ),
+    size=(5.6, 4.2),
+)
+def framework_path(fig, theme):
+    """The path every tab computes, with the steps the tabs print."""
+    ax = fig.subplots()
+    (x0, x1), (y0, y1) = ROSENBROCK.bounds
+    x, y = np.meshgrid(np.linspace(x0, x1, 100), np.linspace(y0, y1, 100))
+    z = ROSENBROCK.loss(x, y)
+    ax.contour(x, y, z, levels=np.geomspace(0.05, z.max(), 14), colors=theme.grid,
+               linewidths=0.7)
+    path = reference_path()
+    ax.plot(path[::2, 0], path[::2, 1], color=COLORS["adam"], label="Adam, every tab")
+    offsets = {0: (-38, -14), 1: (-30, 8), 10: (8, 6), 100: (8, -6), 1000: (8, -14)}
+    for t, offset in offsets.items():
+        ax.plot(*path[t], "o", color=COLORS["adam"], markersize=5)
+        ax.annotate("start" if t == 0 else f"t = {t}", path[t], textcoords="offset points",
+                    xytext=offset, color=theme.text, fontsize=9)
+    ax.plot(*ROSENBROCK.minimum, "*", color=theme.text, markersize=10, label="minimum")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("$w_0$")
+    ax.set_ylabel("$w_1$")
+    ax.legend(loc="upper right", fontsize=9)
+
+
+def _fit_path(make_optimizer, scale: float, steps: int) -> np.ndarray:
+    """w over `steps` steps on scale/2 * (w - 1)^2 from w = 0 (the page's tiny-gradient fit)."""
+    w = np.zeros(1)
+    optimizer = make_optimizer([w])
+    out = [0.0]
+    for _ in range(steps):
+        optimizer.step([scale * (w - 1)])
+        out.append(w[0])
+    return np.array(out)
+
+
+@figure(
+    "keras-tiny-gradients",
+    alt=(
+        "Two panels. Left: the step Adam takes, in units of the learning rate, over "
+        "10,000 steps of a steady gradient of 1e-5, 1e-6 or 1e-7. With PyTorch's and "
+        "Optax's default epsilon (1e-8) the steps are flat at 1.00, 0.99 and 0.91 "
+        "learning rates; with Keras's default (1e-7) they start at 0.76, 0.24 and 0.03 "
+        "and rise only slowly, to 0.99, 0.91 and 0.50. Right: a parameter fitted from 0 "
+        "to 1 with gradients scaled by 1e-6 or 1e-7; with PyTorch's defaults it follows "
+        "the unscaled run, with Keras's it lags far behind."
+    ),
+    size=(7.0, 3.3),
+)
+def keras_tiny_gradients(fig, theme):
+    """Keras's default epsilon against PyTorch's, where gradients are tiny."""
+    left, right = fig.subplots(1, 2)
+    t = np.unique(np.geomspace(1, 10_000, 60).astype(int))
+    styles = {1e-5: "-", 1e-6: "--", 1e-7: ":"}
+    for g, style in styles.items():
+        # A steady gradient g: m_hat = g and v_hat = g^2 exactly, at every step.
+        torch_step = g / (g + 1e-8) * np.ones_like(t, dtype=float)
+        keras_step = np.array([g / (g + keras_epsilon(1e-7, k)) for k in t])
+        left.plot(t, torch_step, style, color=COLORS["momentum"])
+        left.plot(t, keras_step, style, color=COLORS["adam"])
+        left.plot([], [], style, color=theme.text, label=f"|g| = {g:.0e}")
+    left.plot([], [], color=COLORS["momentum"], label="PyTorch, Optax")
+    left.plot([], [], color=COLORS["adam"], label="Keras")
+    left.set_xscale("log")
+    left.set_ylim(0, 1.05)
+    left.set_xlabel("step t")
+    left.set_ylabel(r"step $/\ \alpha$")
+    left.set_title("a steady tiny gradient", fontsize=10)
+    left.legend(fontsize=8, loc="lower right")
+    steps = 400
+    torch_defaults = lambda params: Adam(params, lr=0.01)  # noqa: E731
+    keras_defaults = lambda params: KerasAdam(params, learning_rate=0.01)  # noqa: E731
+    right.plot(_fit_path(torch_defaults, 1.0, steps), color=theme.muted, linewidth=3,
+               label="scale 1, both")
+    for scale, style in ((1e-6, "--"), (1e-7, ":")):
+        right.plot(_fit_path(torch_defaults, scale, steps), style,
+                   color=COLORS["momentum"], label=f"PyTorch, {scale:.0e}")
+        right.plot(_fit_path(keras_defaults, scale, steps), style, color=COLORS["adam"],
+                   label=f"Keras, {scale:.0e}")
+    right.set_xlabel("step")
+    right.set_ylabel("w (target 1)")
+    right.set_title(r"fit $w$ to 1, loss $\times$ scale", fontsize=10)
+    right.legend(fontsize=8, loc="lower right")
+
+
+@figure(
+    "amsgrad-max",
+    alt=(
+        "AMSGrad's denominator over 10,000 steps after one gradient of 10 at step 1 and "
+        "gradients of 1 after it, on a log step axis. Adam's own denominator falls from "
+        "10 towards 1. PyTorch's and Keras's AMSGrad, which keep the largest raw v, "
+        "follow Adam exactly here. Optax's, which keeps the largest bias-corrected "
+        "v_hat, stays at 10 for ever, so its steps stay ten times shorter."
+    ),
+    size=(5.6, 3.2),
+)
+def amsgrad_max(fig, theme):
+    """Where the maximum is taken decides how long one early spike is remembered."""
+    ax = fig.subplots()
+    t = np.arange(1, len(SPIKE) + 1)
+    keep = np.unique(np.geomspace(1, len(SPIKE), 80).astype(int)) - 1
+    ax.plot(t[keep], adam_denominators(SPIKE)[keep], color=theme.muted, linewidth=4,
+            label=r"Adam: $\sqrt{\hat v_t}$")
+    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v")[keep], "--",
+            color=COLORS["amsgrad"], label="AMSGrad, max of $v$ (PyTorch, Keras)")
+    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v_hat")[keep],
+            color=COLORS["adam"], label=r"AMSGrad, max of $\hat v$ (Optax)")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 11)
+    ax.set_xlabel("step t  (gradient 10 at t = 1, then 1)")
+    ax.set_ylabel("denominator")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(fontsize=8, loc="center right")

@@ -1,0 +1,390 @@
+"""The /frameworks/ page (snippets/frameworks.py): every tab, every cell of the table.
+
+Tests marked ``frameworks`` run PyTorch, JAX/Optax or Keras and are skipped, saying
+which, where those are not installed (``make frameworks``). What tests/
+test_frameworks_adam.py already proves (the reference Adam against torch.optim.Adam and
+AdamW, optax.adam and adamw, option by option, in float64 and float32) is not repeated:
+this file checks the page's tabs, the NumPy models of Keras and Optax on the page, and
+the claims of the differences table that file does not cover.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import math
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from snippets.adam import Adam
+from snippets.frameworks import (
+    LR,
+    SPIKE,
+    START,
+    KerasAdam,
+    adam_denominators,
+    amsgrad_denominators,
+    keras_epsilon,
+    optax_adam_step,
+    reference_path,
+    rosenbrock_grad_by_hand,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NUMPY_TAB = ["adam.py:setup", "adam.py:checks", "adam.py:adam_step",
+             "frameworks.py:problem", "frameworks.py:grad", "frameworks.py:numpy"]
+frameworks = pytest.mark.frameworks
+
+
+def run_sections(*refs: str) -> tuple[dict, str]:
+    """Run snippets sections ("module.py:name") in one namespace, as the page runs them."""
+    namespace: dict = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        for ref in refs:
+            module, name = ref.split(":")
+            source = (ROOT / "snippets" / module).read_text()
+            start, end = f"# --8<-- [start:{name}]\n", f"# --8<-- [end:{name}]"
+            body = source.split(start, 1)[1].split(end, 1)[0]
+            lines = [line for line in body.splitlines() if "# --8<-- [" not in line]
+            exec(compile(textwrap.dedent("\n".join(lines)), f"<{ref}>", "exec"), namespace)
+    return namespace, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch.set_num_threads(1)
+    return torch
+
+
+@pytest.fixture(scope="module")
+def jax_optax():
+    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax.config.update("jax_enable_x64", True)
+    return jax, optax
+
+
+@pytest.fixture(scope="module")
+def keras(jax_optax):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    if keras.backend.backend() != "jax":
+        pytest.skip("Keras was imported with another backend than JAX before this test")
+    return keras
+
+
+def run_keras(keras, grads, start, floatx="float64", **options):
+    """Apply keras.optimizers.Adam(**options) to one float64 Variable; return its path."""
+    keras.config.set_floatx(floatx)
+    try:
+        w = keras.Variable(np.array(start, dtype=np.float64), dtype="float64")
+        optimizer = keras.optimizers.Adam(**options)
+        path = [np.array(w.value)]
+        for g in grads:
+            optimizer.apply([keras.ops.convert_to_tensor(g)], [w])
+            path.append(np.array(w.value))
+    finally:
+        keras.config.set_floatx("float32")
+    return np.array(path), optimizer
+
+
+def run_numpy(make, grads, start):
+    """Apply a NumPy optimizer to one float64 array; return its path."""
+    w = np.array(start, dtype=np.float64)
+    optimizer = make([w])
+    path = [w.copy()]
+    for g in grads:
+        optimizer.step([np.asarray(g, dtype=np.float64)])
+        path.append(w.copy())
+    return np.array(path)
+
+
+def random_grads(steps=300, seed=3):
+    """Gradients over ten decades, so that both large and tiny ones are checked."""
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(6) * np.logspace(-9, 1, 6) for _ in range(steps)]
+
+
+# -- The tabs ---------------------------------------------------------------------------
+
+
+def test_numpy_tab_computes_the_reference_path_and_prints_it():
+    namespace, printed = run_sections(*NUMPY_TAB)
+    np.testing.assert_array_equal(np.array(namespace["path"]), reference_path())
+    assert printed.splitlines()[-1] == "step 1000: w = (+0.952189, +0.906506)  loss 0.002288"
+
+
+@frameworks
+def test_pytorch_tab_follows_the_numpy_path_to_rounding(torch):
+    namespace, printed = run_sections("frameworks.py:problem", "frameworks.py:torch")
+    gap = np.abs(np.array(namespace["path"]) - reference_path()).max()
+    assert gap <= 1e-13
+    assert printed == run_sections(*NUMPY_TAB)[1]
+
+
+@frameworks
+def test_optax_tab_follows_the_numpy_path_to_rounding(jax_optax):
+    namespace, printed = run_sections("frameworks.py:problem", "frameworks.py:optax")
+    gap = np.abs(np.array(namespace["path"]) - reference_path()).max()
+    assert gap <= 1e-13
+    assert printed == run_sections(*NUMPY_TAB)[1]
+
+
+@frameworks
+def test_keras_tab_is_adam_with_eps_hat_and_within_2e_8_of_the_numpy_path(keras):
+    try:
+        namespace, printed = run_sections("frameworks.py:problem", "frameworks.py:keras")
+    finally:
+        keras.config.set_floatx("float32")
+    path = np.array(namespace["path"])
+    assert 1e-9 < np.abs(path - reference_path()).max() <= 2e-8  # not rounding: epsilon
+    model = run_numpy(lambda ps: KerasAdam(ps, learning_rate=LR),
+                      _rosenbrock_grads_along(path), START)
+    assert np.abs(path - model).max() <= 1e-13
+    assert printed == run_sections(*NUMPY_TAB)[1]  # the same six digits
+
+
+def _rosenbrock_grads_along(path):
+    return [rosenbrock_grad_by_hand(w) for w in path[:-1]]
+
+
+# -- NumPy models of the frameworks -------------------------------------------------------
+
+
+def test_keras_epsilon_is_eps_hat_grown_by_one_over_sqrt_one_minus_beta2_t():
+    assert keras_epsilon(1e-7, 1) == pytest.approx(1e-7 / math.sqrt(0.001))
+    assert keras_epsilon(1e-7, 1) / 1e-8 == pytest.approx(316.2, rel=1e-3)
+    assert keras_epsilon(1e-7, 100_000) == pytest.approx(1e-7)
+    assert keras_epsilon(1e-8, 1) / 1e-8 == pytest.approx(31.6, rel=1e-3)
+    # epsilon = 1e-8 * sqrt(1 - beta2) is PyTorch's 1e-8 at t = 1 and smaller after it
+    matched = 1e-8 * math.sqrt(0.001)
+    assert keras_epsilon(matched, 1) == pytest.approx(1e-8)
+    assert all(keras_epsilon(matched, t) < 1e-8 for t in range(2, 10_000, 7))
+
+
+def test_keras_adam_is_the_papers_efficient_form_with_a_fixed_eps_hat():
+    grads = random_grads()
+    ours = run_numpy(lambda ps: KerasAdam(ps, learning_rate=0.01, epsilon=1e-7), grads,
+                     np.ones(6))
+    w, m, v = np.ones(6), np.zeros(6), np.zeros(6)  # the formula before section 2.1
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        alpha_t = 0.01 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        w = w - alpha_t * m / (np.sqrt(v) + 1e-7)
+    np.testing.assert_allclose(ours[-1], w, rtol=1e-12, atol=1e-15)
+
+
+def test_optax_adam_step_with_no_eps_root_is_algorithm_1():
+    from snippets.adam import adam_step
+
+    p, m, v = np.ones(6), np.zeros(6), np.zeros(6)
+    q, mq, vq = p, m, v
+    for t, g in enumerate(random_grads(50), start=1):
+        p, m, v = adam_step(p, g, m, v, t, lr=0.01)
+        q, mq, vq = optax_adam_step(q, g, mq, vq, t, lr=0.01)
+    np.testing.assert_allclose(q, p, rtol=1e-14)
+
+
+def test_amsgrad_max_of_v_remembers_a_first_spike_less_than_the_max_of_v_hat():
+    torch_style = amsgrad_denominators(SPIKE, of="v")
+    optax_style = amsgrad_denominators(SPIKE, of="v_hat")
+    np.testing.assert_allclose(torch_style, adam_denominators(SPIKE), rtol=1e-12)
+    assert torch_style[0] == optax_style[0] == pytest.approx(10.0)
+    assert np.all(optax_style == optax_style[0])  # ten times the gradient, for ever
+    assert torch_style[-1] == pytest.approx(1.0, abs=1e-3)
+    with pytest.raises(ValueError, match="'v' \\(PyTorch, Keras\\) or 'v_hat'"):
+        amsgrad_denominators([1.0], of="m")
+
+
+def test_amsgrad_max_of_v_is_what_the_reference_adam_divides_by():
+    # With beta1 = 0, m_hat = g, so each step is lr * g / (denominator + eps).
+    grads = [4.0, 0.5, 3.0, 0.1, 0.1, 2.0]
+    w = np.zeros(1)
+    optimizer = Adam([w], lr=1.0, betas=(0.0, 0.999), eps=0.0, amsgrad=True)
+    for g, denominator in zip(grads, amsgrad_denominators(grads, 0.999, of="v"), strict=True):
+        before = w[0]
+        optimizer.step([np.array([g])])
+        assert before - w[0] == pytest.approx(g / denominator, rel=1e-12)
+
+
+# -- The differences table, row by row ------------------------------------------------------
+
+
+@frameworks
+def test_defaults_lr_betas_eps_and_weight_decay_as_the_table_says(torch, jax_optax, keras):
+    _, optax = jax_optax
+    p = [torch.zeros(1, requires_grad=True)]
+    adam, adamw = torch.optim.Adam(p).defaults, torch.optim.AdamW(p).defaults
+    assert (adam["lr"], adam["betas"], adam["eps"], adam["weight_decay"]) == (
+        1e-3, (0.9, 0.999), 1e-8, 0)
+    assert adamw["weight_decay"] == 1e-2
+    assert "learning_rate" not in _defaults(optax.adam)  # required: no default
+    with pytest.raises(TypeError, match="learning_rate"):
+        optax.adam()
+    assert _defaults(optax.adam) == {"b1": 0.9, "b2": 0.999, "eps": 1e-8, "eps_root": 0.0,
+                                     "mu_dtype": None, "nesterov": False}
+    assert _defaults(optax.adamw)["weight_decay"] == 1e-4
+    k = _defaults(keras.optimizers.Adam)
+    assert (k["learning_rate"], k["beta_1"], k["beta_2"], k["epsilon"]) == (
+        1e-3, 0.9, 0.999, 1e-7)
+    assert k["weight_decay"] is None and not k["amsgrad"]
+    assert _defaults(keras.optimizers.AdamW)["weight_decay"] == 0.004
+
+
+def _defaults(function) -> dict:
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+KERAS_OPTIONS = {
+    "defaults": {},
+    "amsgrad": {"amsgrad": True},
+    "weight_decay": {"weight_decay": 0.1},
+    "all": {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6,
+            "amsgrad": True, "weight_decay": 0.05},
+}
+
+
+@frameworks
+@pytest.mark.parametrize("name", KERAS_OPTIONS)
+def test_keras_adam_is_the_reference_adam_with_eps_hat(keras, name):
+    # Gradients over ten decades: the tiny ones are where epsilon's place shows.
+    grads, options = random_grads(), KERAS_OPTIONS[name]
+    theirs, _ = run_keras(keras, grads, np.ones(6), **options)
+    ours = run_numpy(lambda ps: KerasAdam(ps, **options), grads, np.ones(6))
+    assert np.abs(theirs - ours).max() <= 1e-13
+    algorithm1 = run_numpy(  # the same options with Algorithm 1's eps: visibly different
+        lambda ps: Adam(ps, options.get("learning_rate", 1e-3),
+                        (options.get("beta_1", 0.9), options.get("beta_2", 0.999)),
+                        options.get("epsilon", 1e-7), options.get("weight_decay", 0.0),
+                        amsgrad=options.get("amsgrad", False), decoupled_weight_decay=True),
+        grads, np.ones(6))
+    assert np.abs(theirs - algorithm1).max() > 1e-6
+
+
+@frameworks
+def test_keras_keeps_the_learning_rate_in_float32_unless_floatx_is_float64(keras):
+    grads = _rosenbrock_grads_along(reference_path())[:50]
+    theirs, optimizer = run_keras(keras, grads, START, floatx="float32", learning_rate=LR)
+    assert optimizer.learning_rate.dtype == "float32"
+    rounded = float(np.float32(LR))  # 0.05000000074505806
+    ours = run_numpy(lambda ps: KerasAdam(ps, learning_rate=rounded), grads, START)
+    assert np.abs(theirs - ours).max() <= 1e-13
+    exact = run_numpy(lambda ps: KerasAdam(ps, learning_rate=LR), grads, START)
+    assert np.abs(theirs - exact).max() > 1e-10
+
+
+@frameworks
+def test_keras_weight_decay_is_decoupled_and_multiplied_by_the_learning_rate(keras):
+    # From w = 2 with a zero gradient, Adam's part of the step is 0: only the decay moves w.
+    path, _ = run_keras(keras, [np.zeros(1)], [2.0], learning_rate=0.1, weight_decay=0.5)
+    assert path[1, 0] == pytest.approx(2.0 * (1 - 0.1 * 0.5), rel=1e-15)
+
+
+@frameworks
+def test_torch_weight_decay_is_l2_and_moves_a_weight_by_a_whole_lr(torch):
+    # From w = 2 with a zero loss gradient, weight_decay = 0.05 adds 0.05 * 2 = 0.1 to the
+    # gradient, and Adam normalises it like any gradient: w moves by a whole lr = 0.1,
+    # where AdamW would move it by lr * 0.05 * 2 = 0.01.
+    w = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([w], lr=0.1, weight_decay=0.05)
+    w.grad = torch.zeros(1, dtype=torch.float64)
+    optimizer.step()
+    assert w.item() == pytest.approx(2.0 - 0.1, rel=1e-7)
+
+
+@frameworks
+def test_optax_eps_root_goes_inside_the_square_root(jax_optax):
+    jax, optax = jax_optax
+    grads, w = random_grads(100), np.ones(6)
+    transform = optax.adam(0.01, eps=1e-8, eps_root=1e-6)
+    state, theirs = transform.init(jax.numpy.asarray(w)), jax.numpy.asarray(w)
+    m, v = np.zeros(6), np.zeros(6)
+    for t, g in enumerate(grads, start=1):
+        updates, state = transform.update(jax.numpy.asarray(g), state)
+        theirs = optax.apply_updates(theirs, updates)
+        w, m, v = optax_adam_step(w, g, m, v, t, lr=0.01, eps=1e-8, eps_root=1e-6)
+    np.testing.assert_allclose(np.asarray(theirs), w, rtol=1e-13)
+
+
+@frameworks
+def test_optax_eps_root_makes_the_update_differentiable_at_a_zero_gradient(jax_optax):
+    jax, optax = jax_optax
+
+    def first_update(g, eps_root):
+        transform = optax.adam(1.0, eps=1e-8, eps_root=eps_root)
+        updates, _ = transform.update(g, transform.init(g))
+        return updates[0]
+
+    zero = jax.numpy.zeros(1)
+    assert np.isnan(jax.grad(first_update)(zero, 0.0)[0])  # sqrt'(0) * 0 = inf * 0
+    for eps_root in (1e-8, 1e-4):  # at t = 1 the update is -g / (sqrt(g^2 + eps_root) + eps)
+        slope = jax.grad(first_update)(zero, eps_root)[0]
+        assert slope == pytest.approx(-1 / (math.sqrt(eps_root) + 1e-8), rel=1e-12)
+
+
+@frameworks
+def test_torch_amsgrad_keeps_the_max_of_v_optax_the_max_of_v_hat(torch, jax_optax):
+    jax, optax = jax_optax
+    grads = SPIKE[:300]
+    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([w], lr=1e-3, amsgrad=True)
+    transform = optax.amsgrad(1e-3)
+    state = transform.init(jax.numpy.zeros(1))
+    torch_denominators, optax_denominators = [], []
+    for t, g in enumerate(grads, start=1):
+        w.grad = torch.tensor([g], dtype=torch.float64)
+        optimizer.step()
+        v_max = optimizer.state[w]["max_exp_avg_sq"].item()
+        torch_denominators.append(math.sqrt(v_max / (1 - 0.999**t)))
+        _, state = transform.update(jax.numpy.array([g]), state)
+        optax_denominators.append(math.sqrt(float(state[0].nu_max[0])))
+    np.testing.assert_allclose(torch_denominators, amsgrad_denominators(grads, of="v"),
+                               rtol=1e-12)
+    np.testing.assert_allclose(optax_denominators, amsgrad_denominators(grads, of="v_hat"),
+                               rtol=1e-12)
+
+
+@frameworks
+def test_only_pytorch_has_maximize(torch, jax_optax, keras):
+    _, optax = jax_optax
+    assert "maximize" in inspect.signature(torch.optim.Adam).parameters
+    assert "maximize" not in inspect.signature(optax.adam).parameters
+    with pytest.raises(ValueError, match="not recognized.*maximize"):
+        keras.optimizers.Adam(maximize=True)
+
+
+@frameworks
+def test_keras_adam_climbs_on_a_negated_gradient_as_torch_maximize_does(torch, keras):
+    grads = random_grads(100)
+    theirs, _ = run_keras(keras, [-g for g in grads], np.ones(6), epsilon=0.0)
+    w = torch.ones(6, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([w], lr=1e-3, eps=0.0, maximize=True)
+    for g in grads:
+        w.grad = torch.tensor(g)
+        optimizer.step()
+    np.testing.assert_allclose(theirs[-1], w.detach().numpy(), rtol=1e-12)
+
+
+@frameworks
+def test_optax_amsgrad_without_bias_corrections_is_the_papers_amsgrad(jax_optax):
+    jax, optax = jax_optax
+    grads, w = random_grads(100), np.ones(6)
+    transform = optax.amsgrad(0.01, bias_correction_mu=False, bias_correction_nu=False)
+    state, theirs = transform.init(jax.numpy.asarray(w)), jax.numpy.asarray(w)
+    m, v, v_max = np.zeros(6), np.zeros(6), np.zeros(6)
+    for g in grads:  # Reddi et al.'s Algorithm: no bias correction anywhere
+        updates, state = transform.update(jax.numpy.asarray(g), state)
+        theirs = optax.apply_updates(theirs, updates)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        v_max = np.maximum(v_max, v)
+        w = w - 0.01 * m / (np.sqrt(v_max) + 1e-8)
+    np.testing.assert_allclose(np.asarray(theirs), w, rtol=1e-12)
