@@ -1,0 +1,709 @@
+"""Pitfalls: what goes wrong with Adam in practice, each shown happening, with its fix.
+
+Functions at the top level are what the page, its figures and its tests use. The
+blocks under ``if __name__ == "__main__":`` print what the page shows: importing the
+module runs nothing, ``python -m snippets.pitfalls`` prints the page's outputs in order.
+"""
+
+from __future__ import annotations
+
+# --8<-- [start:setup]
+import math
+
+import numpy as np
+
+# --8<-- [end:setup]
+from snippets.adam import Adam
+from snippets.figures import COLORS, figure
+
+# float16 ---------------------------------------------------------------------
+
+
+# --8<-- [start:fp16_first_step]
+def first_step(grads, dtype, eps: float = 1e-8, lr: float = 1e-3) -> np.ndarray:
+    """One Adam step from 0, everything in `dtype`; return step / lr."""
+    w = np.zeros(len(grads), dtype=dtype)
+    opt = Adam([w], lr=lr, eps=eps)  # m and v get the dtype of w
+    with np.errstate(all="ignore"):  # overflow, 1/0 and 0/0: the point here
+        opt.step([np.asarray(grads, dtype=dtype)])
+    return -w.astype(np.float64) / lr + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def all_float16() -> np.ndarray:
+    """Every positive finite float16 number, in increasing order."""
+    return np.arange(1, 0x7C00, dtype=np.uint16).view(np.float16)
+
+
+# --8<-- [end:fp16_first_step]
+
+
+# Late spikes -----------------------------------------------------------------
+
+
+# --8<-- [start:spike_setup]
+def least_squares(n: int = 50, d: int = 20, seed: int = 0) -> tuple:
+    """Least squares with an exact solution: data X (n x d), targets y, Hessian H."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = X @ rng.standard_normal(d)  # an exact fit exists: the loss can reach 0
+    return X, y, X.T @ X / n
+
+
+def sharpness(opt: Adam, H: np.ndarray) -> float:
+    """alpha times the largest eigenvalue of diag(1 / (sqrt(v_hat) + eps)) H."""
+    v_hat = opt.v[0] / (1 - opt.betas[1] ** opt.t)
+    p = 1 / np.sqrt(np.sqrt(v_hat) + opt.eps)  # square root of the diagonal
+    return opt.lr * np.linalg.eigvalsh(p[:, None] * H * p[None, :])[-1]
+
+
+def train(X, y, H, steps: int = 10_000, lr: float = 0.01, beta2: float = 0.999,
+          eps: float = 1e-8, schedule=None, every: int = 20) -> tuple:
+    """Full-batch Adam from w = 0: the loss at every step, sharpness every `every`."""
+    w = np.zeros(X.shape[1])
+    opt = Adam([w], lr=lr, betas=(0.9, beta2), eps=eps)
+    losses, sharp = np.empty(steps), []
+    for t in range(1, steps + 1):
+        if schedule is not None:
+            opt.lr = lr * schedule(t, steps)
+        r = X @ w - y
+        losses[t - 1] = 0.5 * np.mean(r**2)
+        opt.step([X.T @ r / len(y)])
+        if t % every == 0:
+            sharp.append(sharpness(opt, H))
+    return losses, np.array(sharp)
+
+
+def cosine(t: int, steps: int) -> float:
+    """Cosine decay of the learning rate: 1 at t = 1, 0 at t = steps + 1."""
+    return 0.5 * (1 + math.cos(math.pi * (t - 1) / steps))
+
+
+# --8<-- [end:spike_setup]
+
+
+# β2 --------------------------------------------------------------------------
+
+
+# --8<-- [start:after_growth]
+def steps_after_growth(beta2: float, quiet: int = 3000, loud: int = 3000,
+                       small: float = 0.01, large: float = 1.0) -> np.ndarray:
+    """Step / lr for `loud` steps of gradient `large` after `quiet` of `small`."""
+    w = np.zeros(1)
+    opt = Adam([w], lr=1.0, betas=(0.9, beta2))  # lr = 1: a step is step / lr
+    for _ in range(quiet):
+        opt.step([np.array([small])])
+    steps = np.empty(loud)
+    for k in range(loud):
+        before = w[0]
+        opt.step([np.array([large])])
+        steps[k] = before - w[0]
+    return steps
+
+
+# --8<-- [end:after_growth]
+
+
+# Warmup and resuming ----------------------------------------------------------
+
+
+# --8<-- [start:noisy_least_squares]
+def noisy_least_squares(n: int = 2000, d: int = 20, seed: int = 0) -> tuple:
+    """Noisy least squares, features on scales 0.1 to 10: X, y, solution, Hessian."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * np.logspace(-1, 1, d)
+    y = X @ rng.standard_normal(d) + rng.standard_normal(n)  # noisy labels
+    return X, y, np.linalg.lstsq(X, y, rcond=None)[0], X.T @ X / n
+
+
+def excess(w: np.ndarray, w_best: np.ndarray, H: np.ndarray) -> float:
+    """How far the loss at w is above the lowest loss, the loss at w_best."""
+    d = w - w_best
+    return 0.5 * d @ H @ d  # exact for least squares
+
+
+def fine_tune(opt: Adam, X, y, w_best, H, steps: int, lr: float,
+              warmup: int = 0, seed: int = 1) -> np.ndarray:
+    """Minibatches of 32, lr warmed up over `warmup` steps; the excess losses."""
+    rng = np.random.default_rng(seed)
+    (w,) = opt.params
+    out = np.empty(steps)
+    for k in range(steps):
+        opt.lr = lr * min(1.0, (opt.t + 1) / warmup) if warmup else lr
+        batch = rng.integers(0, len(y), 32)
+        Xb = X[batch]
+        opt.step([Xb.T @ (Xb @ w - y[batch]) / 32])
+        out[k] = excess(w, w_best, H)
+    return out
+
+
+# --8<-- [end:noisy_least_squares]
+
+
+# Weight decay -----------------------------------------------------------------
+
+
+# --8<-- [start:decay_run]
+def decay_run(decoupled: bool, steps: int = 5000, lr: float = 1e-3,
+              weight_decay: float = 0.01, scales=(1.0, 1e-3)) -> np.ndarray:
+    """Weights at 1 whose gradients flip sign every step; return their path."""
+    w = np.ones(len(scales))
+    opt = Adam([w], lr=lr, weight_decay=weight_decay,
+               decoupled_weight_decay=decoupled)
+    path = np.empty((steps + 1, len(scales)))
+    path[0] = w
+    for t in range(1, steps + 1):
+        opt.step([(-1.0) ** t * np.array(scales)])  # no pull either way
+        path[t] = w
+    return path
+
+
+# --8<-- [end:decay_run]
+
+
+# Memory ---------------------------------------------------------------------------
+
+
+# --8<-- [start:memory]
+def training_memory(n_params: float, weights: int = 4, grads: int = 4,
+                    master: int = 0, state: int = 2) -> dict[str, float]:
+    """Bytes for weights, gradients, a master copy and `state` float32 arrays."""
+    parts = {
+        "weights": n_params * weights,  # bytes per number: 4 for float32
+        "gradients": n_params * grads,
+        "master copy": n_params * master,  # float32 copy, in mixed precision
+        "optimizer state": n_params * state * 4,  # m, v (and v_max): float32
+    }
+    return parts | {"total": sum(parts.values())}
+
+
+# --8<-- [end:memory]
+
+
+# Clipping ------------------------------------------------------------------------
+
+
+# --8<-- [start:clip]
+def clip_by_global_norm(grads, max_norm: float) -> tuple[list, float]:
+    """Scale the gradients to a joint L2 norm of at most max_norm, as PyTorch."""
+    norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+    scale = min(1.0, max_norm / (norm + 1e-6))  # torch.nn.utils.clip_grad_norm_
+    return [g * scale for g in grads], norm
+
+
+def steps_after_bad_batch(max_norm: float | None = None, before: int = 2000,
+                          after: int = 3000, bad: float = 100.0) -> np.ndarray:
+    """Step / lr after one gradient `bad` among gradients of 1, maybe clipped."""
+    w = np.zeros(1)
+    opt = Adam([w], lr=1.0)
+    steps = np.empty(after)
+    for k in range(before + after):
+        g = [np.array([bad if k == before else 1.0])]
+        if max_norm is not None:
+            g, _ = clip_by_global_norm(g, max_norm)
+        old = w[0]
+        opt.step(g)
+        if k >= before:
+            steps[k - before] = old - w[0]
+    return steps
+
+
+# --8<-- [end:clip]
+
+
+# Sparse gradients -----------------------------------------------------------------
+
+
+# --8<-- [start:sparse_adam]
+def sparse_adam_step(w, rows, g_rows, m, v, t: int, lr: float = 1e-3,
+                     beta1: float = 0.9, beta2: float = 0.999,
+                     eps: float = 1e-8) -> None:
+    """Update `rows` of w, m, v in place as torch.optim.SparseAdam; t: calls."""
+    m[rows] += (1 - beta1) * (g_rows - m[rows])
+    v[rows] += (1 - beta2) * (g_rows**2 - v[rows])
+    step_size = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)  # global t
+    w[rows] -= step_size * m[rows] / (np.sqrt(v[rows]) + eps)
+
+
+# --8<-- [end:sparse_adam]
+
+
+# --8<-- [start:embedding]
+def embedding_run(lazy: bool, steps: int = 1000, every: int = 100,
+                  lr: float = 1e-3) -> np.ndarray:
+    """Rows 0 (gradient 1 every step) and 1 (every `every` steps): moved / lr."""
+    table = np.zeros(2)  # one number per row, for clarity
+    opt = Adam([table], lr=lr)
+    m, v = np.zeros(2), np.zeros(2)  # the lazy update's own state
+    moved = np.empty((steps, 2))
+    for t in range(1, steps + 1):
+        rows = np.array([0, 1]) if t % every == 1 else np.array([0])
+        if lazy:
+            sparse_adam_step(table, rows, np.ones(len(rows)), m, v, t, lr=lr)
+        else:
+            grad = np.zeros(2)
+            grad[rows] = 1.0  # the rows not in the batch get a gradient of 0
+            opt.step([grad])
+        moved[t - 1] = -table / lr
+    return moved
+
+
+# --8<-- [end:embedding]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:fp16_numbers]
+    half = np.finfo(np.float16)
+    print(f"float16(1e-8)            = {np.float16(1e-8)}")
+    print(f"smallest float16 above 0 = {half.smallest_subnormal:.2e}")
+    print(f"smallest normal float16  = {half.smallest_normal:.2e}")
+    g = np.float16(1e-3)
+    v1 = np.float16(1 - 0.999) * g * g  # v after one step, in float16
+    print(f"(1 - beta2) * g^2, g = 0.001: {v1} in float16, "
+          f"{0.001 * 0.001**2:.0e} exactly")
+    # --8<-- [end:fp16_numbers]
+
+    # --8<-- [start:fp16_adam]
+    grads = [0.1, 0.01, 0.001, 0.0]
+    for dtype, eps in [(np.float16, 1e-8), (np.float16, 1e-4),
+                       (np.float32, 1e-8)]:
+        step = first_step(grads, dtype, eps)
+        name = np.dtype(dtype).name
+        print(f"{name}, eps={eps:g}: step / lr =", np.round(step, 2))
+    # --8<-- [end:fp16_adam]
+
+    # --8<-- [start:fp16_threshold]
+    g = all_float16()  # all 31,743 positive float16 numbers
+    step = first_step(g, np.float16)
+    worst = g[~np.isfinite(step)].max()
+    print(f"v = 0, step infinite: gradients up to {worst:.5f}")
+    good = g[abs(step - 1) < 0.05]  # within 5% of the step Adam should take
+    print(f"step within 5% of lr: gradients {good.min():.4f} to {good.max():.0f}")
+    print(f"v overflows, step 0:  gradients from {g[step == 0].min():.0f}")
+    # --8<-- [end:fp16_threshold]
+
+    # --8<-- [start:fp16_nan_next]
+    w = np.zeros(2, dtype=np.float16)
+    opt = Adam([w], lr=1e-3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        opt.step([np.array([1e-3, 0.0], dtype=np.float16)])
+    print("weights after one step:", w)
+    bad = w * np.float16(2.0)  # any gradient computed from these weights
+    try:
+        opt.step([bad])
+    except ValueError as error:
+        print("next step:", str(error)[:60], "...")
+    # --8<-- [end:fp16_nan_next]
+
+    # --8<-- [start:fp16_rounding]
+    w16, master = np.float16(1.0), np.float32(1.0)
+    for _ in range(10):  # ten updates of -1e-4
+        w16 = w16 - np.float16(1e-4)  # rounds back to 1.0 every time
+        master = master - np.float32(1e-4)
+    below_1 = 1 - np.nextafter(np.float16(1), np.float16(0))
+    print(f"float16 weight after 10 updates of -0.0001: {w16}")
+    print(f"float32 master: {master:.4f}, as float16: {np.float16(master):.5f}")
+    print(f"float16 spacing just below 1: {below_1:.5f}")
+    # --8<-- [end:fp16_rounding]
+
+    # --8<-- [start:fp16_fix]
+    grads16 = np.array([0.1, 0.01, 0.001, 0.0], dtype=np.float16)
+    master = np.zeros(4, dtype=np.float32)  # float32 master copy of the weights
+    opt = Adam([master], lr=1e-3)  # so m and v are float32 too
+    opt.step([grads16.astype(np.float32)])  # upcast the gradients, then step
+    weights16 = master.astype(np.float16)  # what the float16 model uses
+    print("step / lr =", np.round(-master / 1e-3, 2) + 0.0)
+    print("float16 weights:", weights16)
+    # --8<-- [end:fp16_fix]
+
+    # --8<-- [start:spike]
+    X, y, H = least_squares()
+    losses, sharp = train(X, y, H)
+    tiny = np.argmax(losses < 1e-25) + 1  # first step with a loss below 1e-25
+    back = tiny + np.argmax(losses[tiny:] > 1e-12) + 1  # then above 1e-12
+    limit = 2 * (1 + 0.9) / (1 - 0.9)  # the momentum page's stability limit
+    crossed = 20 * (np.argmax(sharp > limit) + 1)
+    print(f"loss at step 1000: {losses[999]:.0e}, at 2000: {losses[1999]:.0e}, "
+          f"below 1e-25 from step ~{round(tiny, -2)}")
+    print(f"alpha * sharpness passes {limit:.0f} at step ~{round(crossed, -2)}")
+    print(f"loss back above 1e-12 at step ~{round(back, -2)}, "
+          f"up to {losses[back:].max():.0e} after that")
+    # --8<-- [end:spike]
+
+    # --8<-- [start:spike_fixes]
+    runs = {
+        "beta2=0.999 (as above)": losses,
+        "beta2=0.999, cosine lr": train(X, y, H, schedule=cosine)[0],
+        "beta2=0.999, eps=1e-3": train(X, y, H, eps=1e-3)[0],
+        "beta2=0.95": train(X, y, H, beta2=0.95)[0],
+    }
+    print("run                       highest loss, steps 5001-10000")
+    for name, run in runs.items():
+        high = run[5000:].max()
+        print(f"{name:25s} {f'{high:.0e}' if high > 1e-25 else 'below 1e-25'}")
+    eps_needed = 0.01 * np.linalg.eigvalsh(H)[-1] / limit  # lr * lambda_max / 38
+    print(f"eps that keeps alpha * sharpness below 38: {eps_needed:.1e}")
+    # --8<-- [end:spike_fixes]
+
+    # --8<-- [start:beta2]
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(200_000)  # gradients with mean 0, spread 1
+    print("beta2   memory  half-life  largest step after growth  ceiling  noise")
+    for beta2 in (0.999, 0.99, 0.95):
+        steps = steps_after_growth(beta2)
+        ceiling = 0.1 / math.sqrt((1 - beta2) * (1 - 0.9**2 / beta2))
+        v, vs = 1.0, np.empty(len(noise))
+        for i, g in enumerate(noise):  # v_t over a long run
+            v = beta2 * v + (1 - beta2) * g * g
+            vs[i] = v
+        spread = vs[10_000:].std() / vs[10_000:].mean()
+        half_life = math.log(0.5) / math.log(beta2)
+        print(f"{beta2:<6} {1 / (1 - beta2):7.0f} {half_life:10.0f}"
+              f"   {steps.max():5.2f} lr at step {steps.argmax() + 1:<4}"
+              f"       {ceiling:4.2f}  {spread:5.0%}")
+    theory = [math.sqrt(2 * (1 - b2) / (1 + b2)) for b2 in (0.999, 0.99, 0.95)]
+    print("noise in v for Gaussian gradients, in theory:",
+          ", ".join(f"{x:.1%}" for x in theory))
+    # --8<-- [end:beta2]
+
+    # --8<-- [start:warmup]
+    X, y, w_best, H = noisy_least_squares()
+    lr = 0.1
+    print("excess loss after step    1      10     100   steps 4001-6000")
+    for warmup in (0, 2000):  # 2000 = 2 / (1 - beta2)
+        opt = Adam([w_best.copy()], lr=lr)  # start from the best weights
+        ex = fine_tune(opt, X, y, w_best, H, 6000, lr, warmup=warmup)
+        print(f"warmup over {warmup:4d} steps {ex[0]:6.3f}  {ex[9]:6.3f}"
+              f"  {ex[99]:6.3f}   {ex[4000:].mean():.3f} (mean)")
+    # --8<-- [end:warmup]
+
+    # --8<-- [start:first_kick]
+    rng = np.random.default_rng(1)  # the first minibatch of the runs above
+    batch = rng.integers(0, len(y), 32)
+    g1 = X[batch].T @ (X[batch] @ w_best - y[batch]) / 32
+    s = np.sign(g1)  # Adam's first step is lr * sign(g1), for every weight
+    print(f"lr^2 / 2 * s H s = {lr**2 / 2 * s @ H @ s:.3f}")
+    print(f"smallest and largest |g1|: {abs(g1).min():.4f}, {abs(g1).max():.2f}")
+    # --8<-- [end:first_kick]
+
+    # --8<-- [start:resume]
+    opt = Adam([w_best.copy()], lr=lr)
+    fine_tune(opt, X, y, w_best, H, 4000, lr, warmup=2000)
+    saved_w, saved_state = opt.params[0].copy(), opt.state_dict()
+    straight = fine_tune(opt, X, y, w_best, H, 500, lr, seed=2)  # no stop
+
+    resumed = Adam([saved_w.copy()], lr=lr)
+    resumed.load_state_dict(saved_state)  # weights and optimizer state
+    with_state = fine_tune(resumed, X, y, w_best, H, 500, lr, seed=2)
+    fresh = Adam([saved_w.copy()], lr=lr)  # weights only: t = 0, m = v = 0
+    without = fine_tune(fresh, X, y, w_best, H, 500, lr, seed=2)
+    same = np.array_equal(with_state, straight)
+    print("with the state, the same as never stopping:", same)
+    print("excess loss after step    1      10     100")
+    for name, ex in [("resumed with state", with_state),
+                     ("weights only", without)]:
+        print(f"{name:22s} {ex[0]:6.3f}  {ex[9]:6.3f}  {ex[99]:6.3f}")
+    # --8<-- [end:resume]
+
+    # --8<-- [start:weight_decay]
+    print("after 5000 steps               large gradients  small gradients")
+    for decoupled, name in [(False, "L2 (Adam, weight_decay=0.01)"),
+                            (True, "decoupled (AdamW)")]:
+        end = np.round(decay_run(decoupled)[-1], 3) + 0.0  # + 0.0: no -0.0
+        print(f"{name:30s} {end[0]:15.3f}  {end[1]:15.3f}")
+    print(f"(1 - lr * weight_decay)^5000 = {(1 - 1e-3 * 0.01) ** 5000:.3f}")
+    # --8<-- [end:weight_decay]
+
+    # --8<-- [start:memory_table]
+    n = 7e9  # a model with 7 billion parameters
+    setups = {
+        "SGD, float32": training_memory(n, state=0),
+        "Adam, float32": training_memory(n),
+        "AMSGrad, float32": training_memory(n, state=3),
+        "Adam, mixed precision": training_memory(n, weights=2, grads=2, master=4),
+    }
+    print(f"{'GB':22s} weights  grads  master  state  total")
+    for name, parts in setups.items():
+        print(f"{name:22s}" + "".join(f"{x / 1e9:7.0f}" for x in parts.values()))
+    per_parameter = setups["Adam, mixed precision"]["total"] / n
+    print(f"bytes per parameter, Adam, mixed precision: {per_parameter:.0f}")
+    # --8<-- [end:memory_table]
+
+    # --8<-- [start:memory_measured]
+    w = [np.zeros((1000, 1000), np.float32), np.zeros(1000, np.float32)]
+    size = sum(p.nbytes for p in w)
+    for amsgrad in (False, True):
+        opt = Adam(w, amsgrad=amsgrad)
+        state = opt.m + opt.v + (opt.v_max if amsgrad else [])
+        ratio = sum(a.nbytes for a in state) / size
+        print(f"amsgrad={amsgrad}: state / weights = {ratio}")
+    # --8<-- [end:memory_measured]
+
+    # --8<-- [start:scale_invariance]
+    rng = np.random.default_rng(0)
+    grads = rng.normal(0.5, 1.0, size=(1000, 3))  # 1000 steps, 3 weights
+    ends = {}
+    for scale in (1.0, 1e-3):  # e.g. clipped to a thousandth at every step
+        w = np.zeros(3)
+        opt = Adam([w], lr=1e-3)
+        for g in grads:
+            opt.step([scale * g])
+        ends[scale] = w
+    print("Adam, gradients x 1:     ", np.round(ends[1.0], 4))
+    print("Adam, gradients x 0.001: ", np.round(ends[1e-3], 4))
+    diff = abs(ends[1.0] - ends[1e-3]).max()
+    print(f"largest difference: {diff:.0e} (from eps)")
+    # --8<-- [end:scale_invariance]
+
+    # --8<-- [start:bad_batch]
+    after = (0, 1, 10, 100, 1000, 2999)  # steps after it (0: the bad batch)
+    print("step / lr, k steps after" + "".join(f"{k:>6d}" for k in after))
+    for max_norm, name in [(None, "no clipping"), (2.0, "clipped at norm 2")]:
+        steps = steps_after_bad_batch(max_norm)
+        print(f"{name:24s}" + "".join(f"{steps[k]:6.2f}" for k in after))
+    # --8<-- [end:bad_batch]
+
+    # --8<-- [start:sparse_dense]
+    moved = embedding_run(lazy=False)
+    print(f"rare row: moved {moved[0, 1]:.2f} lr at step 1, "
+          f"{moved[99, 1]:.2f} lr by step 100")
+    print(f"after 1000 steps: common row {moved[-1, 0]:.0f} lr (1000 gradients), "
+          f"rare row {moved[-1, 1]:.0f} lr (10)")
+    # --8<-- [end:sparse_dense]
+
+    # --8<-- [start:sparse_lazy]
+    lazy = embedding_run(lazy=True)
+    at = np.arange(0, 1000, 100)  # the steps where the rare row has a gradient
+    jumps = np.diff(np.concatenate([[0], lazy[at, 1]]))
+    print("rare row, step / lr at its 10 gradients:", np.round(jumps, 1))
+    print(f"after 1000 steps: common row {lazy[-1, 0]:.0f} lr, "
+          f"rare row {lazy[-1, 1]:.0f} lr")
+    # --8<-- [end:sparse_lazy]
+
+
+# Figures ---------------------------------------------------------------------
+
+
+def _log_points(n: int, per_decade: int = 40) -> np.ndarray:
+    """Indices 0..n-1 spaced evenly on a log scale (few points for a small SVG)."""
+    return np.unique(np.geomspace(1, n, per_decade * int(np.ceil(np.log10(n)))).astype(int) - 1)
+
+
+@figure(
+    "fp16-first-step",
+    alt=(
+        "Adam's first step divided by the learning rate, against the size of the gradient from "
+        "1e-7 to 6e4 on log axes. In float32 the step is 1 for every gradient. In float16 with "
+        "eps 1e-8 it is infinite for every gradient below about 0.0055, near 1 only between "
+        "about 0.007 and 8000, and 0 above, where v overflows. With eps 1e-4 it is finite but "
+        "rises to about 10 times the learning rate just below 0.0055."
+    ),
+    size=(6.4, 3.4),
+)
+def fp16_first_step(fig, theme):
+    """First step / lr against the gradient's size, float16 and float32."""
+    ax = fig.subplots()
+    g = all_float16()[:: 97].astype(np.float64)  # about 330 gradients, every size float16 has
+    top, floor = 30.0, 2e-4  # where an infinite step and a step of 0 are drawn
+    for dtype, eps, color, style, label in [
+        (np.float32, 1e-8, COLORS["adam"], "-", "float32, eps = 1e-8"),
+        (np.float16, 1e-8, theme.text, "-", "float16, eps = 1e-8"),
+        (np.float16, 1e-4, theme.muted, "--", "float16, eps = 1e-4"),
+    ]:
+        step = first_step(g, dtype, eps)
+        shown = np.where(step > 0, step, floor)  # a step of 0 is drawn at the bottom
+        ax.plot(g, np.where(np.isfinite(step), shown, top), color=color, linestyle=style,
+                label=label)
+    ax.axvspan(g[0], 0.00545, color=theme.grid, alpha=0.5, linewidth=0)
+    ax.axvspan(8096, g[-1], color=theme.grid, alpha=0.5, linewidth=0)
+    ax.text(3e-5, 3, "v = 0 in float16:\nstep = m / 0", fontsize=8, ha="center",
+            color=theme.text)
+    ax.text(2e4, 0.05, "v overflows", fontsize=8, ha="center", rotation=90, color=theme.text)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 2, 2 * top)
+    ax.set_yticks([floor, 1e-2, 1, top], ["0", "0.01", "1", "inf"])
+    ax.minorticks_off()
+    ax.set_xlabel("gradient $|g_1|$")
+    ax.set_ylabel(r"first step / $\alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="lower left", fontsize=8)
+
+
+@figure(
+    "late-spike",
+    alt=(
+        "Two panels over 10,000 steps of full-batch Adam on a least-squares problem. Top: the "
+        "loss on a log scale; with beta2 0.999 and a constant learning rate it falls to about "
+        "1e-30, then near step 4000 jumps back above 1e-6 and keeps spiking; with a cosine "
+        "learning-rate decay it stays down; with beta2 0.95 it stops falling after about 200 "
+        "steps and hovers between 1e-7 and 1e-5. Bottom: the learning rate times the largest "
+        "curvature Adam sees, which grows steadily with beta2 0.999 until it reaches the "
+        "stability limit 38 at the spike, and then stays near 38; with beta2 0.95 it is there "
+        "from the start; with the cosine decay it turns back before reaching it."
+    ),
+    size=(6.4, 5.2),
+)
+def late_spike(fig, theme):
+    """Loss and preconditioned sharpness of Adam on least squares, with and without fixes."""
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    X, y, H = least_squares()
+    every = 50
+    runs = [
+        (train(X, y, H, every=every), COLORS["adam"], "-", r"$\beta_2 = 0.999$"),
+        (train(X, y, H, schedule=cosine, every=every), theme.text, "--",
+         r"$\beta_2 = 0.999$, cosine decay"),
+        (train(X, y, H, beta2=0.95, every=every), theme.muted, ":", r"$\beta_2 = 0.95$"),
+    ]
+    for (losses, sharp), color, style, label in runs:
+        worst = losses.reshape(-1, every).max(axis=1)  # the highest loss of every 50 steps
+        t = np.arange(every, len(losses) + 1, every)
+        top.plot(t, np.maximum(worst, 1e-32), color=color, linestyle=style, label=label)
+        bottom.plot(t, sharp, color=color, linestyle=style)
+    bottom.axhline(38, color=theme.text, linewidth=0.8)
+    bottom.text(5000, 45, "stability limit 38", fontsize=8, color=theme.text, ha="center")
+    top.set_yscale("log")
+    top.set_ylim(1e-32, 1e3)
+    top.set_ylabel("loss")
+    fig.legend(loc="outside upper center", ncols=3, fontsize=8)
+    bottom.set_yscale("log")
+    bottom.set_ylim(0.5, 100)
+    bottom.set_ylabel(r"$\alpha\,\lambda_{\max}$ seen by Adam")
+    bottom.set_xlabel("step")
+    for ax in (top, bottom):
+        ax.grid(True, linewidth=0.5)
+
+
+@figure(
+    "beta2-growth",
+    alt=(
+        "Adam's step divided by the learning rate after the gradient grows from 0.01 to 1, "
+        "against the steps since the growth on a log scale, for beta2 0.999, 0.99 and 0.95. "
+        "With 0.999 the step rises to 6.4 times the learning rate after about 12 steps and "
+        "stays above 2 for almost 300 steps; with 0.99 it peaks at 2.1; with 0.95 at 1.1."
+    ),
+    size=(6.4, 3.2),
+)
+def beta2_growth(fig, theme):
+    """Step / lr after gradients grow 100x, for three values of beta2."""
+    ax = fig.subplots()
+    for beta2, style in [(0.999, "-"), (0.99, "--"), (0.95, ":")]:
+        steps = steps_after_growth(beta2)
+        keep = _log_points(len(steps))
+        ax.plot(keep + 1, steps[keep], color=COLORS["adam"], linestyle=style,
+                label=rf"$\beta_2 = {beta2}$")
+    ax.axhline(1, color=theme.muted, linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("steps since the gradient grew from 0.01 to 1")
+    ax.set_ylabel(r"step / $\alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="upper right", fontsize=8)
+
+
+@figure(
+    "warmup-kick",
+    alt=(
+        "Excess loss against the step on log axes, for Adam started at the best weights of a "
+        "noisy least-squares problem with learning rate 0.1. Without warmup the excess loss "
+        "jumps to 1.4 at the first step, then settles near 0.19. With a linear warmup over "
+        "2000 steps it starts near 0 and rises smoothly to the same level of about 0.19."
+    ),
+    size=(6.4, 3.2),
+)
+def warmup_kick(fig, theme):
+    """Excess loss from the best weights, with and without warmup."""
+    ax = fig.subplots()
+    X, y, w_best, H = noisy_least_squares()
+    for warmup, color, style, label in [(0, COLORS["adam"], "-", "no warmup"),
+                                        (2000, theme.text, "--", "warmup over 2000 steps")]:
+        ex = fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 6000, 0.1, warmup)
+        keep = _log_points(len(ex), per_decade=60)
+        ax.plot(keep + 1, np.maximum(ex[keep], 1e-6), color=color, linestyle=style, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 5)
+    ax.set_xlabel("step")
+    ax.set_ylabel("excess loss")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="lower right", fontsize=8)
+
+
+@figure(
+    "weight-decay-paths",
+    alt=(
+        "Two weights that start at 1 and whose gradients average zero, one with gradients of "
+        "size 1 and one of size 0.001, over 5000 steps with weight decay 0.01 and learning "
+        "rate 0.001. With decoupled weight decay (AdamW) both shrink along the same slow curve "
+        "to 0.95. With L2 weight decay in Adam the weight with large gradients follows that "
+        "curve too, but the weight with small gradients falls fast, to 0.26 by step 1000 and "
+        "to nearly 0 by step 2500."
+    ),
+    size=(6.4, 3.2),
+)
+def weight_decay_paths(fig, theme):
+    """Weights under L2 and decoupled weight decay, for two gradient scales."""
+    ax = fig.subplots()
+    l2, decoupled = decay_run(False), decay_run(True)
+    t = np.arange(len(l2))[::25]
+    ax.plot(t, decoupled[::25, 0], color=COLORS["adamw"], linewidth=5, alpha=0.5,
+            label="AdamW, both weights")
+    ax.plot(t, l2[::25, 0], color=COLORS["adam"], label="Adam + L2, gradients of size 1")
+    ax.plot(t, l2[::25, 1], color=COLORS["adam"], linestyle="--",
+            label="Adam + L2, gradients of size 0.001")
+    ax.set_ylim(-0.05, 1.1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("weight")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="center right", fontsize=8)
+
+
+@figure(
+    "clipping-bad-batch",
+    alt=(
+        "Adam's step divided by the learning rate after one bad batch whose gradient is 100 "
+        "times the usual one, against the steps since it on a log scale. Without clipping the "
+        "step is 3 times the learning rate at the bad batch, falls to 0.3 after 100 steps and "
+        "is still only 0.8 after 3000 steps. With the gradient clipped to norm 2 the steps "
+        "stay at about 1."
+    ),
+    size=(6.4, 3.2),
+)
+def clipping_bad_batch(fig, theme):
+    """Step / lr after one bad batch, with and without clipping."""
+    ax = fig.subplots()
+    for max_norm, color, style, label in [(None, COLORS["adam"], "-", "no clipping"),
+                                          (2.0, theme.text, "--", "clipped at norm 2")]:
+        steps = steps_after_bad_batch(max_norm)
+        keep = _log_points(len(steps))
+        ax.plot(keep + 1, steps[keep], color=color, linestyle=style, label=label)
+    ax.axhline(1, color=theme.muted, linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("steps since the bad batch (1 = the bad batch)")
+    ax.set_ylabel(r"step / $\alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="upper right", fontsize=8)
+
+
+@figure(
+    "sparse-rows",
+    alt=(
+        "How far a rare embedding row has moved, in learning rates, over 1000 steps when it "
+        "gets a gradient of 1 at steps 1, 101, 201 and so on, and 0 otherwise. With Adam the "
+        "row keeps moving after each of its gradients, in a curve that flattens, and reaches "
+        "87. With the lazy update of SparseAdam it moves only at its own steps, in jumps that "
+        "grow from 1 to 5, and reaches 33."
+    ),
+    size=(6.4, 3.2),
+)
+def sparse_rows(fig, theme):
+    """Distance moved by a rare row under dense Adam and under the lazy update."""
+    ax = fig.subplots()
+    t = np.arange(1, 1001)
+    ax.plot(t, embedding_run(lazy=False)[:, 1], color=COLORS["adam"], label="Adam (dense)")
+    ax.step(t, embedding_run(lazy=True)[:, 1], where="post", color=theme.text, linestyle="--",
+            label="lazy update (SparseAdam)")
+    ax.plot(t[::100], np.zeros(10), "|", color=theme.text, markersize=10,
+            label="steps with a gradient")
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"distance moved / $\alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="upper left", fontsize=8)

@@ -1,0 +1,344 @@
+"""Pitfalls (snippets/pitfalls.py): each failure happens as the page says, and each fix works.
+
+Tests marked ``frameworks`` compare with PyTorch and are skipped where it is not installed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from snippets.adam import Adam
+from snippets.pitfalls import (
+    all_float16,
+    clip_by_global_norm,
+    cosine,
+    decay_run,
+    embedding_run,
+    excess,
+    fine_tune,
+    first_step,
+    least_squares,
+    noisy_least_squares,
+    sharpness,
+    sparse_adam_step,
+    steps_after_bad_batch,
+    steps_after_growth,
+    train,
+    training_memory,
+)
+
+LIMIT = 2 * (1 + 0.9) / (1 - 0.9)  # momentum's stability limit for beta1 = 0.9
+
+
+# float16 ---------------------------------------------------------------------
+
+
+def test_float16_first_step_is_infinite_where_v_underflows_and_nan_for_a_zero_gradient():
+    step = first_step([0.1, 0.01, 0.001, 0.0], np.float16)
+    assert step[0] == pytest.approx(1.0, abs=0.01)
+    assert step[1] == pytest.approx(0.92, abs=0.01)  # v is a subnormal with one bit
+    assert np.isinf(step[2]) and np.isnan(step[3])
+
+
+def test_float16_eps_of_1e_4_gives_a_finite_but_tenfold_step():
+    step = first_step([0.001, 0.0], np.float16, eps=1e-4)
+    assert step[0] == pytest.approx(10.0, rel=0.01)  # lr * |g| / eps, since v = 0
+    assert step[1] == 0.0
+
+
+def test_the_float16_step_is_infinite_exactly_where_v_rounds_to_zero():
+    g = all_float16()
+    assert len(g) == 31_743 and np.all(np.diff(g.astype(np.float64)) > 0)
+    with np.errstate(over="ignore"):
+        v = np.float16(1 - 0.999) * g * g  # v after one step, in float16 as Adam has it
+        step = first_step(g, np.float16)
+    np.testing.assert_array_equal(~np.isfinite(step), v == 0)
+    # v = 0.001 g^2 rounds to 0 below half the smallest subnormal, 2**-25:
+    threshold = math.sqrt(2.0**-25 / 0.001)
+    assert g[~np.isfinite(step)].max() == pytest.approx(threshold, rel=2e-3)
+
+
+def test_float32_state_takes_a_first_step_of_lr_for_every_nonzero_gradient():
+    step = first_step([0.1, 0.01, 0.001, 1e-5, 0.0], np.float32)
+    np.testing.assert_allclose(step, [1, 1, 1, 1, 0], atol=2e-3)
+
+
+def test_the_reference_adam_refuses_a_gradient_computed_from_nan_weights():
+    w = np.zeros(2, dtype=np.float16)
+    opt = Adam([w], lr=1e-3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        opt.step([np.array([1e-3, 0.0], dtype=np.float16)])
+    before = (w.copy(), opt.t, [a.copy() for a in opt.m])
+    with pytest.raises(ValueError, match="step was not taken"):
+        opt.step([w * np.float16(2)])
+    np.testing.assert_array_equal(w, before[0])
+    assert opt.t == before[1]
+
+
+@pytest.mark.frameworks
+def test_torch_adam_on_float16_tensors_gives_the_same_first_step():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    grads = [0.1, 0.01, 0.001, 0.0]
+    for eps in (1e-8, 1e-4):
+        p = torch.nn.Parameter(torch.zeros(4, dtype=torch.float16))
+        opt = torch.optim.Adam([p], lr=1e-3, eps=eps)
+        p.grad = torch.tensor(grads, dtype=torch.float16)
+        opt.step()
+        theirs = -p.detach().double().numpy() / 1e-3
+        ours = first_step(grads, np.float16, eps)
+        np.testing.assert_array_equal(np.isfinite(theirs), np.isfinite(ours))
+        np.testing.assert_array_equal(np.isnan(theirs), np.isnan(ours))
+        finite = np.isfinite(ours)  # equal to float16 rounding (another order of operations)
+        np.testing.assert_allclose(theirs[finite], ours[finite], rtol=2e-3)
+
+
+# Late spikes -----------------------------------------------------------------
+
+
+def test_sharpness_of_a_diagonal_problem_is_lr_times_the_largest_h_over_sqrt_v():
+    h = np.array([1.0, 4.0, 9.0])
+    w = np.zeros(3)
+    opt = Adam([w], lr=0.1)
+    opt.step([np.array([2.0, 0.5, 1.0])])  # t = 1: v_hat = g^2
+    expected = 0.1 * max(h / (np.array([2.0, 0.5, 1.0]) + 1e-8))
+    assert sharpness(opt, np.diag(h)) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def spike_run():
+    X, y, H = least_squares()
+    return (X, y, H), train(X, y, H)
+
+
+def test_the_loss_jumps_back_within_200_steps_of_the_sharpness_passing_38(spike_run):
+    _, (losses, sharp) = spike_run
+    tiny = np.argmax(losses < 1e-25)
+    back = tiny + np.argmax(losses[tiny:] > 1e-12) + 1
+    crossed = 20 * (np.argmax(sharp > LIMIT) + 1)
+    assert 3000 < crossed < back < crossed + 200
+    assert losses[tiny:back - 1].max() < 1e-12  # no spike before the crossing
+    assert losses[back:].max() > 1e-6
+
+
+def test_cosine_decay_and_a_large_eps_keep_the_loss_down(spike_run):
+    (X, y, H), _ = spike_run
+    assert train(X, y, H, schedule=cosine)[0][5000:].max() < 1e-25
+    eps = 0.01 * np.linalg.eigvalsh(H)[-1] / LIMIT * 1.01
+    losses, sharp = train(X, y, H, eps=eps)
+    assert sharp.max() < LIMIT and losses[5000:].max() < 1e-25
+
+
+def test_beta2_of_0_95_never_spikes_but_stays_at_the_edge_of_stability(spike_run):
+    (X, y, H), _ = spike_run
+    losses, sharp = train(X, y, H, beta2=0.95)
+    assert 1e-6 < losses[5000:].max() < 1e-4
+    assert np.all(np.abs(sharp[50:] / LIMIT - 1) < 0.3)
+
+
+def test_cosine_schedule_runs_from_one_to_zero():
+    assert cosine(1, 100) == 1.0
+    assert cosine(51, 100) == pytest.approx(0.5)
+    assert cosine(101, 100) == pytest.approx(0.0, abs=1e-15)
+
+
+# β2 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("beta2", [0.999, 0.99, 0.95])
+def test_steps_after_growth_follow_the_closed_form(beta2):
+    quiet, small, large = 3000, 0.01, 1.0
+    k = np.arange(1, 201)
+    t = quiet + k
+    m = 0.9**k * small * (1 - 0.9**quiet) + (1 - 0.9**k) * large
+    v = beta2**k * small**2 * (1 - beta2**quiet) + (1 - beta2**k) * large**2
+    expected = m / (1 - 0.9**t) / (np.sqrt(v / (1 - beta2**t)) + 1e-8)
+    np.testing.assert_allclose(steps_after_growth(beta2, loud=200), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("beta2", "largest"), [(0.999, 6.41), (0.99, 2.14), (0.95, 1.10)])
+def test_the_largest_step_after_growth_stays_under_the_ceiling(beta2, largest):
+    ceiling = 0.1 / math.sqrt((1 - beta2) * (1 - 0.81 / beta2))
+    steps = steps_after_growth(beta2)
+    assert steps.max() == pytest.approx(largest, abs=0.005)
+    assert steps.max() < ceiling
+
+
+# Warmup and resuming ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    return noisy_least_squares()
+
+
+def test_the_first_step_from_the_best_weights_costs_lr_squared_over_2_times_sHs(noisy):
+    X, y, w_best, H = noisy
+    lr = 0.1
+    first = fine_tune(Adam([w_best.copy()], lr=lr), X, y, w_best, H, 1, lr)[0]
+    batch = np.random.default_rng(1).integers(0, len(y), 32)
+    s = np.sign(X[batch].T @ (X[batch] @ w_best - y[batch]))
+    assert first == pytest.approx(lr**2 / 2 * s @ H @ s, rel=1e-6)
+    assert excess(w_best, w_best, H) == 0.0
+
+
+def test_warmup_keeps_the_first_steps_small_and_settles_at_the_same_level(noisy):
+    X, y, w_best, H = noisy
+    runs = {w: fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 6000, 0.1, w)
+            for w in (0, 2000)}
+    assert runs[0][:10].max() > 1.0 and runs[2000][:10].max() < 1e-3
+    settled = [run[4000:].mean() for run in runs.values()]
+    assert settled[1] == pytest.approx(settled[0], rel=0.1)
+    assert runs[0][0] > 5 * settled[0]
+
+
+def test_resuming_with_the_state_is_the_uninterrupted_run_and_without_it_a_restart(noisy):
+    X, y, w_best, H = noisy
+    opt = Adam([w_best.copy()], lr=0.1)
+    fine_tune(opt, X, y, w_best, H, 300, 0.1)
+    saved_w, saved = opt.params[0].copy(), opt.state_dict()
+    straight = fine_tune(opt, X, y, w_best, H, 50, 0.1, seed=2)
+    resumed = Adam([saved_w.copy()], lr=0.1)
+    resumed.load_state_dict(saved)
+    np.testing.assert_array_equal(fine_tune(resumed, X, y, w_best, H, 50, 0.1, seed=2),
+                                  straight)
+    fresh = Adam([saved_w.copy()], lr=0.1)
+    fine_tune(fresh, X, y, w_best, H, 1, 0.1, seed=2)
+    np.testing.assert_allclose(np.abs(fresh.params[0] - saved_w), 0.1, rtol=1e-4)
+
+
+# Weight decay -----------------------------------------------------------------
+
+
+def test_decoupled_decay_shrinks_both_weights_alike_l2_kills_the_small_gradient_one():
+    l2, decoupled = decay_run(False)[-1], decay_run(True)[-1]
+    factor = (1 - 1e-3 * 0.01) ** 5000
+    np.testing.assert_allclose(decoupled, factor, rtol=0.005)
+    assert l2[0] == pytest.approx(factor, rel=0.005)  # sqrt(v_hat) = 1: as AdamW
+    assert abs(l2[1]) < 1e-3
+
+
+# Memory ---------------------------------------------------------------------------
+
+
+def test_training_memory_counts_bytes_per_parameter():
+    per = {name: training_memory(1.0, **kw)["total"] for name, kw in {
+        "sgd": {"state": 0}, "adam": {}, "amsgrad": {"state": 3},
+        "mixed": {"weights": 2, "grads": 2, "master": 4}}.items()}
+    assert per == {"sgd": 8, "adam": 16, "amsgrad": 20, "mixed": 16}
+
+
+@pytest.mark.parametrize(("amsgrad", "copies"), [(False, 2), (True, 3)])
+def test_the_reference_adam_keeps_two_copies_of_the_weights_three_with_amsgrad(
+    amsgrad, copies
+):
+    w = [np.zeros((30, 20), np.float32), np.zeros(7, np.float32)]
+    opt = Adam(w, amsgrad=amsgrad)
+    state = opt.m + opt.v + (opt.v_max or [])
+    assert sum(a.nbytes for a in state) == copies * sum(p.nbytes for p in w)
+
+
+# Clipping ------------------------------------------------------------------------
+
+
+def test_clipping_scales_the_joint_norm_down_to_max_norm_and_leaves_small_ones_alone():
+    grads = [np.array([3.0, 0.0]), np.array([[4.0]])]
+    clipped, norm = clip_by_global_norm(grads, 1.0)
+    assert norm == 5.0
+    total = math.sqrt(sum(float(np.sum(g * g)) for g in clipped))
+    assert total == pytest.approx(1.0, rel=1e-6)
+    same, _ = clip_by_global_norm(grads, 10.0)
+    np.testing.assert_array_equal(same[0], grads[0])
+
+
+def test_adam_without_eps_ignores_a_constant_scale_of_the_gradients():
+    grads = np.random.default_rng(0).normal(0.5, 1.0, size=(200, 3))
+    ends = []
+    for scale in (1.0, 1e-3):
+        w = np.zeros(3)
+        opt = Adam([w], lr=1e-3, eps=0.0)
+        for g in grads:
+            opt.step([scale * g])
+        ends.append(w)
+    np.testing.assert_allclose(ends[0], ends[1], rtol=1e-12, atol=1e-15)
+
+
+def test_one_bad_batch_step_follows_from_m_and_v():
+    steps = steps_after_bad_batch()
+    t = 2001
+    m = 0.9 * (1 - 0.9**2000) + 0.1 * 100
+    v = 0.999 * (1 - 0.999**2000) + 0.001 * 100**2
+    assert steps[0] == pytest.approx(m / (1 - 0.9**t) / math.sqrt(v / (1 - 0.999**t)))
+    assert steps[100] < 0.35 and steps[-1] < 0.9  # v remembers the bad batch
+    clipped = steps_after_bad_batch(max_norm=2.0)
+    assert np.all(np.abs(clipped - 1) < 0.11)
+
+
+@pytest.mark.frameworks
+def test_clip_by_global_norm_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    rng = np.random.default_rng(3)
+    grads = [rng.standard_normal((4, 5)), rng.standard_normal(3)]
+    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+    for p, g in zip(params, grads, strict=True):
+        p.grad = torch.tensor(g)
+    torch.nn.utils.clip_grad_norm_(params, 0.5)
+    ours, _ = clip_by_global_norm(grads, 0.5)
+    for p, g in zip(params, ours, strict=True):
+        np.testing.assert_allclose(p.grad.numpy(), g, rtol=1e-12)
+
+
+# Sparse gradients -----------------------------------------------------------------
+
+
+def test_dense_adam_moves_a_row_whose_gradient_is_zero():
+    moved = embedding_run(lazy=False, steps=100)
+    assert moved[0, 1] == pytest.approx(1.0, rel=1e-6)
+    assert np.all(np.diff(moved[:, 1]) > 0)  # it moves at every one of the 99 steps after
+    assert moved[-1, 1] == pytest.approx(6.01, abs=0.005)
+
+
+def test_the_lazy_update_leaves_absent_rows_alone_and_its_rare_steps_grow():
+    moved = embedding_run(lazy=True)
+    rare = moved[:, 1]
+    at = np.arange(0, 1000, 100)
+    assert np.all(np.diff(rare)[np.setdiff1d(np.arange(999), at - 1)] == 0)
+    jumps = np.diff(np.concatenate([[0], rare[at]]))
+    assert jumps[0] == pytest.approx(1.0, rel=1e-6) and np.all(np.diff(jumps) > 0)
+    np.testing.assert_allclose(moved[:, 0], np.arange(1, 1001), rtol=1e-5)
+
+
+@pytest.mark.frameworks
+def test_the_lazy_update_is_torch_sparse_adam():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    rng = np.random.default_rng(5)
+    table = rng.standard_normal((6, 3))
+    emb = torch.nn.Embedding(6, 3, sparse=True, _weight=torch.tensor(table))
+    opt = torch.optim.SparseAdam(emb.parameters(), lr=0.01)
+    w, m, v = table.copy(), np.zeros_like(table), np.zeros_like(table)
+    for t in range(1, 30):
+        rows = np.unique(rng.integers(0, 6, 2))
+        target = rng.standard_normal((len(rows), 3))
+        opt.zero_grad()
+        out = emb(torch.tensor(rows))
+        (0.5 * ((out - torch.tensor(target)) ** 2).sum()).backward()
+        g = w[rows] - target  # the gradient of the same loss
+        sparse_adam_step(w, rows, g, m, v, t, lr=0.01)
+        opt.step()
+        np.testing.assert_allclose(emb.weight.detach().numpy(), w, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.frameworks
+def test_torch_adam_skips_a_parameter_without_grad_but_moves_one_with_zero_grad():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    a, b = (torch.nn.Parameter(torch.ones(2, dtype=torch.float64)) for _ in range(2))
+    opt = torch.optim.Adam([a, b], lr=0.1)
+    a.grad, b.grad = torch.ones(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
+    opt.step()
+    before_a, before_b = a.detach().clone(), b.detach().clone()
+    a.grad, b.grad = None, torch.zeros(2, dtype=torch.float64)
+    opt.step()
+    assert torch.equal(a.detach(), before_a)
+    assert not torch.equal(b.detach(), before_b)
