@@ -1,0 +1,222 @@
+"""Layer 4, bias correction: why Adam divides its running averages by 1 - beta**t.
+
+Functions at the top level are what the page and its figures use. The blocks under
+``if __name__ == "__main__":`` print what the page shows: importing the module runs
+nothing, ``python -m snippets.bias_correction`` prints the page's outputs in order.
+"""
+
+from __future__ import annotations
+
+# --8<-- [start:setup]
+import numpy as np
+
+# --8<-- [end:setup]
+from snippets.adam import adam_step
+from snippets.figures import COLORS, figure
+from snippets.optimizers import adam_step_no_bias_correction
+from snippets.second_moment import step_sizes
+
+if __name__ == "__main__":
+    # --8<-- [start:zero_start]
+    beta1, beta2 = 0.9, 0.999
+    g = 1.0  # the same gradient at every step
+    m = v = 0.0  # both running averages start at zero
+    for t in range(1, 11):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        if t in (1, 2, 10):
+            print(f"t={t:2d}  m={m:.4f}  1-beta1^t={1 - beta1**t:.4f}  "
+                  f"v={v:.4f}  1-beta2^t={1 - beta2**t:.4f}")
+    # --8<-- [end:zero_start]
+
+
+# --8<-- [start:moment_runs]
+def moment_runs(
+    mean: float, std: float, steps: int, runs: int, seed: int = 0,
+    beta1: float = 0.9, beta2: float = 0.999,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw m_t and v_t (steps x runs) of many runs fed random gradients."""
+    g = np.random.default_rng(seed).normal(mean, std, size=(steps, runs))
+    m, v = np.zeros((steps, runs)), np.zeros((steps, runs))
+    m_prev = v_prev = np.zeros(runs)  # m_0 = v_0 = 0
+    for i in range(steps):  # row i holds step t = i + 1
+        m[i] = m_prev = beta1 * m_prev + (1 - beta1) * g[i]
+        v[i] = v_prev = beta2 * v_prev + (1 - beta2) * g[i] ** 2
+    return m, v
+
+
+# --8<-- [end:moment_runs]
+
+if __name__ == "__main__":
+    # --8<-- [start:expectation]
+    mean, std = 0.5, 1.0  # E[g] = 0.5 and E[g^2] = 0.5^2 + 1^2 = 1.25
+    m, v = moment_runs(mean, std, steps=10, runs=100_000)
+    t = np.arange(1, 11)
+    shrink_m = m.mean(axis=1) / mean  # E[m_t] / E[g], measured
+    shrink_v = v.mean(axis=1) / 1.25  # E[v_t] / E[g^2], measured
+    print(" t  E[m]/E[g]  1-beta1^t  E[v]/E[g^2]  1-beta2^t")
+    for i in (0, 1, 4, 9):
+        print(f"{t[i]:2d}  {shrink_m[i]:9.3f}  {1 - beta1 ** t[i]:9.3f}"
+              f"  {shrink_v[i]:11.4f}  {1 - beta2 ** t[i]:9.4f}")
+    # --8<-- [end:expectation]
+
+    # --8<-- [start:corrected]
+    m_hat = m / (1 - beta1 ** t[:, None])  # row t divided by 1 - beta1^t
+    v_hat = v / (1 - beta2 ** t[:, None])
+    for name, ratio in [("E[m_hat]/E[g]:  ", m_hat.mean(axis=1) / mean),
+                        ("E[v_hat]/E[g^2]:", v_hat.mean(axis=1) / 1.25)]:
+        print(name, " ".join(f"{x:.2f}" for x in ratio))
+    # --8<-- [end:corrected]
+
+
+# --8<-- [start:without_correction]
+def without_correction(params, grads, m, v, t, lr=0.001):
+    """adam_step_no_bias_correction, called as adam_step is called."""
+    # t is not used: the bias correction is the only line of Adam that needs it.
+    return adam_step_no_bias_correction(params, grads, m, v, lr=lr)
+
+
+# --8<-- [end:without_correction]
+
+if __name__ == "__main__":
+    # --8<-- [start:first_step]
+    lr = 0.001
+    g = np.array([0.1, -2.0, 50.0])  # gradients of very different sizes
+    zeros = np.zeros(3)  # params, m and v all start at 0
+    raw, _, _ = without_correction(zeros, g, zeros, zeros, t=1, lr=lr)
+    fixed, _, _ = adam_step(zeros, g, zeros, zeros, t=1, lr=lr)
+    print("first change / lr without correction:", np.round(raw / lr, 4))
+    print("first change / lr with correction:   ", np.round(fixed / lr, 4))
+    bound = (1 - 0.9) / np.sqrt(1 - 0.999)
+    print(f"(1 - beta1) / sqrt(1 - beta2) = {bound:.4f}")
+    # --8<-- [end:first_step]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:first_50]
+    grads = np.full(50, 0.3)  # the same gradient for 50 steps
+    without = step_sizes(grads, step=without_correction)
+    with_ = step_sizes(grads)  # step=adam_step
+    for t in (1, 2, 5, 12, 50):
+        print(f"t={t:2d}  without: {without[t - 1]:.2f} lr"
+              f"   with: {with_[t - 1]:.2f} lr")
+    print(f"largest step without correction: {without.max():.2f} lr"
+          f" at t={without.argmax() + 1}")
+    # --8<-- [end:first_50]
+
+    # --8<-- [start:how_long]
+    for beta in (0.9, 0.99, 0.999):
+        t_99 = np.ceil(np.log(0.01) / np.log(beta))  # first t with beta^t <= 1%
+        print(f"beta={beta}: 1/(1-beta) = {1 / (1 - beta):4.0f} steps, "
+              f"1-beta^t > 0.99 after {t_99:4.0f} steps")
+    for t in (100, 1000, 3000):
+        ratio = (1 - 0.9**t) / np.sqrt(1 - 0.999**t)  # constant gradient
+        print(f"t={t}: uncorrected step = {ratio:.3f} lr")
+    # --8<-- [end:how_long]
+
+
+# Figures ---------------------------------------------------------------------
+
+
+@figure(
+    "bias-moments",
+    alt=(
+        "Two panels. Top: over the first 40 steps the raw running average m of random "
+        "gradients with mean 0.5 starts at 0 and climbs towards 0.5, while the corrected "
+        "m-hat averages 0.5 from the first step; one single run of m-hat scatters widely "
+        "around 0.5. Bottom: over 10,000 steps on a log scale the raw v needs thousands "
+        "of steps to reach E[g squared] = 1.25, while the corrected v-hat averages 1.25 "
+        "from the start."
+    ),
+    size=(6.4, 5.6),
+)
+def bias_moments(fig, theme):
+    """Raw and bias-corrected m and v, averaged over many runs, against the truth."""
+    mean, std = 0.5, 1.0
+    top, bottom = fig.subplots(2, 1)
+    m, _ = moment_runs(mean, std, steps=40, runs=2000, seed=1)
+    _, v = moment_runs(mean, std, steps=10_000, runs=200, seed=2)
+    panels = [(top, m, 0.9, mean, "$m_t$", "linear"), (bottom, v, 0.999, mean**2 + std**2,
+                                                       "$v_t$", "log")]
+    for ax, raw, beta, truth, name, scale in panels:
+        t = np.arange(1, len(raw) + 1)
+        keep = _log_points(len(t)) if scale == "log" else slice(None)
+        hat = raw / (1 - beta**t)[:, None]
+        ax.axhline(truth, color=theme.text, linestyle="--", linewidth=1, label="true mean")
+        ax.plot(t[keep], hat[keep, 0], color=COLORS["adam"], alpha=0.35, linewidth=1,
+                label="one run, corrected")
+        ax.plot(t[keep], raw.mean(axis=1)[keep], color=theme.muted, label="raw, average of runs")
+        ax.plot(t[keep], hat.mean(axis=1)[keep], color=COLORS["adam"],
+                label="corrected, average of runs")
+        ax.set_xscale(scale)
+        ax.set_xlabel("step $t$")
+        ax.set_title(f"{name} with $\\beta = {beta}$")
+        ax.grid(True, linewidth=0.5)
+    top.set_ylim(-0.6, 2.0)
+    bottom.set_ylim(0, 3.5)
+    top.legend(loc="upper right", fontsize=8, ncols=2)
+
+
+def _log_points(n: int, per_decade: int = 40) -> np.ndarray:
+    """Indices 0..n-1 spaced evenly on a log scale (few points for a small SVG)."""
+    return np.unique(np.geomspace(1, n, per_decade * int(np.ceil(np.log10(n)))).astype(int) - 1)
+
+
+@figure(
+    "bias-step-sizes",
+    alt=(
+        "Two panels of Adam's step size in units of the learning rate for a constant "
+        "gradient. Left, first 50 steps: with bias correction every step is 1; without "
+        "it the first step is 3.16, steps grow to 6.57 at step 12 and are still 4.5 at "
+        "step 50. Right, 10,000 steps on a log scale: without correction the step "
+        "comes down to 1 only after several thousand steps."
+    ),
+    size=(7.2, 3.0),
+)
+def bias_step_sizes(fig, theme):
+    """Step size over the first steps, with and without bias correction."""
+    left, right = fig.subplots(1, 2, sharey=True)
+    for ax, steps, scale in ((left, 50, "linear"), (right, 10_000, "log")):
+        t = np.arange(1, steps + 1)
+        grads = np.full(steps, 0.3)
+        keep = _log_points(steps) if scale == "log" else slice(None)
+        ax.plot(t[keep], step_sizes(grads, step=without_correction)[keep], color=theme.text,
+                linestyle="--", label="without correction")
+        ax.plot(t[keep], step_sizes(grads)[keep], color=COLORS["adam"],
+                label="with correction (Adam)")
+        ax.set_xscale(scale)
+        ax.set_xlabel("step $t$")
+        ax.grid(True, linewidth=0.5)
+    left.set_ylabel(r"$|\Delta\theta_t|\,/\,\alpha$")
+    left.set_ylim(0, 7)
+    left.set_title("first 50 steps")
+    right.set_title("first 10,000 steps")
+    left.legend(loc="lower right", fontsize=8)
+
+
+@figure(
+    "bias-factors",
+    alt=(
+        "The correction factor 1 minus beta to the power t against the step t on a log "
+        "scale, for beta 0.9, 0.99 and 0.999: each curve rises from 1 minus beta at the "
+        "first step to 1, passes 63 percent at t = 1/(1-beta), which is 10, 100 and 1000 "
+        "steps, and is within 1 percent of 1 after about 4.6/(1-beta) steps."
+    ),
+    size=(6.4, 3.0),
+)
+def bias_factors(fig, theme):
+    """1 - beta**t for three betas, with the time constant 1/(1 - beta) marked."""
+    ax = fig.subplots()
+    t = np.geomspace(1, 30_000, 200)
+    styles = {0.9: ":", 0.99: "-.", 0.999: "-"}
+    for beta, style in styles.items():
+        ax.plot(t, 1 - beta**t, color=theme.text, linestyle=style, label=f"$\\beta = {beta}$")
+        tau = 1 / (1 - beta)
+        ax.plot([tau], [1 - beta**tau], "o", color=COLORS["adam"], markersize=5)
+    ax.plot([], [], "o", color=COLORS["adam"], markersize=5, label=r"$t = 1/(1-\beta)$")
+    ax.axhline(1, color=theme.muted, linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(r"$1 - \beta^t$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="upper left", fontsize=8)

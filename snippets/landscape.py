@@ -1,0 +1,288 @@
+"""Layer 1, the loss landscape: gradient descent, its step-size limit, noise and scaling.
+
+Functions at the top level are what the page, its figures and its tests use.
+The blocks under ``if __name__ == "__main__":`` print what the page shows:
+importing the module runs nothing; ``python -m snippets.landscape`` prints the
+page's outputs in order. The page runs them after the shared sections of
+``surfaces.py`` (VALLEY, NOISY_VALLEY, BOWL) and ``optimizers.py`` (SGD,
+trajectory).
+"""
+
+from __future__ import annotations
+
+# --8<-- [start:setup]
+from functools import partial
+
+import numpy as np
+
+# --8<-- [end:setup]
+from snippets.figures import COLORS, figure
+from snippets.optimizers import SGD, trajectory
+from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+
+if __name__ == "__main__":
+    # --8<-- [start:slope_vs_distance]
+    for point in [(-2.5, 0.0), (0.0, 0.5)]:
+        slope = np.linalg.norm(VALLEY.grad(*point))  # how steep it is here
+        distance = np.linalg.norm(point)  # how far the minimum (0, 0) is
+        print(f"at {point}: slope {slope:4.1f}, distance to the minimum {distance:.1f}")
+
+    start = np.array(VALLEY.start)
+    downhill, to_minimum = -VALLEY.grad(*start), -start
+    cos = downhill @ to_minimum / (np.linalg.norm(downhill) * np.linalg.norm(to_minimum))
+    angle = np.degrees(np.arccos(cos))
+    print(f"at the start {VALLEY.start}: downhill is {angle:.0f} degrees "
+          "off the direction to the minimum")
+    # --8<-- [end:slope_vs_distance]
+
+    # --8<-- [start:threshold]
+    L = 4.0  # the curvature of f(theta) = L * theta**2 / 2; its gradient is L * theta
+    for alpha_L in (0.2, 1.0, 1.8, 2.2):  # the step size alpha, in units of 1/L
+        alpha, theta = alpha_L / L, 1.0
+        for _ in range(50):  # 50 steps
+            theta = theta - alpha * (L * theta)
+        print(f"alpha = {alpha_L}/L: each step multiplies theta by {1 - alpha_L:+.1f}, "
+              f"theta_50 = {theta:.2g}")
+    # --8<-- [end:threshold]
+
+
+# --8<-- [start:loss_along]
+def loss_along(path: np.ndarray, surface) -> np.ndarray:
+    """The loss at every point of a path (one row per step, as from trajectory)."""
+    return surface.loss(path[:, 0], path[:, 1])
+
+
+def steps_to(path: np.ndarray, surface, tol: float = 1e-6) -> int | None:
+    """The first step at which the loss is below tol, or None if it never is."""
+    below = np.flatnonzero(loss_along(path, surface) < tol)
+    return int(below[0]) if below.size else None
+
+
+# --8<-- [end:loss_along]
+
+STEP_SIZES = {"crawls": 0.01, "zig-zags": 0.07, "diverges": 0.085}  # 2/L = 0.08
+
+if __name__ == "__main__":
+    # --8<-- [start:step_sizes]
+    for alpha in (0.01, 0.07, 0.085):  # on VALLEY, L = 25: 2/L = 0.08
+        path = trajectory(partial(SGD, lr=alpha), VALLEY, steps=1000)
+        loss = loss_along(path, VALLEY)
+        print(f"alpha = {alpha}: loss after 50 steps {loss[50]:.2g}, "
+              f"steps to a loss below 1e-6: {steps_to(path, VALLEY) or 'never'}")
+    # --8<-- [end:step_sizes]
+
+
+# --8<-- [start:noise_floor]
+def noise_floor(alpha: float, curvatures, noise: float) -> float:
+    """The average loss SGD settles at on a quadratic with these curvatures."""
+    lam = np.asarray(curvatures, dtype=float)
+    return float(alpha * noise**2 / 2 * np.sum(1 / (2 - alpha * lam)))
+
+
+# --8<-- [end:noise_floor]
+
+if __name__ == "__main__":
+    # --8<-- [start:noise]
+    for alpha in (0.04, 0.02, 0.01):
+        path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=40_000)
+        settled = loss_along(path, VALLEY)[1000:]  # the true loss, once settled
+        print(f"alpha = {alpha}: average loss {settled.mean():.4f}, "
+              f"formula {noise_floor(alpha, [1, 25], NOISY_VALLEY.noise):.4f}")
+    # --8<-- [end:noise]
+
+    # --8<-- [start:one_rate]
+    lam = np.array([0.1, 10.0])  # BOWL's curvatures along x and along y
+    alpha = 2 / (lam.min() + lam.max())  # the best single learning rate
+    print(f"best single alpha = {alpha:.4f}: each step multiplies x by "
+          f"{1 - alpha * lam[0]:+.3f} and y by {1 - alpha * lam[1]:+.3f}")
+    path = trajectory(partial(SGD, lr=alpha), BOWL, steps=2000)
+    print("steps to a loss below 1e-6:", steps_to(path, BOWL))
+
+    point = np.array(BOWL.start)
+    one_step = point - BOWL.grad(*point) / lam  # alpha_i = 1 / lam_i, one per coordinate
+    print("one step with alpha_i = 1/lam_i lands on", one_step.round(12))
+    # --8<-- [end:one_rate]
+
+
+def _contours(ax, surface, theme, levels: int = 12, n: int = 50) -> None:
+    """Draw the surface's contour lines, evenly spaced in log(loss), and its minimum."""
+    (x0, x1), (y0, y1) = surface.bounds
+    x, y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    z = surface.loss(x, y)
+    lowest = max(z.min(), 1e-3 * z.max())
+    ax.contour(x, y, z, levels=np.geomspace(lowest, z.max(), levels), colors=theme.grid,
+               linewidths=0.8)
+    ax.plot(*surface.minimum, "*", color=theme.text, ms=8, zorder=5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+
+
+def _frame(ax) -> None:
+    """A map without ticks: a thin box around it instead of axes."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_linewidth(0.6)
+
+
+@figure(
+    "landscape-slopes",
+    alt=(
+        "Top: contour map of a long, narrow valley with its minimum at the centre; arrows "
+        "show the downhill direction at points around it, all nearly straight across the "
+        "valley. From the starting point a dashed line runs to the minimum while the "
+        "downhill arrow there points 62 degrees away from it. Bottom: the loss along the "
+        "valley floor and straight across it, against the distance from the minimum: "
+        "2.5 away along the floor the slope is 2.5, only 0.5 away across it the slope is 12.5."
+    ),
+    size=(6.4, 5.6),
+)
+def landscape_slopes(fig, theme) -> None:
+    """Downhill points across the valley, and steepness is not distance."""
+    top, bottom = fig.subplots(2, 1, height_ratios=[1.1, 1])
+    _contours(top, VALLEY, theme, levels=8)
+    phi = np.radians([35, 70, 110, 145, 215, 250, 290, 325])
+    x, y = 2.2 * np.cos(phi), 0.44 * np.sin(phi)  # points on the contour of loss 2.42
+    g = -VALLEY.grad(x, y)
+    g = 0.35 * g / np.linalg.norm(g, axis=0)  # the downhill direction, drawn 0.35 long
+    top.quiver(x, y, g[0], g[1], angles="xy", scale_units="xy", scale=1,
+               color=COLORS["sgd"], width=0.006)
+    (sx, sy), gs = VALLEY.start, -VALLEY.grad(*VALLEY.start)
+    gs = 0.8 * gs / np.linalg.norm(gs)
+    top.plot([sx, 0], [sy, 0], "--", color=theme.text, lw=1.2)
+    top.quiver([sx], [sy], [gs[0]], [gs[1]], angles="xy", scale_units="xy", scale=1,
+               color=theme.text, width=0.008)
+    top.annotate("downhill", (sx + 0.12, sy - 0.55), color=theme.text, fontsize=9)
+    top.annotate("to the minimum", (-1.55, 0.75), color=theme.text, fontsize=9)
+    top.set_xlabel("$x$ (along the valley)")
+    top.set_ylabel("$y$ (across)")
+
+    d = np.linspace(0, 2.6, 100)
+    bottom.plot(d, VALLEY.loss(d, 0), color=theme.text, label="along the floor ($y = 0$)")
+    bottom.plot(d, VALLEY.loss(0, d), color=theme.text, ls="--",
+                label="straight across ($x = 0$)")
+    for px, py, dist in [(2.5, 0.0, 2.5), (0.0, 0.5, 0.5)]:
+        f, slope = VALLEY.loss(px, py), np.linalg.norm(VALLEY.grad(px, py))
+        dx = 0.6 / (1 + slope / 2.5)  # a tangent segment of about the same length
+        bottom.plot([dist - dx, dist + dx], [f - dx * slope, f + dx * slope],
+                    color=COLORS["sgd"], lw=3)
+        bottom.plot(dist, f, "o", color=theme.text, ms=4)
+        bottom.annotate(f"slope {slope:g}", (dist + 0.1, f - 0.5), color=theme.text,
+                        fontsize=9, ha="left", va="top")
+    bottom.set_ylim(0, 6)
+    bottom.set_xlabel("distance from the minimum")
+    bottom.set_ylabel("loss")
+    bottom.legend(loc="upper right", fontsize=8)
+
+
+@figure(
+    "gd-step-sizes",
+    alt=(
+        "Three contour maps of the same valley with the path of gradient descent at three "
+        "learning rates, and a plot of the loss against the step. With alpha = 0.01 the "
+        "path slides smoothly but has covered less than half the valley after 50 steps; "
+        "with alpha = 0.07 it zig-zags across the valley while it moves along it and "
+        "reaches the minimum; with alpha = 0.085, above 2/L = 0.08, the zig-zag grows at "
+        "every step and leaves the map. The loss curves fall slowly, fall fast, and rise."
+    ),
+    size=(7.0, 4.6),
+)
+def gd_step_sizes(fig, theme) -> None:
+    """Gradient descent on the valley with a small, a large and a too large step."""
+    axes = fig.subplots(2, 2).flat
+    loss_ax = axes[3]
+    styles = {"crawls": ":", "zig-zags": "-", "diverges": "--"}
+    for ax, (name, alpha) in zip(axes[:3], STEP_SIZES.items(), strict=True):
+        path = trajectory(partial(SGD, lr=alpha), VALLEY, steps=50)
+        shown = path[:12] if name == "diverges" else path  # the rest is far off the map
+        _contours(ax, VALLEY, theme, levels=6)
+        ax.plot(shown[:, 0], shown[:, 1], color=COLORS["sgd"], lw=1.2)
+        ax.set_title(rf"$\alpha = {alpha}$: {name}", fontsize=10)
+        _frame(ax)
+        loss_ax.semilogy(loss_along(path, VALLEY), styles[name], color=COLORS["sgd"],
+                         label=rf"$\alpha = {alpha}$")
+    loss_ax.set_ylim(1e-4, 1e4)
+    loss_ax.set_xlabel("step $t$")
+    loss_ax.set_ylabel("loss")
+    loss_ax.legend(fontsize=8)
+
+
+@figure(
+    "sgd-noise",
+    alt=(
+        "Two contour maps of the valley with 200 steps of stochastic gradient descent on "
+        "noisy gradients. With alpha = 0.04 the path reaches the centre fast and then keeps "
+        "jumping around in a wide cloud; with alpha = 0.01 it gets there more slowly and "
+        "jitters in a tighter cloud. Below, the loss against the step on a log scale: exact "
+        "gradient descent keeps falling, while each noisy run stops falling at a level that "
+        "matches the formula, about 0.03 for alpha = 0.04 and 0.005 for alpha = 0.01."
+    ),
+    size=(7.0, 5.4),
+)
+def sgd_noise(fig, theme) -> None:
+    """Stochastic gradient descent jitters around the minimum, the more the larger alpha."""
+    axes = fig.subplot_mosaic([["fast", "slow"], ["loss", "loss"]], height_ratios=[1, 1.1])
+    runs = {"fast": (0.04, "-"), "slow": (0.01, "--")}
+    exact = trajectory(partial(SGD, lr=0.04), VALLEY, steps=200)
+    axes["loss"].semilogy(loss_along(exact, VALLEY), color=theme.text, lw=1.2,
+                          label=r"exact gradients, $\alpha = 0.04$")
+    for key, (alpha, style) in runs.items():
+        path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=200)
+        ax = axes[key]
+        _contours(ax, VALLEY, theme, levels=6)
+        _frame(ax)
+        ax.plot(path[:, 0], path[:, 1], style, color=COLORS["sgd"], lw=0.8)
+        ax.set_xlim(-0.8, 0.8)  # zoomed in on the minimum
+        ax.set_ylim(-0.4, 0.4)
+        ax.set_title(rf"noisy gradients, $\alpha = {alpha}$ (zoomed in)", fontsize=10)
+        loss = loss_along(path, VALLEY)
+        axes["loss"].semilogy(loss, style, color=COLORS["sgd"], lw=1.2,
+                              label=rf"noisy, $\alpha = {alpha}$")
+        floor = noise_floor(alpha, [1, 25], NOISY_VALLEY.noise)
+        axes["loss"].axhline(floor, color=theme.text, lw=0.8, ls=":",
+                             label="the formula's average" if key == "fast" else None)
+    axes["loss"].set_ylim(1e-4, 30)
+    axes["loss"].set_xlabel("step $t$")
+    axes["loss"].set_ylabel("loss")
+    axes["loss"].legend(fontsize=8, ncols=2, loc="upper right")
+
+
+@figure(
+    "one-rate",
+    alt=(
+        "Left: contour map of a bowl stretched 10 times along x, with 60 steps of gradient "
+        "descent at alpha = 0.19: the path zig-zags in y, where the bowl is steep, and "
+        "has crept only part of the way along x, where it is flat. Right: how much one "
+        "step shrinks the distance to the minimum in x and in y against alpha: small "
+        "alpha shrinks y fast and x hardly at all, alpha above 0.2 blows y up, and the "
+        "best compromise, alpha = 0.198, still keeps 98% of the distance in both."
+    ),
+    size=(7.0, 3.2),
+)
+def one_rate(fig, theme) -> None:
+    """On a badly scaled bowl no single learning rate suits both coordinates."""
+    left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
+    path = trajectory(partial(SGD, lr=0.19), BOWL, steps=60)
+    _contours(left, BOWL, theme, levels=8)
+    left.plot(path[:, 0], path[:, 1], color=COLORS["sgd"], lw=1.0)
+    left.set_title(r"$\alpha = 0.19$, 60 steps", fontsize=10)
+    left.set_xlabel("$x$")
+    left.set_ylabel("$y$")
+
+    for lam, style, name in [(0.1, "-", "x (curvature 0.1)"), (10.0, "--", "y (curvature 10)")]:
+        alpha = np.array([0, 1 / lam, 0.25]) if 1 / lam < 0.25 else np.array([0, 0.25])
+        right.plot(alpha, np.abs(1 - alpha * lam), style, color=theme.text, lw=1.4, label=name)
+    best = 2 / (0.1 + 10)
+    right.plot(best, 1 - best * 0.1, "o", color=COLORS["sgd"], ms=6)
+    right.annotate(rf"best single $\alpha$ = {best:.3f}: $\times${1 - best * 0.1:.2f}",
+                   (best, 1 - best * 0.1), xytext=(0.02, 0.45), color=theme.text, fontsize=9,
+                   arrowprops={"arrowstyle": "->", "color": theme.muted})
+    right.axvspan(0.2, 0.25, color=theme.grid, lw=0)
+    right.text(0.225, 0.08, "y\ndiverges", ha="center", color=theme.text, fontsize=9)
+    right.set_ylim(0, 1.3)
+    right.set_xlim(0, 0.25)
+    right.set_xlabel(r"learning rate $\alpha$")
+    right.set_ylabel(r"distance kept per step, $|1-\alpha\lambda|$")
+    right.legend(fontsize=8, loc="upper left")
