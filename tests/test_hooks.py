@@ -22,8 +22,8 @@ def load_hook(name: str):
 
 def test_math_is_rendered_to_katex_html_with_mathml():
     math = load_hook("math")
-    html = math.on_page_content(
-        '<p><span class="arithmatex">\\(\\hat m_t &lt; 1\\)</span></p>', None, None, None
+    html = math.on_post_page(
+        '<p><span class="arithmatex">\\(\\hat m_t &lt; 1\\)</span></p>', None, None
     )
     assert 'class="katex"' in html and "<math" in html
     assert "\\(" not in html
@@ -32,8 +32,8 @@ def test_math_is_rendered_to_katex_html_with_mathml():
 
 def test_display_math_is_rendered_in_display_mode():
     math = load_hook("math")
-    html = math.on_page_content(
-        '<div class="arithmatex">\\[\\sqrt{\\hat v_t}\\]</div>', None, None, None
+    html = math.on_post_page(
+        '<div class="arithmatex">\\[\\sqrt{\\hat v_t}\\]</div>', None, None
     )
     assert 'class="katex-display"' in html
 
@@ -41,7 +41,7 @@ def test_display_math_is_rendered_in_display_mode():
 def test_math_that_katex_cannot_parse_fails_the_build():
     math = load_hook("math")
     with pytest.raises(PluginError, match=r"\\frac\{1"):
-        math.on_page_content('<span class="arithmatex">\\(\\frac{1\\)</span>', None, None, None)
+        math.on_post_page('<span class="arithmatex">\\(\\frac{1\\)</span>', None, None)
 
 
 def test_unknown_figure_name_fails_the_build():

@@ -1,13 +1,26 @@
-// axe "scrollable-region-focusable": a table or formula that scrolls sideways
-// on a narrow screen must be reachable with the keyboard. Material wraps
-// tables at run time, so mark the regions once each page is in place.
+// Accessibility fixes that need the page in place (Material builds parts of
+// it at run time).
 document$.subscribe(({ body }) => {
-  const regions = body.querySelectorAll(".md-typeset__scrollwrap, .md-typeset div.arithmatex");
-  for (const region of regions) {
-    if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
-      region.tabIndex = 0;
-      region.setAttribute("role", "region");
-      region.setAttribute("aria-label", region.matches(".arithmatex") ? "Formula" : "Table");
+  // axe "scrollable-region-focusable": a table, formula or code block that
+  // scrolls sideways on a narrow screen must be reachable with the keyboard.
+  const regions = {
+    ".md-typeset__scrollwrap": "Table",
+    ".md-typeset div.arithmatex": "Formula",
+    "pre > code": "Code",
+  };
+  for (const [selector, label] of Object.entries(regions)) {
+    for (const region of body.querySelectorAll(selector)) {
+      if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
+        region.tabIndex = 0;
+        region.setAttribute("role", "region");
+        region.setAttribute("aria-label", label);
+      }
     }
+  }
+  // axe "link-name": code annotation markers are links with no text.
+  for (const marker of body.querySelectorAll(".md-annotation__index")) {
+    const number = marker.querySelector("[data-md-annotation-id]");
+    const id = number ? number.getAttribute("data-md-annotation-id") : "";
+    marker.setAttribute("aria-label", `Annotation ${id}`.trim());
   }
 });

@@ -6,6 +6,9 @@ This hook replaces the TeX inside by KaTeX's HTML and MathML, rendered by
 ``node`` from ``docs/hooks/katex/katex.min.js``: pages then need only KaTeX's
 stylesheet and fonts, no script, and show math without JavaScript. A formula
 KaTeX cannot parse fails the build. Renders are cached by formula.
+
+It runs on the finished page (``on_post_page``), after the search index has
+taken the page's text: the index keeps the short TeX, not KaTeX's markup.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def _render(formulas: list[tuple[str, bool]]) -> None:
         _cache[_key(*formula)] = rendered
 
 
-def on_page_content(content, page, config, files):
+def on_post_page(content, page, config):
     matches = list(FORMULA.finditer(content))
     formulas = [(html.unescape(m["tex"]).strip(), m["tag"] == "div") for m in matches]
     _render(formulas)
