@@ -7,6 +7,7 @@ document$.subscribe(({ body }) => {
     ".md-typeset__scrollwrap": "Table",
     ".md-typeset div.arithmatex": "Formula",
     "pre > code": "Code",
+    ".tabbed-labels": "Tabs",
   };
   for (const [selector, label] of Object.entries(regions)) {
     for (const region of body.querySelectorAll(selector)) {
