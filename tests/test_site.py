@@ -98,7 +98,8 @@ def test_every_internal_link_and_anchor_resolves(built, pages):
             if not target.exists():
                 broken.append(f"{page.relative_to(built.site)}: {url} (no file)")
             elif fragment and target.suffix == ".html":
-                if fragment not in pages.get(target, Page(target.read_text())).ids:
+                parsed_target = pages[target] if target in pages else Page(target.read_text())
+                if fragment not in parsed_target.ids:
                     broken.append(f"{page.relative_to(built.site)}: {url} (no #{fragment})")
     assert not broken, "\n".join(broken)
 
