@@ -24,6 +24,9 @@ def build_site(site_dir: Path, figure_cache: Path | None = None) -> Build:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if figure_cache is not None:
         env["FIGURE_CACHE_DIR"] = str(figure_cache)
+        # The notebooks' runs are cached next to the figures: a fresh figure cache
+        # runs every notebook again.
+        env["NOTEBOOK_CACHE_DIR"] = str(figure_cache.parent / f"{figure_cache.name}-notebooks")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
@@ -38,6 +41,6 @@ def build_site(site_dir: Path, figure_cache: Path | None = None) -> Build:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Build:
-    """The site, built with a fresh figure cache (every figure drawn)."""
+    """The site, built with fresh caches (every figure drawn, every notebook run)."""
     base = tmp_path_factory.mktemp("build")
     return build_site(base / "site", base / "figures")

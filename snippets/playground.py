@@ -1,0 +1,129 @@
+"""Playground page: the four racers, their shared settings, and the figure shown without JavaScript.
+
+The page's interactive figure runs docs/assets/playground/core.js in the reader's browser;
+that file is a port of surfaces.py and optimizers.py, and tests/test_playground.py checks
+it against ``race`` below, point for point.
+
+Public names:
+    DEFAULTS        the settings the playground opens with
+    racers(alpha, beta1, beta2, eps, bias_correction=True) -> {key: make_optimizer}
+    race(surface, settings=DEFAULTS, start=None, seed=0) -> {key: path}
+    noise_sequence(seed, steps) -> array (steps, 2): the noise trajectory() draws
+    first_steps(g, ...) -> {key: array (2,)}: how far each racer moves on its first step
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snippets.figures import COLORS, figure
+from snippets.optimizers import (
+    SGD,
+    Adam,
+    AdamNoBiasCorrection,
+    EMAMomentum,
+    RMSProp,
+    trajectory,
+)
+from snippets.surfaces import SURFACES, Surface
+
+DEFAULTS = {
+    "surface": "valley",
+    "alpha": 0.05,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "steps": 200,
+    "bias_correction": True,
+}
+LABELS = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam"}
+
+
+def racers(
+    alpha: float, beta1: float, beta2: float, eps: float, bias_correction: bool = True
+) -> dict:
+    """The playground's four optimizers, all with the same alpha, beta1, beta2 and eps."""
+    adam = Adam if bias_correction else AdamNoBiasCorrection
+    return {
+        "sgd": lambda params: SGD(params, lr=alpha),
+        "momentum": lambda params: EMAMomentum(params, lr=alpha, beta=beta1),
+        "rmsprop": lambda params: RMSProp(params, lr=alpha, alpha=beta2, eps=eps),
+        "adam": lambda params: adam(params, lr=alpha, betas=(beta1, beta2), eps=eps),
+    }
+
+
+def first_steps(
+    g, alpha: float = 0.05, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+    bias_correction: bool = True,
+) -> dict[str, np.ndarray]:
+    """How far each racer moves along each coordinate on its first step, from gradient g."""
+    moved = {}
+    for key, make in racers(alpha, beta1, beta2, eps, bias_correction).items():
+        point = np.zeros(2)  # the step from 0 is the point it reaches
+        make([point]).step([np.asarray(g, dtype=np.float64)])
+        moved[key] = np.abs(point)
+    return moved
+
+
+def race(
+    surface: Surface, settings: dict = DEFAULTS, start=None, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Run the four racers on one surface with one setting; return each one's path."""
+    s = {**DEFAULTS, **settings}
+    makers = racers(s["alpha"], s["beta1"], s["beta2"], s["eps"], s["bias_correction"])
+    return {
+        key: trajectory(make, surface, start=start, steps=s["steps"], seed=seed)
+        for key, make in makers.items()
+    }
+
+
+def noise_sequence(seed: int, steps: int) -> np.ndarray:
+    """The gradient noise trajectory() draws on a noisy surface: row k for step k + 1."""
+    return np.random.default_rng(seed).standard_normal((steps, 2))
+
+
+def loss_above_minimum(surface: Surface, path: np.ndarray) -> np.ndarray:
+    """The loss at each point of a path, minus the loss at the surface's minimum."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return surface.loss(path[:, 0], path[:, 1]) - surface.loss(*surface.minimum)
+
+
+@figure(
+    "playground-default",
+    alt=(
+        "The playground's default race on the valley, 0.5 (x² + 25 y²), with α = 0.05, "
+        "β1 = 0.9, β2 = 0.999, ε = 1e-8 and 200 steps. Left, the paths on the contour "
+        "map: SGD drops to the valley floor within a few steps and then creeps along it, "
+        "momentum swings across the valley several times, RMSProp leaps far out on its "
+        "first steps and zig-zags in, and Adam first moves diagonally, the same distance "
+        "along x and y at each step, then curves in along the valley. Right, the loss above "
+        "the minimum against the step, on a log scale: all four fall below one millionth "
+        "within 200 steps, RMSProp far below."
+    ),
+    size=(7.0, 3.0),
+    caption=(
+        "The default race, drawn at build time by the Python reference. Turn "
+        "JavaScript on to move the sliders."
+    ),
+)
+def playground_default(fig, theme):
+    paths = race(SURFACES[DEFAULTS["surface"]])
+    surface = SURFACES[DEFAULTS["surface"]]
+    (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
+    x, y = np.meshgrid(np.linspace(x_lo, x_hi, 121), np.linspace(y_lo, y_hi, 61))
+    ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[3, 2])
+    ax_map.contour(x, y, surface.loss(x, y), levels=np.geomspace(0.01, 40, 9),
+                   colors=theme.grid, linewidths=0.8)
+    for key, path in paths.items():
+        ax_map.plot(path[:, 0], path[:, 1], color=COLORS[key], label=LABELS[key], lw=1.4)
+        loss = np.maximum(loss_above_minimum(surface, path), 1e-16)
+        every_other = np.arange(0, len(loss), 2)  # half the points: smaller, looks the same
+        ax_loss.semilogy(every_other, loss[every_other], color=COLORS[key], lw=1.4)
+    ax_map.plot(*surface.minimum, "*", color=theme.text, markersize=8)
+    ax_map.plot(*surface.start, "o", color=theme.text, markerfacecolor="none")
+    ax_map.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$", aspect="equal")
+    ax_map.legend(loc="lower right", fontsize=8, ncols=2)
+    ax_loss.set(xlabel="step", title="loss above the minimum", ylim=(1e-12, 1e2))
+    ax_loss.title.set_size(10)
+    ax_loss.grid(True, axis="y", lw=0.5)
+

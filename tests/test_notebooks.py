@@ -1,0 +1,287 @@
+"""The notebooks: they run as a reader downloads them, and their pages stay light and right.
+
+Each notebook (notebooks/<name>.py, expanded from snippets/ by docs/hooks/notebooks.py)
+is taken from the built site as the download button serves it and run top to bottom
+by nbclient in an empty directory, where this repository cannot be imported. The
+pages are checked for what the hook promises: no JupyterLab CSS or CDN script, inline
+figures in the scheme's colours, a working download button; and the hook's cache for
+what it promises: a changed snippet is a new run, never a stale output.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import jupytext
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+import yaml
+from conftest import ROOT
+from matplotlib.figure import Figure
+from mkdocs.exceptions import PluginError
+from nbclient import NotebookClient
+
+from snippets import figures, notebooks
+
+NAMES = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+INCLUDE = re.compile(r'^--8<-- "snippets/[a-z_]+\.py:[A-Za-z0-9_]+"$')
+MAX_PAGE_HTML_GZIP = 70_000  # bytes; the page's own HTML, before Material's assets
+
+
+def load_hook():
+    path = ROOT / "docs" / "hooks" / "notebooks.py"
+    spec = importlib.util.spec_from_file_location("hook_notebooks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def hook():
+    return load_hook()
+
+
+def downloaded(site: Path, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(site / "downloads" / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+def page_html(site: Path, name: str) -> str:
+    return (site / "notebooks" / name / "index.html").read_text()
+
+
+def test_there_are_four_layers_and_a_lab():
+    assert NAMES == ["bias-correction", "lab", "landscape", "momentum", "second-moment"]
+
+
+# --- the downloaded notebooks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_downloaded_notebook_runs_top_to_bottom_in_an_empty_directory(
+    built, name, tmp_path
+):
+    nb = downloaded(built.site, name)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('snippets') is None, 'this repository is importable'"
+    ))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", allow_errors=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env=env)  # raises CellExecutionError, naming the cell, if one fails
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr", (
+                f"{name}.ipynb, cell {i} printed to stderr:\n{output.get('text')}"
+            )
+    shown = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "display_data"]
+    assert shown, f"{name}.ipynb drew no figure"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_downloaded_notebook_is_clean_with_fixed_cell_ids(built, name):
+    nb = downloaded(built.site, name)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert "jupytext" not in nb.metadata
+    assert [c.id for c in nb.cells] == [f"{name}-{i}" for i in range(len(nb.cells))]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            assert "--8<--" not in cell.source
+            assert not re.search(r"^\s*(from|import)\s+snippets\b", cell.source, re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_code_cell_of_the_source_is_an_include_of_a_section(name):
+    nb = jupytext.read(ROOT / "notebooks" / f"{name}.py", fmt="py:percent")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code
+    for cell in code:
+        typed = [line for line in cell.source.splitlines() if line.strip()]
+        assert typed and all(INCLUDE.match(line) for line in typed), (
+            f"notebooks/{name}.py: code typed into a notebook; put it in a section of "
+            f"snippets/ and include it: {cell.source[:80]!r}"
+        )
+    assert nb.metadata.get("description"), f"notebooks/{name}.py: no description in its header"
+
+
+def test_nav_lists_every_notebook_under_its_own_title():
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)["nav"]
+    assert list(nav[-1]) == ["Notebooks"], "the notebooks come last in the nav"
+    entries = {path: title for item in nav[-1]["Notebooks"] for title, path in item.items()}
+    assert entries.pop("notebooks/index.md")
+    for name in NAMES:
+        nb = jupytext.read(ROOT / "notebooks" / f"{name}.py", fmt="py:percent")
+        h1 = nb.cells[0].source.splitlines()[0].removeprefix("# ")
+        assert entries.pop(f"notebooks/{name}.ipynb") == h1, f"{name}: nav title is not its h1"
+    assert not entries
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_page_has_its_outputs_and_none_of_jupyterlab_css_or_scripts(built, name):
+    text = page_html(built.site, name)
+    article = text[text.index("<article"):text.index("</article>")]
+    assert "jp-RenderedText" in article, "no printed output: did the notebook run?"
+    for gone in ("<script", "cdnjs", "mathjax", "clipboard-copy", "--jp-", "highlight-ipynb"):
+        assert gone not in article.lower(), f"{name}: {gone!r} left on the page"
+    styles = re.findall(r"<style>(.*?)</style>", article, re.DOTALL)
+    assert len(styles) == 1 and len(styles[0]) < 3000
+    assert len(gzip.compress(text.encode(), 9)) < MAX_PAGE_HTML_GZIP
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_figures_are_inline_svg_in_the_colours_of_the_scheme(built, name):
+    text = page_html(built.site, name)
+    svgs = re.findall(r"<svg role=\"img\" aria-label=\"Plot: [^\"]+\".*?</svg>", text, re.DOTALL)
+    assert svgs, f"{name}: no figure"
+    light = figures.THEMES["light"]
+    for svg in svgs:
+        assert "var(--nb-text)" in svg
+        for colour in (light.text, light.muted, light.grid):
+            assert colour not in svg.lower(), f"{name}: {colour} is not the scheme's colour"
+    assert "data:image/png" not in text
+    ids = re.findall(r' id="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), f"{name}: an id is used twice"
+    assert "[data-md-color-scheme=\"slate\"] { --nb-text: " + figures.THEMES["dark"].text in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_download_button_serves_the_notebook(built, name):
+    text = page_html(built.site, name)
+    href = re.search(r'<p class="nb-download"><a [^>]*href="([^"]+)" download>', text)[1]
+    target = (built.site / "notebooks" / name / href).resolve()
+    assert target == (built.site / "downloads" / "notebooks" / f"{name}.ipynb").resolve()
+    assert target.is_file()
+
+
+def test_links_to_the_site_in_a_notebook_are_relative_on_its_page(built):
+    text = page_html(built.site, "momentum")
+    article = text[text.index("<article"):text.index("</article>")]
+    assert 'href="../../momentum/"' in article  # the page the notebook belongs to
+    assert 'href="../second-moment/"' in article  # the next notebook
+    assert 'href="https://adam-layer-by-layer.github.io/' not in article
+
+
+def test_code_and_outputs_are_kept_out_of_the_search_index(built):
+    index = json.loads((built.site / "search" / "search_index.json").read_text())
+    texts = [d["text"] for d in index["docs"] if d["location"].startswith("notebooks/")]
+    assert any("exercise" in t.lower() for t in texts), "the notebooks' prose is searchable"
+    assert not any("check_hyperparameters" in t or "np.random" in t for t in texts)
+
+
+# --- the hook: expansion and the cache of runs ---------------------------------------
+
+
+def _write_project(root: Path, body: str) -> tuple[Path, dict]:
+    (root / "snippets").mkdir(exist_ok=True)
+    (root / "snippets" / "mod.py").write_text(
+        f"# --8<-- [start:answer]\n{body}\n# --8<-- [end:answer]\n"
+    )
+    source = root / "nb.py"
+    source.write_text(
+        "# %% [markdown]\n# # A notebook\n\n# %%\n--8<-- \"snippets/mod.py:answer\"\n"
+    )
+    return source, {"base_path": [str(root)], "check_paths": True, "dedent_subsections": True}
+
+
+def test_a_changed_snippet_is_a_new_run_never_a_stale_cached_one(hook, tmp_path, monkeypatch):
+    monkeypatch.setattr(hook, "ROOT", tmp_path)
+    monkeypatch.setenv("NOTEBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("NOTEBOOKS_EXECUTE", raising=False)
+    runs = []
+    monkeypatch.setattr(hook, "execute", lambda nb, cache, key: runs.append(key) or "ran")
+
+    source, config = _write_project(tmp_path, "print(41)")
+    first = hook.expand(source, config)
+    assert first.cells[1].source == "print(41)" and first.cells[1].id == "nb-1"
+    key = hook.run_key(first)
+    assert hook.run_key(hook.expand(source, config)) == key  # same text, same key
+    (tmp_path / "cache").mkdir()
+    nbformat.write(first, tmp_path / "cache" / f"nb-{key}.ipynb")  # as a finished run
+    assert hook.start_run(first).result() == first and runs == []  # served from the cache
+
+    _write_project(tmp_path, "print(42)")  # the snippet changes, the notebook file not
+    second = hook.expand(source, config)
+    assert second.cells[1].source == "print(42)"
+    assert hook.run_key(second) != key
+    assert hook.start_run(second).result() == "ran" and runs == [hook.run_key(second)]
+
+
+def test_notebooks_execute_0_renders_without_running(hook, monkeypatch, tmp_path):
+    monkeypatch.setenv("NOTEBOOKS_EXECUTE", "0")
+    source, config = _write_project(tmp_path, "print(1)")
+    monkeypatch.setattr(hook, "ROOT", tmp_path)
+    assert hook.start_run(hook.expand(source, config)) is None
+    page = SimpleNamespace(url="notebooks/nb/")
+    button = hook._download_button(page, {"name": "nb", "download": "downloads/notebooks/nb.ipynb",
+                                          "run": None})
+    assert 'href="../../downloads/notebooks/nb.ipynb"' in button and "Outputs missing" in button
+
+
+def test_a_cell_that_imports_the_repository_or_a_missing_section_fails_the_build(
+    hook, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(hook, "ROOT", tmp_path)
+    source, config = _write_project(tmp_path, "from snippets.adam import Adam")
+    with pytest.raises(PluginError, match="imports snippets"):
+        hook.expand(source, config)
+    source.write_text("# %%\n--8<-- \"snippets/mod.py:nowhere\"\n")
+    with pytest.raises(PluginError, match="nb.py, cell 0: .*nowhere"):
+        hook.expand(source, config)
+
+
+def test_math_and_site_links_of_a_notebook_become_the_site_s(hook):
+    marked = hook._math("<p>with $\\beta_1 = 0$ and <code>$x$</code></p>\n<p>$$m_t$$</p>")
+    assert '<span class="arithmatex">\\(\\beta_1 = 0\\)</span>' in marked
+    assert "<code>$x$</code>" in marked
+    assert '<div class="arithmatex">\\[m_t\\]</div>' in marked
+    page = SimpleNamespace(url="notebooks/lab/")
+    link = re.match(r'href="(.*)"', 'href="https://x.io/adam/momentum/#ema"')
+    assert hook._relative(link, page, "https://x.io/adam/") == 'href="../../momentum/#ema"'
+    assert hook._plain(r"$\beta_1 = 0.9$") == "β1 = 0.9"
+
+
+# --- the plotting helpers -------------------------------------------------------------
+
+
+def test_the_notebooks_use_the_site_s_colours():
+    assert notebooks.COLORS == {k: figures.COLORS[k] for k in notebooks.COLORS}
+
+
+def test_plot_paths_draws_the_contours_the_minimum_and_each_path():
+    from snippets.surfaces import VALLEY
+
+    fig = Figure()
+    ax = fig.subplots()
+    path = VALLEY.start + 0.1 * np.arange(6).reshape(3, 2)
+    with matplotlib.rc_context({"grid.color": "#123456", "text.color": "#654321"}):
+        notebooks.plot_paths(ax, VALLEY, {"a path": (path, "#d55e00")})
+    star, line = ax.lines
+    assert star.get_color() == "#654321" and tuple(star.get_xydata()[0]) == VALLEY.minimum
+    assert line.get_color() == "#d55e00" and line.get_label() == "a path"
+    assert (line.get_xydata() == path).all()
+    assert ax.get_xlim() == VALLEY.bounds[0]
+
+
+def test_plot_paths_draws_a_path_until_it_leaves_the_map():
+    from snippets.surfaces import VALLEY  # x in [-3, 3], y in [-1.5, 1.5]
+
+    ax = Figure().subplots()
+    path = np.array([[0.0, 1.0], [0.0, -1.2], [0.0, 1.6], [0.0, -5.0], [np.nan, np.nan]])
+    notebooks.plot_paths(ax, VALLEY, {"diverges": (path, "#8c8c8c")})
+    assert (ax.lines[-1].get_xydata() == path[:3]).all()
