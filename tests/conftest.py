@@ -1,46 +1,93 @@
-"""Shared fixtures: the site built once per test run, as `make build` builds it."""
+"""Shared fixtures: the site built as `make build` builds it, once per test run.
+
+Two clean builds (fresh figure and notebook caches) start in the background as
+soon as the tests are collected, so the tests that need no site run meanwhile;
+with pytest-xdist every worker uses the same two builds.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILDS = ("built", "built_again")  # the second one: two clean builds are byte-identical
 
 
 @dataclass
 class Build:
     site: Path
     log: str
+    cache: Path
 
 
-def build_site(site_dir: Path, figure_cache: Path | None = None) -> Build:
+def _build_command(site_dir: Path, cache: Path) -> tuple[list[str], dict[str, str]]:
+    env = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1",
+        FIGURE_CACHE_DIR=str(cache / "figures"), NOTEBOOK_CACHE_DIR=str(cache / "notebooks"),
+    )
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    return command, env
+
+
+def build_site(site_dir: Path, cache: Path) -> Build:
     """Run ``mkdocs build --strict`` into ``site_dir``; fail the test on an error."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    if figure_cache is not None:
-        env["FIGURE_CACHE_DIR"] = str(figure_cache)
-        # The notebooks' runs are cached next to the figures: a fresh figure cache
-        # runs every notebook again.
-        env["NOTEBOOK_CACHE_DIR"] = str(figure_cache.parent / f"{figure_cache.name}-notebooks")
+    command, env = _build_command(site_dir, cache)
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
-    return Build(site_dir, result.stderr)
+    return Build(site_dir, result.stderr, cache)
+
+
+def _shared_temp(config) -> Path:
+    """The run's temporary folder, the same for every pytest-xdist worker."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Start each build at once if any collected test needs it."""
+    needed = {name for item in items for name in item.fixturenames if name in BUILDS}
+    for name in sorted(needed):
+        folder = _shared_temp(config) / name
+        try:
+            folder.mkdir()  # atomic: of all the workers, one starts each build
+        except FileExistsError:
+            continue
+        command, env = _build_command(folder / "site", folder / "cache")
+        # The shell writes mkdocs' exit status when it ends; the fixtures wait for that.
+        subprocess.Popen(
+            ["sh", "-c", f'"$@" > "{folder}/log" 2>&1; echo $? > "{folder}/status.tmp" '
+             f'&& mv "{folder}/status.tmp" "{folder}/status"', "build", *command],
+            cwd=ROOT, env=env,
+        )
+
+
+def _background_build(config, name: str) -> Build:
+    folder = _shared_temp(config) / name
+    deadline = time.monotonic() + 600
+    while not (folder / "status").exists():
+        assert time.monotonic() < deadline, f"the {name} build took over 10 minutes"
+        time.sleep(0.2)
+    log = (folder / "log").read_text()
+    assert (folder / "status").read_text().strip() == "0", f"mkdocs build --strict failed:\n{log}"
+    return Build(folder / "site", log, folder / "cache")
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Build:
+def built(request) -> Build:
     """The site, built with fresh caches (every figure drawn, every notebook run)."""
-    base = tmp_path_factory.mktemp("build")
-    return build_site(base / "site", base / "figures")
+    return _background_build(request.config, "built")
+
+
+@pytest.fixture(scope="session")
+def built_again(request) -> Build:
+    """A second clean build, made at the same time as the first."""
+    return _background_build(request.config, "built_again")

@@ -44,7 +44,17 @@ def test_math_that_katex_cannot_parse_fails_the_build():
         math.on_post_page('<span class="arithmatex">\\(\\frac{1\\)</span>', None, None)
 
 
-def test_unknown_figure_name_fails_the_build():
+@pytest.fixture
+def fresh_snippets():
+    """The hook re-imports snippets/; give the other tests their modules back after."""
+    saved = {name: m for name, m in sys.modules.items() if name.split(".")[0] == "snippets"}
+    yield
+    for name in [n for n in sys.modules if n.split(".")[0] == "snippets"]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_unknown_figure_name_fails_the_build(fresh_snippets):
     figures = load_hook("figures")
     figures.on_config({})
     page = SimpleNamespace(file=SimpleNamespace(src_uri="momentum.md"))

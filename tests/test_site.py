@@ -138,13 +138,12 @@ def test_no_page_links_by_absolute_path_so_the_site_works_under_a_subpath(built,
     assert not absolute, "\n".join(absolute)
 
 
-def test_two_clean_builds_are_byte_identical(built, tmp_path):
-    again = build_site(tmp_path / "site", tmp_path / "figures").site
+def test_two_clean_builds_are_byte_identical(built, built_again):
     compared = 0
     for first in sorted(built.site.rglob("*")):
         if first.is_dir() or first.name.startswith("sitemap.xml"):
             continue
-        second = again / first.relative_to(built.site)
+        second = built_again.site / first.relative_to(built.site)
         assert second.exists(), f"{first.relative_to(built.site)} missing in the second build"
         assert filecmp.cmp(first, second, shallow=False), (
             f"{first.relative_to(built.site)} differs between two clean builds"
@@ -153,12 +152,14 @@ def test_two_clean_builds_are_byte_identical(built, tmp_path):
     assert compared > 50
 
 
-def test_rebuild_with_no_change_draws_no_figure(built, tmp_path):
-    assert "drawing figure" in built.log, "the first build should have drawn the figures"
-    cache = tmp_path / "figures"
-    build_site(tmp_path / "one", cache)
-    second = build_site(tmp_path / "two", cache)
-    assert "drawing figure" not in second.log
+def test_rebuild_with_no_change_draws_no_figure_and_runs_no_notebook(built, tmp_path):
+    assert "drawing " in built.log, "a clean build draws the figures"
+    assert "ran notebook" in built.log, "a clean build runs the notebooks"
+    again = build_site(tmp_path / "site", built.cache)
+    assert "drawing " not in again.log
+    assert "ran notebook" not in again.log
+    assert filecmp.cmp(built.site / "momentum/index.html", again.site / "momentum/index.html",
+                       shallow=False)
 
 
 def test_every_figure_has_alt_text_size_and_both_schemes(built, pages):

@@ -52,30 +52,31 @@ def on_config(config):
     return config
 
 
-def _render(spec, figures, cache: Path) -> dict[str, bytes]:
+def _cache_paths(spec, figures, cache: Path) -> dict[str, Path]:
+    """Where each scheme of the figure is cached, under a hash of its code."""
     key = figures.cache_key(spec)
-    out = {}
-    for theme in ("light", "dark"):
-        path = cache / f"{spec.name}-{theme}-{key}.svg"
-        if not path.exists():
-            log.info("drawing figure %s (%s)", spec.name, theme)
-            for stale in cache.glob(f"{spec.name}-{theme}-*.svg"):
-                stale.unlink()
-            path.write_bytes(figures.render_svg(spec, theme))
-        out[theme] = path.read_bytes()
-    return out
+    return {theme: cache / f"{spec.name}-{theme}-{key}.svg" for theme in figures.THEMES}
 
 
 def on_files(files, config):
     figures = sys.modules["snippets.figures"]
     cache = Path(os.environ.get("FIGURE_CACHE_DIR", ROOT / ".cache" / "figures"))
     cache.mkdir(parents=True, exist_ok=True)
-    for spec in _figures.values():
-        rendered = _render(spec, figures, cache)
+    paths = {name: _cache_paths(spec, figures, cache) for name, spec in _figures.items()}
+    missing = [name for name, p in paths.items() if not all(f.exists() for f in p.values())]
+    if missing:
+        log.info("drawing %d figures: %s", len(missing), ", ".join(missing))
+        for name, rendered in figures.render_many(missing).items():
+            for theme, svg in rendered.items():
+                for stale in cache.glob(f"{name}-{theme}-*.svg"):
+                    stale.unlink()
+                paths[name][theme].write_bytes(svg)
+    for name, theme_paths in paths.items():
+        rendered = {theme: path.read_bytes() for theme, path in theme_paths.items()}
         width, height = SVG_SIZE.search(rendered["light"][:2000]).groups()
-        _sizes[spec.name] = (round(float(width) * 4 / 3), round(float(height) * 4 / 3))
+        _sizes[name] = (round(float(width) * 4 / 3), round(float(height) * 4 / 3))
         for theme, svg in rendered.items():
-            files.append(File.generated(config, f"figures/{spec.name}-{theme}.svg", content=svg))
+            files.append(File.generated(config, f"figures/{name}-{theme}.svg", content=svg))
     for name in DOWNLOADS:
         content = (ROOT / "snippets" / name).read_bytes()
         files.append(File.generated(config, f"downloads/{name}", content=content))

@@ -44,6 +44,9 @@ process.stdin.on("data", (d) => (input += d)).on("end", () => {
 """
 
 _cache: dict[str, str] = {}
+# Formulas of pages converted but not yet finished: the first finished page renders
+# them all in one `node` run (mkdocs converts every page before it finishes any).
+_pending: set[tuple[str, bool]] = set()
 
 
 def _key(tex: str, display: bool) -> str:
@@ -52,7 +55,8 @@ def _key(tex: str, display: bool) -> str:
 
 def _render(formulas: list[tuple[str, bool]]) -> None:
     """Render the formulas not yet in the cache, in one ``node`` call."""
-    todo = sorted({f for f in formulas if _key(*f) not in _cache})
+    todo = sorted({f for f in {*formulas, *_pending} if _key(*f) not in _cache})
+    _pending.clear()
     if not todo:
         return
     node = shutil.which("node")
@@ -70,10 +74,17 @@ def _render(formulas: list[tuple[str, bool]]) -> None:
         _cache[_key(*formula)] = rendered
 
 
+def _formulas(content: str) -> list[tuple[str, bool]]:
+    return [(html.unescape(m["tex"]).strip(), m["tag"] == "div") for m in FORMULA.finditer(content)]
+
+
+def on_page_content(content, page, config, files):
+    _pending.update(_formulas(content))
+    return content
+
+
 def on_post_page(content, page, config):
-    matches = list(FORMULA.finditer(content))
-    formulas = [(html.unescape(m["tex"]).strip(), m["tag"] == "div") for m in matches]
-    _render(formulas)
+    _render(_formulas(content))
 
     def replace(m: re.Match) -> str:
         formula = (html.unescape(m["tex"]).strip(), m["tag"] == "div")
