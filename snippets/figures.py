@@ -9,6 +9,7 @@ so importing ``snippets`` stays cheap.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -224,6 +225,7 @@ def cache_key(spec: FigureSpec) -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.cache
 def _matplotlib_version() -> str:
     from importlib.metadata import version
 

@@ -52,8 +52,29 @@ def _shared_temp(config) -> Path:
     return base.parent if hasattr(config, "workerinput") else base
 
 
+def _needs_a_build(item) -> bool:
+    return any(name in BUILDS for name in item.fixturenames)
+
+
+def _site_tests_last(items: list, workers: int) -> list:
+    """Order the tests so that every worker runs its share of site-free tests first.
+
+    pytest-xdist (``--dist worksteal``) hands each worker a contiguous slice of the
+    list; in each slice, the tests that need a site come last, by when it is built.
+    """
+    free = [item for item in items if not _needs_a_build(item)]
+    site = [item for item in items if _needs_a_build(item)]
+    ordered = []
+    for i in range(workers):
+        ordered += free[i * len(free) // workers:(i + 1) * len(free) // workers]
+        ordered += site[i * len(site) // workers:(i + 1) * len(site) // workers]
+    return ordered
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Start each build at once if any collected test needs it."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    items[:] = _site_tests_last(items, workers)
     needed = {name for item in items for name in item.fixturenames if name in BUILDS}
     for name in sorted(needed):
         folder = _shared_temp(config) / name
