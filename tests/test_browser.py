@@ -4,7 +4,8 @@ The site is served from 127.0.0.1 under a subpath and gzip-compressed, as
 GitHub project pages serve it. Each page is opened in the light scheme at
 desktop and phone width and in the dark scheme at phone width, every figure
 loaded, and checked: no request to another host, no console error, the
-figures of the scheme shown, math rendered, no sideways scrolling; no serious
+figures of the scheme shown, math rendered, no sideways scrolling, no layout
+shift as it loads; no serious
 or critical axe-core finding in either scheme and at either width; at most
 250 KB transferred on a first visit.
 
@@ -128,6 +129,17 @@ class Visit:
     transferred: int
 
 
+# Layout shifts not caused by the reader, summed as Cumulative Layout Shift counts them.
+MAX_LAYOUT_SHIFT = 0.05
+RECORD_LAYOUT_SHIFTS = """
+window.__layoutShift = 0;
+new PerformanceObserver(list => {
+    for (const shift of list.getEntries())
+        if (!shift.hadRecentInput) window.__layoutShift += shift.value;
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
 def visit(context, url: str, *, every_request: bool = False) -> tuple[object, Visit]:
     """Open ``url``, load every figure a reader scrolling down would see, wait for them.
 
@@ -135,6 +147,7 @@ def visit(context, url: str, *, every_request: bool = False) -> tuple[object, Vi
     that ``transferred`` counts everything the page loads.
     """
     page = context.new_page()
+    page.add_init_script(RECORD_LAYOUT_SHIFTS)
     seen = Visit([], [], 0)
 
     def on_finished(request):
@@ -178,6 +191,9 @@ def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
     unrendered = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
         .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
     problems += [f"math not rendered: {tex}" for tex in unrendered]
+    shift = page.evaluate("window.__layoutShift")
+    if shift > MAX_LAYOUT_SHIFT:
+        problems.append(f"content moves as the page loads: layout shift {shift:.3f}")
     overflow = page.evaluate("document.documentElement.scrollWidth")
     if overflow > width:
         problems.append(f"page scrolls sideways: {overflow}px wide at {width}px")

@@ -208,3 +208,18 @@ def test_reference_adam_is_downloadable_as_one_file(built):
 def test_footer_states_the_licences(built):
     footer = (built.site / "index.html").read_text()
     assert "MIT" in footer and "CC BY 4.0" in footer
+
+
+def test_pages_with_math_preload_the_fonts_of_their_formulas_and_only_they(built):
+    # Fonts that arrive after the first paint would move the text below each formula.
+    for page in sorted(built.site.rglob("*.html")):
+        text = page.read_text()
+        preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
+        if 'class="katex"' in text:
+            assert [Path(p).name for p in preloads] == [
+                "KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2"
+            ], page
+            for href in preloads:
+                assert (page.parent / href).resolve().is_file(), href
+        else:
+            assert not preloads, page

@@ -9,14 +9,17 @@ document$.subscribe(({ body }) => {
     "pre > code": "Code",
     ".tabbed-labels": "Tabs",
   };
-  for (const [selector, label] of Object.entries(regions)) {
-    for (const region of body.querySelectorAll(selector)) {
-      if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
-        region.tabIndex = 0;
-        region.setAttribute("role", "region");
-        region.setAttribute("aria-label", label);
-      }
-    }
+  // Measure every region first, then change them: a change between two
+  // measurements makes the browser lay the page out again for each one.
+  const overflowing = Object.entries(regions).flatMap(([selector, label]) =>
+    [...body.querySelectorAll(selector)]
+      .filter((region) => !region.hasAttribute("tabindex"))
+      .filter((region) => region.scrollWidth > region.clientWidth)
+      .map((region) => [region, label]));
+  for (const [region, label] of overflowing) {
+    region.tabIndex = 0;
+    region.setAttribute("role", "region");
+    region.setAttribute("aria-label", label);
   }
   // axe "link-name": code annotation markers are links with no text.
   for (const marker of body.querySelectorAll(".md-annotation__index")) {

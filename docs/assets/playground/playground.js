@@ -2,7 +2,7 @@
    loss plot, and the link to the current setting. The arithmetic is in
    core.js (loaded first); this file only draws it.
 
-   The page holds an empty, hidden #playground-app, which this script fills and
+   The page holds an empty #playground-app, which this script fills and
    shows, and, in <noscript>, the build-time figure of the default setting:
    without JavaScript the reader gets the figure, with it the playground, and
    the figure's image is never downloaded. */
