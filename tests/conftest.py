@@ -75,7 +75,7 @@ def pytest_collection_modifyitems(session, config, items):
     """Start each build at once if any collected test needs it."""
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     items[:] = _site_tests_last(items, workers)
-    needed = {name for item in items for name in item.fixturenames if name in BUILDS}
+    needed = {name for item in items for name in item.fixturenames} & set(BUILDS)
     for name in sorted(needed):
         folder = _shared_temp(config) / name
         try:
