@@ -1,6 +1,7 @@
 // Accessibility fixes that need the page in place (Material builds parts of
-// it at run time).
-document$.subscribe(({ body }) => {
+// it at run time). They run in a task of their own, after Material's, so that
+// neither keeps a phone busy for long at a stretch.
+document$.subscribe(({ body }) => setTimeout(() => {
   // axe "scrollable-region-focusable": a table, formula or code block that
   // scrolls sideways on a narrow screen must be reachable with the keyboard.
   const regions = {
@@ -27,4 +28,4 @@ document$.subscribe(({ body }) => {
     const id = number ? number.getAttribute("data-md-annotation-id") : "";
     marker.setAttribute("aria-label", `Annotation ${id}`.trim());
   }
-});
+}));
