@@ -22,12 +22,20 @@ SWITCHING_RULE = re.compile(
 )
 
 
+# Pygments wraps every name and every run of whitespace in code in a span of its own,
+# but Material colours names as plain code text (--md-code-hl-name-color is
+# --md-code-fg-color) and whitespace has no colour: the spans change nothing on screen
+# and are a seventh of the elements of a page with much code, each of which a phone
+# has to style and lay out.
+INVISIBLE_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+
+
 def name_search_dialog(html: str) -> str:
     return html.replace(SEARCH_DIALOG, NAMED_DIALOG)
 
 
 def on_post_page(output, page, config):
-    return name_search_dialog(output)
+    return INVISIBLE_TOKEN.sub(r"\1", name_search_dialog(output))
 
 
 def on_post_template(output_content, template_name, config):  # 404.html
