@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 
 # Material 9.8 prints an end-of-life banner on every run.
 export NO_MKDOCS_2_WARNING := 1
+# Some machines set PYTHONDONTWRITEBYTECODE: every build, figure worker and test
+# process would then compile snippets/ and the hooks again (gitignored __pycache__).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: serve build test bench bench-build frameworks audit clean
 

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
+from jupyter_client.manager import KernelManager
 from matplotlib.figure import Figure
 from mkdocs.exceptions import PluginError
 from nbclient import NotebookClient
@@ -74,10 +75,14 @@ def test_the_downloaded_notebook_runs_top_to_bottom_in_an_empty_directory(
         "assert importlib.util.find_spec('snippets') is None, 'this repository is importable'"
     ))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    workdir = tmp_path / "notebook"
+    workdir.mkdir()
+    # Unix sockets, not TCP ports (which kernels starting at once may both pick).
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
     client = NotebookClient(
-        nb, timeout=300, kernel_name="python3", allow_errors=False,
+        nb, km=km, timeout=300, allow_errors=False,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(workdir)}},
     )
     client.execute(env=env)  # raises CellExecutionError, naming the cell, if one fails
     for i, cell in enumerate(nb.cells):

@@ -169,13 +169,19 @@ def run_key(nb: nbformat.NotebookNode) -> str:
     return digest.hexdigest()[:16]
 
 
-def _kernel_manager():
-    """A manager for a kernel of this very Python (not a python3 kernel found elsewhere)."""
+def _kernel_manager(sockets: str):
+    """A manager for a kernel of this very Python (not a python3 kernel found elsewhere).
+
+    The kernel listens on Unix sockets named ``<sockets>-<n>``: the TCP ports that
+    kernels starting at the same moment pick for themselves can collide.
+    """
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
     specs = KernelSpecManager(kernel_dirs=[])  # only the native kernel: sys.executable
-    return KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    return KernelManager(
+        kernel_name="python3", kernel_spec_manager=specs, transport="ipc", ip=sockets
+    )
 
 
 def execute(nb: nbformat.NotebookNode, cache: Path, key: str) -> nbformat.NotebookNode:
@@ -188,9 +194,13 @@ def execute(nb: nbformat.NotebookNode, cache: Path, key: str) -> nbformat.Notebo
     style = nbformat.v4.new_code_cell(style_cell(), id=f"{name}-style")
     style.metadata["tags"] = [STYLE_TAG]
     run.cells.insert(0, style)
-    with tempfile.TemporaryDirectory(prefix=f"notebook-{name}-") as workdir:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"notebook-{name}-") as workdir,
+        tempfile.TemporaryDirectory(prefix="kernel-") as sockets,
+    ):
         client = NotebookClient(
-            run, km=_kernel_manager(), timeout=CELL_TIMEOUT, extra_arguments=KERNEL_ARGS,
+            run, km=_kernel_manager(os.path.join(sockets, "kernel")), timeout=CELL_TIMEOUT,
+            extra_arguments=KERNEL_ARGS,
             record_timing=False, allow_errors=False, coalesce_streams=True,
             resources={"metadata": {"path": workdir}},
         )
