@@ -159,17 +159,20 @@ def render_pair(name: str) -> dict[str, bytes]:
     return rendered
 
 
-def render_many(names: list[str]) -> dict[str, dict[str, bytes]]:
-    """``render_pair`` for each name, spread over the machine's cores."""
+def process_pool(tasks: int):
+    """Fresh interpreters to draw in, one per core (and no more than there are tasks)."""
     import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    workers = min(len(names), os.cpu_count() or 1)
-    if workers < 2:
-        return {name: render_pair(name) for name in names}
+    workers = max(1, min(tasks, os.cpu_count() or 1))
     # spawn: a fresh interpreter per worker, safe beside the threads of `mkdocs serve`.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+
+
+def render_many(names: list[str]) -> dict[str, dict[str, bytes]]:
+    """``render_pair`` for each name, spread over the machine's cores."""
+    with process_pool(len(names)) as pool:
         return dict(zip(names, pool.map(render_pair, names), strict=True))
 
 

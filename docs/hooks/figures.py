@@ -4,7 +4,9 @@
   ``figures/<name>-light.svg`` and ``figures/<name>-dark.svg`` and added to the
   build in memory (nothing is written into ``docs/``). Renders are cached in
   ``.cache/figures`` (or ``$FIGURE_CACHE_DIR``) under a hash of the figure's
-  code, so a rebuild with no change draws nothing.
+  code, so a rebuild with no change draws nothing. Figures not in the cache are
+  drawn in worker processes while MkDocs renders the pages, and put in place
+  before the site is written (``on_env``).
 - A line ``[[figure: name]]`` in a page becomes the light and the dark image
   with the registered alt text; an unknown name fails the build.
 - The standalone modules in ``DOWNLOADS`` are published under ``downloads/``.
@@ -30,8 +32,10 @@ MARKER = re.compile(r"^\[\[figure:\s*([a-z0-9-]+)\s*\]\]$", re.MULTILINE)
 SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
 
 _figures: dict = {}
-_sizes: dict[str, tuple[int, int]] = {}  # CSS pixels, from the SVG's size in pt
 _used: set[str] = set()
+_drawing: dict = {}  # name -> the worker's future (both schemes' SVG) while it draws
+_pool = None
+_outputs: dict[str, dict] = {}  # name -> {scheme: (the File in the build, its cache path)}
 
 
 def _load_snippets():
@@ -58,29 +62,70 @@ def _cache_paths(spec, figures, cache: Path) -> dict[str, Path]:
     return {theme: cache / f"{spec.name}-{theme}-{key}.svg" for theme in figures.THEMES}
 
 
+def _size(spec) -> tuple[int, int]:
+    """The figure's size in CSS pixels: matplotlib writes its size in inches as pt (x 72)."""
+    return round(spec.size[0] * 96), round(spec.size[1] * 96)
+
+
 def on_files(files, config):
+    global _pool
     figures = sys.modules["snippets.figures"]
     cache = Path(os.environ.get("FIGURE_CACHE_DIR", ROOT / ".cache" / "figures"))
     cache.mkdir(parents=True, exist_ok=True)
-    paths = {name: _cache_paths(spec, figures, cache) for name, spec in _figures.items()}
-    missing = [name for name, p in paths.items() if not all(f.exists() for f in p.values())]
-    if missing:
-        log.info("drawing %d figures: %s", len(missing), ", ".join(missing))
-        for name, rendered in figures.render_many(missing).items():
-            for theme, svg in rendered.items():
-                for stale in cache.glob(f"{name}-{theme}-*.svg"):
-                    stale.unlink()
-                paths[name][theme].write_bytes(svg)
-    for name, theme_paths in paths.items():
-        rendered = {theme: path.read_bytes() for theme, path in theme_paths.items()}
-        width, height = SVG_SIZE.search(rendered["light"][:2000]).groups()
-        _sizes[name] = (round(float(width) * 4 / 3), round(float(height) * 4 / 3))
-        for theme, svg in rendered.items():
-            files.append(File.generated(config, f"figures/{name}-{theme}.svg", content=svg))
+    _outputs.clear()
+    for name, spec in _figures.items():
+        paths = _cache_paths(spec, figures, cache)
+        cached = all(path.exists() for path in paths.values())
+        if not cached:
+            _pool = _pool or figures.process_pool(len(_figures))
+            _drawing[name] = _pool.submit(figures.render_pair, name)
+        _outputs[name] = {
+            theme: (
+                File.generated(config, f"figures/{name}-{theme}.svg",
+                               content=path.read_bytes() if cached else b""),
+                path,
+            )
+            for theme, path in paths.items()
+        }
+        files.append(_outputs[name]["light"][0])
+        files.append(_outputs[name]["dark"][0])
+    if _drawing:
+        log.info("drawing %d figures: %s", len(_drawing), ", ".join(_drawing))
     for name in DOWNLOADS:
         content = (ROOT / "snippets" / name).read_bytes()
         files.append(File.generated(config, f"downloads/{name}", content=content))
     return files
+
+
+def _stop_drawing() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(cancel_futures=True)
+    _pool = None
+    _drawing.clear()
+
+
+def on_env(env, config, files):
+    """Wait for the figures being drawn; cache them and put them in the build."""
+    try:
+        for name, future in _drawing.items():
+            for theme, svg in future.result().items():
+                width, height = SVG_SIZE.search(svg[:2000]).groups()
+                if _size(_figures[name]) != (round(float(width) * 4 / 3),
+                                             round(float(height) * 4 / 3)):
+                    raise PluginError(f"figure {name!r}: drawn at another size than registered")
+                file, path = _outputs[name][theme]
+                for stale in path.parent.glob(f"{name}-{theme}-*.svg"):
+                    stale.unlink()
+                path.write_bytes(svg)
+                file.content_bytes = svg
+    finally:
+        _stop_drawing()
+    return env
+
+
+def on_build_error(error):
+    _stop_drawing()
 
 
 def _figure_html(name: str, page) -> str:
@@ -91,7 +136,7 @@ def _figure_html(name: str, page) -> str:
             f"known: {', '.join(sorted(_figures)) or 'none'}"
         )
     _used.add(name)
-    width, height = _sizes[name]
+    width, height = _size(spec)
     here = posixpath.dirname(page.file.src_uri)
     images = []
     for theme in ("light", "dark"):
