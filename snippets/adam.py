@@ -191,8 +191,8 @@ def adam_step(
         raise TypeError(f"t must be an integer step count, 1 for the first step, got {t!r}")
     if t < 1:
         raise ValueError(
-            f"t must be >= 1, got {t}: t counts steps from 1 (at t=0 the bias correction "
-            f"1 - beta1**t is 0, and the step would be 0/0 = NaN)"
+            f"t must be >= 1, got {t}: t counts steps from 1 (at t=0 both bias corrections "
+            f"1 - beta**t are 0, and the step divides by zero: NaN)"
         )
     lr, beta1, beta2, epsilon, _ = check_hyperparameters(lr, beta1, beta2, epsilon, 0, "epsilon")
     params = check_float_array("params", params)
