@@ -332,6 +332,10 @@ def open_page(server, browser):  # noqa: F811
         page.on("requestfinished", lambda r: loaded.__setitem__(
             r.url.removeprefix(server), r.sizes()["responseBodySize"]))
         page.goto(server + "playground/" + query, wait_until="networkidle")
+        if options.get("java_script_enabled", True):
+            # Say why, if the playground did not start (a script failed to load or threw).
+            started = page.evaluate("window.adamPlayground !== undefined")
+            assert started, f"the playground did not start: errors {errors}, loaded {loaded}"
         page.errors, page.loaded = errors, loaded
         return page
 

@@ -17,11 +17,19 @@ document$.subscribe(({ body }) => setTimeout(() => {
       .filter((region) => !region.hasAttribute("tabindex"))
       .filter((region) => region.scrollWidth > region.clientWidth)
       .map((region) => [region, label]));
+  // Each region a name of its own (axe "landmark-unique"): a number, and a
+  // code block's title where it has one.
+  const counts = {};
   for (const [region, label] of overflowing) {
+    counts[label] = (counts[label] || 0) + 1;
+    const title = region.closest(".highlight")?.querySelector(".filename")?.textContent;
     region.tabIndex = 0;
     region.setAttribute("role", "region");
-    region.setAttribute("aria-label", label);
+    region.setAttribute("aria-label", `${label} ${counts[label]}${title ? `: ${title}` : ""}`);
   }
+  // axe "landmark-unique": the bar with a code block's copy button is a <nav>,
+  // one per block; it is not a landmark a reader navigates the page by.
+  for (const bar of body.querySelectorAll(".md-code__nav")) bar.setAttribute("role", "none");
   // axe "link-name": code annotation markers are links with no text.
   for (const marker of body.querySelectorAll(".md-annotation__index")) {
     const number = marker.querySelector("[data-md-annotation-id]");

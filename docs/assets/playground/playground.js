@@ -10,7 +10,8 @@
   "use strict";
   const core = window.AdamPlaygroundCore;
   const root = document.getElementById("playground-app");
-  if (!core || !root) return;
+  if (!root) return;  // not the playground's page
+  if (!core) throw new Error("playground.js: core.js did not load before it");
 
   const { SURFACES, RACERS, DEFAULTS, LIMITS } = core;
   const MAX_STEPS = LIMITS.steps[1];
