@@ -235,7 +235,9 @@ class Adam:
     corrections into two numbers per step, as PyTorch does.
     """
 
-    block_bytes = 128 * 1024  # per array: 6 blocks (p, g, m, v, 2 scratch) fit in L2 or L3
+    # Per array: 6 blocks (p, g, m, v, 2 scratch) take 1.5 MB, at home in L2 or L3; larger
+    # blocks pay fewer NumPy calls per element (measured fastest from 192 KB to 512 KB).
+    block_bytes = 256 * 1024
 
     def __init__(
         self,
