@@ -87,8 +87,8 @@ def on_files(files, config):
             )
             for theme, path in paths.items()
         }
-        files.append(_outputs[name]["light"][0])
-        files.append(_outputs[name]["dark"][0])
+        for file, _ in _outputs[name].values():
+            files.append(file)
     if _drawing:
         log.info("drawing %d figures: %s", len(_drawing), ", ".join(_drawing))
     for name in DOWNLOADS:
