@@ -25,7 +25,6 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
-from jupyter_client.manager import KernelManager
 from matplotlib.figure import Figure
 from mkdocs.exceptions import PluginError
 from nbclient import NotebookClient
@@ -67,7 +66,7 @@ def test_there_are_four_layers_and_a_lab():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_downloaded_notebook_runs_top_to_bottom_in_an_empty_directory(
-    built, name, tmp_path
+    built, hook, name, tmp_path
 ):
     nb = downloaded(built.site, name)
     nb.cells.append(nbformat.v4.new_code_cell(
@@ -77,10 +76,8 @@ def test_the_downloaded_notebook_runs_top_to_bottom_in_an_empty_directory(
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     workdir = tmp_path / "notebook"
     workdir.mkdir()
-    # Unix sockets, not TCP ports (which kernels starting at once may both pick).
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
     client = NotebookClient(
-        nb, km=km, timeout=300, allow_errors=False,
+        nb, km=hook.kernel_manager(str(tmp_path / "kernel")), timeout=300, allow_errors=False,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(workdir)}},
     )

@@ -169,7 +169,7 @@ def run_key(nb: nbformat.NotebookNode) -> str:
     return digest.hexdigest()[:16]
 
 
-def _kernel_manager(sockets: str):
+def kernel_manager(sockets: str):
     """A manager for a kernel of this very Python (not a python3 kernel found elsewhere).
 
     The kernel listens on Unix sockets named ``<sockets>-<n>``: the TCP ports that
@@ -199,7 +199,7 @@ def execute(nb: nbformat.NotebookNode, cache: Path, key: str) -> nbformat.Notebo
         tempfile.TemporaryDirectory(prefix="kernel-") as sockets,
     ):
         client = NotebookClient(
-            run, km=_kernel_manager(os.path.join(sockets, "kernel")), timeout=CELL_TIMEOUT,
+            run, km=kernel_manager(os.path.join(sockets, "kernel")), timeout=CELL_TIMEOUT,
             extra_arguments=KERNEL_ARGS,
             record_timing=False, allow_errors=False, coalesce_streams=True,
             resources={"metadata": {"path": workdir}},
