@@ -293,3 +293,22 @@ def test_the_site_is_served_from_a_subpath_and_gzip(server, browser):
     assert urlsplit(response.url).path == SUBPATH
     assert response.header_value("content-encoding") == "gzip"
     page.close()
+
+
+def test_every_code_block_has_one_copy_button_and_it_copies_the_code(server, browser):
+    # The buttons are written at build time (docs/hooks/theme_fixes.py), not by Material's
+    # script: after the script has run there must still be exactly one per block.
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + "pitfalls/", wait_until="load")
+    targets = page.evaluate("""() => [...document.querySelectorAll("pre > code")].map(code =>
+        [...code.parentElement.querySelectorAll(".md-code__button")]
+            .map(b => document.querySelector(b.dataset.clipboardTarget) === code))""")
+    assert len(targets) > 10
+    assert all(buttons == [True] for buttons in targets), targets
+    block = page.locator("pre > code").nth(2)
+    block.hover()
+    page.locator(".md-code__button").nth(2).click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == block.text_content().rstrip() and "print(" in copied
+    context.close()

@@ -27,9 +27,6 @@ document$.subscribe(({ body }) => setTimeout(() => {
     region.setAttribute("role", "region");
     region.setAttribute("aria-label", `${label} ${counts[label]}${title ? `: ${title}` : ""}`);
   }
-  // axe "landmark-unique": the bar with a code block's copy button is a <nav>,
-  // one per block; it is not a landmark a reader navigates the page by.
-  for (const bar of body.querySelectorAll(".md-code__nav")) bar.setAttribute("role", "none");
   // axe "link-name": code annotation markers are links with no text.
   for (const marker of body.querySelectorAll(".md-annotation__index")) {
     const number = marker.querySelector("[data-md-annotation-id]");

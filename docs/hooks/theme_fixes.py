@@ -1,8 +1,11 @@
 """MkDocs hook: fixes to Material's output that its options lack."""
 
+import itertools
 import logging
 import re
 from pathlib import Path
+
+from mkdocs.exceptions import PluginError
 
 log = logging.getLogger("mkdocs.hooks.theme_fixes")
 
@@ -27,19 +30,61 @@ SWITCHING_RULE = re.compile(
 # --md-code-fg-color) and whitespace has no colour: the spans change nothing on screen
 # and are a seventh of the elements of a page with much code, each of which a phone
 # has to style and lay out.
-INVISIBLE_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+# Operators and punctuation are drawn in the code's text colour (docs/assets/site.css),
+# so their spans go too: together with names and whitespace, more than half the
+# elements of a code block.
+INVISIBLE_TOKEN = re.compile(r'<span class="[nwop]">([^<]*)</span>')
+
+# Material's script adds each code block's copy button as the page loads and measures
+# the block right after: one layout of the whole page per code block (42 on
+# /pitfalls/, about 0.6 s of a phone's main thread). The buttons are written into the
+# HTML here instead, and mkdocs.yml leaves `content.code.copy` off so that the script
+# adds no second one. Material's clipboard handler serves every button with a
+# data-clipboard-target. The bar is a <nav> to Material's CSS, but not a landmark
+# a reader navigates by (axe "landmark-unique"): role="none".
+CODE_BLOCK = re.compile(r'(<pre[^>]*>(?:<span></span>)?)<code>')
+COPY_BUTTON = (
+    '<nav class="md-code__nav" role="none"><button class="md-code__button" '
+    'title="Copy to clipboard" data-clipboard-target="#{id}" data-md-type="copy">'
+    '</button></nav><code id="{id}">'
+)
+
+# Material's script is the last element of the body but not deferred: a phone that
+# has parsed the page waits for it before showing anything. Deferred, it still runs
+# before site.js and the pages' own scripts, which are deferred too.
+BUNDLE_SCRIPT = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
 
 
 def name_search_dialog(html: str) -> str:
     return html.replace(SEARCH_DIALOG, NAMED_DIALOG)
 
 
+def defer_bundle(html: str) -> str:
+    html, found = BUNDLE_SCRIPT.subn(r'<script src="\1" defer>', html)
+    if found != 1:
+        raise PluginError(
+            f"theme_fixes: {found} script tags of Material's bundle in a page, not 1: "
+            "update BUNDLE_SCRIPT"
+        )
+    return html
+
+
+def add_copy_buttons(html: str) -> str:
+    numbers = itertools.count(1)
+    return CODE_BLOCK.sub(
+        lambda m: m[1] + COPY_BUTTON.format(id=f"__copy_{next(numbers)}"), html
+    )
+
+
 def on_post_page(output, page, config):
-    return INVISIBLE_TOKEN.sub(r"\1", name_search_dialog(output))
+    html = defer_bundle(name_search_dialog(output))
+    return add_copy_buttons(INVISIBLE_TOKEN.sub(r"\1", html))
 
 
-def on_post_template(output_content, template_name, config):  # 404.html
-    return name_search_dialog(output_content)
+def on_post_template(output_content, template_name, config):  # 404.html, sitemap.xml
+    if template_name != "404.html":
+        return output_content
+    return defer_bundle(name_search_dialog(output_content))
 
 
 def on_post_build(config):
