@@ -218,8 +218,25 @@ ONE_SPAN_PER_TOKEN_STYLE = """() => {
 }"""
 
 
+# The page's far sections are drawn only when a reader scrolls near them (site.css,
+# content-visibility), and Material sets up their code blocks then (mkdocs.yml,
+# content.lazy): draw all of the page, then scroll through it as a reader would.
+DRAW_ALL_AND_SCROLL_THROUGH = """async () => {
+    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const style = document.createElement("style");
+    style.textContent = ".md-content__inner > * {content-visibility: visible !important}";
+    document.head.append(style);
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+        scrollTo(0, y);
+        await frame();
+    }
+    await frame();
+}"""
+
+
 def axe_findings(page, axe_source: str) -> list[str]:
     """axe-core's violations on the page, of any impact (run last: it edits code blocks)."""
+    page.evaluate(DRAW_ALL_AND_SCROLL_THROUGH)
     page.evaluate(ONE_SPAN_PER_TOKEN_STYLE)
     page.evaluate(axe_source)
     # KaTeX's visual HTML is aria-hidden (readers get its MathML): leaving it out
@@ -312,3 +329,21 @@ def test_every_code_block_has_one_copy_button_and_it_copies_the_code(server, bro
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == block.text_content().rstrip() and "print(" in copied
     context.close()
+
+
+def test_a_link_to_a_section_far_down_a_page_shows_that_section(server, browser):
+    # Sections far down are drawn only when near the screen (content-visibility): a
+    # tutorial's link to one must still land on its heading, and the heading stay put.
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(server + "variants/", wait_until="load")
+    headings = page.evaluate(
+        "[...document.querySelectorAll('.md-content__inner > h2')].map(h => h.id)"
+    )
+    target = headings[-2]
+    page.goto(server + f"variants/#{target}", wait_until="load")
+    tops = []
+    for _ in range(3):
+        page.wait_for_timeout(500)
+        tops.append(page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top"))
+    assert all(0 <= top < 150 for top in tops), f"#{target} at {tops} px from the top of the screen"
+    page.close()

@@ -4,33 +4,62 @@
 document$.subscribe(({ body }) => setTimeout(() => {
   // axe "scrollable-region-focusable": a table, formula or code block that
   // scrolls sideways on a narrow screen must be reachable with the keyboard.
+  // Whether it scrolls is known only once it is laid out, and the page's far
+  // sections are laid out only when a reader gets near them (site.css,
+  // content-visibility): each region is measured when it comes within a
+  // screen of the view, so that none is laid out before it is needed.
   const regions = {
     ".md-typeset__scrollwrap": "Table",
     ".md-typeset div.arithmatex": "Formula",
     "pre > code": "Code",
     ".tabbed-labels": "Tabs",
   };
-  // Measure every region first, then change them: a change between two
-  // measurements makes the browser lay the page out again for each one.
-  const overflowing = Object.entries(regions).flatMap(([selector, label]) =>
-    [...body.querySelectorAll(selector)]
-      .filter((region) => !region.hasAttribute("tabindex"))
-      .filter((region) => region.scrollWidth > region.clientWidth)
-      .map((region) => [region, label]));
-  // Each region a name of its own (axe "landmark-unique"): a number, and a
-  // code block's title where it has one.
-  const counts = {};
-  for (const [region, label] of overflowing) {
-    counts[label] = (counts[label] || 0) + 1;
-    const title = region.closest(".highlight")?.querySelector(".filename")?.textContent;
-    region.tabIndex = 0;
-    region.setAttribute("role", "region");
-    region.setAttribute("aria-label", `${label} ${counts[label]}${title ? `: ${title}` : ""}`);
+  const names = new Map();
+  const named = new Set();
+  for (const [selector, label] of Object.entries(regions)) {
+    body.querySelectorAll(selector).forEach((region, i) => {
+      // Each region a name of its own (axe "landmark-unique"): its number
+      // among the page's regions of its kind, and a code block's title.
+      const title = region.closest(".highlight")?.querySelector(".filename")?.textContent;
+      names.set(region, `${label} ${i + 1}${title ? `: ${title}` : ""}`);
+    });
   }
-  // axe "link-name": code annotation markers are links with no text.
-  for (const marker of body.querySelectorAll(".md-annotation__index")) {
-    const number = marker.querySelector("[data-md-annotation-id]");
-    const id = number ? number.getAttribute("data-md-annotation-id") : "";
-    marker.setAttribute("aria-label", `Annotation ${id}`.trim());
-  }
+  const nameIfScrolling = (entries, observer) => {
+    // Measure every region first, then change them: a change between two
+    // measurements makes the browser lay the page out again for each one.
+    const scrolling = entries.filter((entry) => entry.isIntersecting).map((entry) => {
+      observer.unobserve(entry.target);
+      return entry.target;
+    }).filter((region) => !region.hasAttribute("tabindex")
+      && region.scrollWidth > region.clientWidth);
+    for (const region of scrolling) {
+      named.add(region);
+      region.tabIndex = 0;
+      region.setAttribute("role", "region");
+      region.setAttribute("aria-label", names.get(region));
+    }
+  };
+  const observer = new IntersectionObserver(nameIfScrolling, { rootMargin: "100% 0px" });
+  names.forEach((_, region) => observer.observe(region));
+  // axe "link-name": code annotation markers are links with no text. Material
+  // adds them when their code block comes into view (mkdocs.yml, content.lazy).
+  const nameMarkers = () => {
+    for (const marker of body.querySelectorAll(".md-annotation__index:not([aria-label])")) {
+      const number = marker.querySelector("[data-md-annotation-id]");
+      const id = number ? number.getAttribute("data-md-annotation-id") : "";
+      marker.setAttribute("aria-label", `Annotation ${id}`.trim());
+    }
+  };
+  nameMarkers();
+  // On a touch screen Material takes the keyboard focus off a code block when it
+  // sets the block up or the screen turns: a region that scrolls gets it back.
+  const keepFocusable = (mutations) => {
+    for (const { target } of mutations) {
+      if (named.has(target) && !target.hasAttribute("tabindex")) target.tabIndex = 0;
+    }
+    nameMarkers();
+  };
+  new MutationObserver(keepFocusable).observe(body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["tabindex"],
+  });
 }));
