@@ -170,11 +170,6 @@ def process_pool(tasks: int):
     return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
 
 
-def render_many(names: list[str]) -> dict[str, dict[str, bytes]]:
-    """``render_pair`` for each name, spread over the machine's cores."""
-    with process_pool(len(names)) as pool:
-        return dict(zip(names, pool.map(render_pair, names), strict=True))
-
 
 def _code_objects(code: types.CodeType):
     yield code

@@ -15,7 +15,6 @@ document$.subscribe(({ body }) => setTimeout(() => {
     ".tabbed-labels": "Tabs",
   };
   const names = new Map();
-  const named = new Set();
   for (const [selector, label] of Object.entries(regions)) {
     body.querySelectorAll(selector).forEach((region, i) => {
       // Each region a name of its own (axe "landmark-unique"): its number
@@ -33,7 +32,6 @@ document$.subscribe(({ body }) => setTimeout(() => {
     }).filter((region) => !region.hasAttribute("tabindex")
       && region.scrollWidth > region.clientWidth);
     for (const region of scrolling) {
-      named.add(region);
       region.tabIndex = 0;
       region.setAttribute("role", "region");
       region.setAttribute("aria-label", names.get(region));
@@ -55,7 +53,8 @@ document$.subscribe(({ body }) => setTimeout(() => {
   // sets the block up or the screen turns: a region that scrolls gets it back.
   const keepFocusable = (mutations) => {
     for (const { target } of mutations) {
-      if (named.has(target) && !target.hasAttribute("tabindex")) target.tabIndex = 0;
+      const ours = names.has(target) && target.getAttribute("role") === "region";
+      if (ours && !target.hasAttribute("tabindex")) target.tabIndex = 0;
     }
     nameMarkers();
   };

@@ -30,9 +30,9 @@ SWITCHING_RULE = re.compile(
 # --md-code-fg-color) and whitespace has no colour: the spans change nothing on screen
 # and are a seventh of the elements of a page with much code, each of which a phone
 # has to style and lay out.
-# Operators and punctuation are drawn in the code's text colour (docs/assets/site.css),
-# so their spans go too: together with names and whitespace, more than half the
-# elements of a code block.
+# Operators and punctuation lose their spans too, and take the code's text colour
+# (Material's is a lighter grey): together with names and whitespace, more than half
+# the elements of a code block.
 INVISIBLE_TOKEN = re.compile(r'<span class="[nwop]">([^<]*)</span>')
 
 # Material's script adds each code block's copy button as the page loads and measures
