@@ -224,7 +224,7 @@ ONE_SPAN_PER_TOKEN_STYLE = """() => {
 DRAW_ALL_AND_SCROLL_THROUGH = """async () => {
     const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const style = document.createElement("style");
-    style.textContent = ".md-content__inner > * {content-visibility: visible !important}";
+    style.textContent = ".md-content__inner > *, .jp-Cell {content-visibility: visible !important}";
     document.head.append(style);
     for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
         scrollTo(0, y);

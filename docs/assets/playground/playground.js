@@ -561,15 +561,21 @@
   mapCanvas.addEventListener("click", (event) => update({ start: pointFromEvent(event) }));
 
   // ---- go ------------------------------------------------------------------------------
+  // The controls now; the colours, the contours and the first drawing each in a task
+  // of their own, so that a phone loading the page is never busy for long at a stretch.
   root.hidden = false;
-  readTheme();
   showState();
-  render();
-  let width = root.clientWidth;
-  new ResizeObserver(() => {
-    if (root.clientWidth !== width) { width = root.clientWidth; scheduleRender(); }
-  }).observe(root);
-  window.addEventListener("resize", scheduleRender);
+  const later = (work) => new Promise((done) => setTimeout(() => done(work()), 0));
+  later(readTheme)
+    .then(() => later(() => contours(surface())))
+    .then(() => later(() => {
+      render();
+      let width = root.clientWidth;
+      new ResizeObserver(() => {
+        if (root.clientWidth !== width) { width = root.clientWidth; scheduleRender(); }
+      }).observe(root);
+      window.addEventListener("resize", scheduleRender);
+    }));
 
   // For the tests: the state, the paths and how long each redraw took.
   window.adamPlayground = {
