@@ -31,6 +31,7 @@ def _build_command(site_dir: Path, cache: Path) -> tuple[list[str], dict[str, st
     env = dict(
         os.environ, NO_MKDOCS_2_WARNING="1",
         FIGURE_CACHE_DIR=str(cache / "figures"), NOTEBOOK_CACHE_DIR=str(cache / "notebooks"),
+        MATH_CACHE_DIR=str(cache / "math"),
     )
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     return command, env

@@ -219,24 +219,25 @@ ONE_SPAN_PER_TOKEN_STYLE = """() => {
 
 
 # The page's far sections are drawn only when a reader scrolls near them (site.css,
-# content-visibility), and Material sets up their code blocks then (mkdocs.yml,
-# content.lazy): draw all of the page, then scroll through it as a reader would.
-DRAW_ALL_AND_SCROLL_THROUGH = """async () => {
+# content-visibility), and scripts set parts of them up then (Material's code blocks,
+# mkdocs.yml content.lazy; site.js's scrolling regions): scroll through the page as a
+# reader would, then draw all of it, so that axe sees every element as it is.
+SCROLL_THROUGH_THEN_DRAW_ALL = """async () => {
     const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const style = document.createElement("style");
-    style.textContent = ".md-content__inner > *, .jp-Cell {content-visibility: visible !important}";
-    document.head.append(style);
     for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
         scrollTo(0, y);
         await frame();
     }
+    const style = document.createElement("style");
+    style.textContent = ".md-content__inner > *, .jp-Cell {content-visibility: visible !important}";
+    document.head.append(style);
     await frame();
 }"""
 
 
 def axe_findings(page, axe_source: str) -> list[str]:
     """axe-core's violations on the page, of any impact (run last: it edits code blocks)."""
-    page.evaluate(DRAW_ALL_AND_SCROLL_THROUGH)
+    page.evaluate(SCROLL_THROUGH_THEN_DRAW_ALL)
     page.evaluate(ONE_SPAN_PER_TOKEN_STYLE)
     page.evaluate(axe_source)
     # KaTeX's visual HTML is aria-hidden (readers get its MathML): leaving it out

@@ -23,13 +23,10 @@ document$.subscribe(({ body }) => setTimeout(() => {
       names.set(region, `${label} ${i + 1}${title ? `: ${title}` : ""}`);
     });
   }
-  const nameIfScrolling = (entries, observer) => {
+  const nameIfScrolling = (candidates) => {
     // Measure every region first, then change them: a change between two
     // measurements makes the browser lay the page out again for each one.
-    const scrolling = entries.filter((entry) => entry.isIntersecting).map((entry) => {
-      observer.unobserve(entry.target);
-      return entry.target;
-    }).filter((region) => !region.hasAttribute("tabindex")
+    const scrolling = candidates.filter((region) => !region.hasAttribute("tabindex")
       && region.scrollWidth > region.clientWidth);
     for (const region of scrolling) {
       region.tabIndex = 0;
@@ -37,8 +34,17 @@ document$.subscribe(({ body }) => setTimeout(() => {
       region.setAttribute("aria-label", names.get(region));
     }
   };
-  const observer = new IntersectionObserver(nameIfScrolling, { rootMargin: "100% 0px" });
+  const observer = new IntersectionObserver((entries) => nameIfScrolling(
+    entries.filter((entry) => entry.isIntersecting).map((entry) => {
+      observer.unobserve(entry.target);
+      return entry.target;
+    })), { rootMargin: "100% 0px" });
   names.forEach((_, region) => observer.observe(region));
+  // A region in a far section that is not drawn yet has no width of its own to
+  // measure: it is measured again when its section is drawn.
+  document.addEventListener("contentvisibilityautostatechange", ({ target, skipped }) => {
+    if (!skipped) nameIfScrolling([...names.keys()].filter((region) => target.contains(region)));
+  }, { capture: true });  // the event does not bubble
   // axe "link-name": code annotation markers are links with no text. Material
   // adds them when their code block comes into view (mkdocs.yml, content.lazy).
   const nameMarkers = () => {

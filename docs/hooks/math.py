@@ -5,7 +5,9 @@ pymdownx.arithmatex (generic mode) wraps each formula in
 This hook replaces the TeX inside by KaTeX's HTML and MathML, rendered by
 ``node`` from ``docs/hooks/katex/katex.min.js``: pages then need only KaTeX's
 stylesheet and fonts, no script, and show math without JavaScript. A formula
-KaTeX cannot parse fails the build. Renders are cached by formula.
+KaTeX cannot parse fails the build. Renders are cached by formula, in memory and
+in ``.cache/math`` (or ``$MATH_CACHE_DIR``) under a hash of katex.min.js, so a
+rebuild with no new formula does not start ``node``.
 
 It runs on the finished page (``on_post_page``), after the search index has
 taken the page's text: the index keeps the short TeX, not KaTeX's markup.
@@ -16,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +28,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 KATEX = Path(__file__).parent / "katex" / "katex.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger("mkdocs.hooks.math")
 FORMULA = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?:\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>',
     re.DOTALL,
@@ -44,6 +50,7 @@ process.stdin.on("data", (d) => (input += d)).on("end", () => {
 """
 
 _cache: dict[str, str] = {}
+_disk_cache: Path | None = None  # this KaTeX's file of renders, once read
 # Formulas of pages converted but not yet finished: the first finished page renders
 # them all in one `node` run (mkdocs converts every page before it finishes any).
 _pending: set[tuple[str, bool]] = set()
@@ -53,12 +60,24 @@ def _key(tex: str, display: bool) -> str:
     return hashlib.sha256(f"{display}:{tex}".encode()).hexdigest()
 
 
+def _read_disk_cache() -> None:
+    global _disk_cache
+    if _disk_cache is None:
+        version = hashlib.sha256(KATEX.read_bytes()).hexdigest()[:16]
+        folder = Path(os.environ.get("MATH_CACHE_DIR", ROOT / ".cache" / "math"))
+        _disk_cache = folder / f"katex-{version}.json"
+        if _disk_cache.exists():
+            _cache.update(json.loads(_disk_cache.read_text()))
+
+
 def _render(formulas: list[tuple[str, bool]]) -> None:
     """Render the formulas not yet in the cache, in one ``node`` call."""
+    _read_disk_cache()
     todo = sorted({f for f in {*formulas, *_pending} if _key(*f) not in _cache})
     _pending.clear()
     if not todo:
         return
+    log.info("rendering %d formulas with KaTeX", len(todo))
     node = shutil.which("node")
     if node is None:
         raise PluginError("math needs Node.js at build time (apt-get install nodejs)")
@@ -72,6 +91,8 @@ def _render(formulas: list[tuple[str, bool]]) -> None:
         if isinstance(rendered, dict):
             raise PluginError(f"KaTeX: {rendered['error']}")
         _cache[_key(*formula)] = rendered
+    _disk_cache.parent.mkdir(parents=True, exist_ok=True)
+    _disk_cache.write_text(json.dumps(_cache, sort_keys=True))
 
 
 def _formulas(content: str) -> list[tuple[str, bool]]:
