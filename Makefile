@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 
 # Material 9.8 prints an end-of-life banner on every run.
 export NO_MKDOCS_2_WARNING := 1
+# nbconvert (under mkdocs-jupyter) otherwise loads and configures each of its
+# exporters on import to list the enabled ones: a third of a second per build.
+export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 # Some machines set PYTHONDONTWRITEBYTECODE: every build, figure worker and test
 # process would then compile snippets/ and the hooks again (gitignored __pycache__).
 unexport PYTHONDONTWRITEBYTECODE

@@ -1,12 +1,14 @@
 """Shared fixtures: the site built as `make build` builds it, once per test run.
 
-Two clean builds (fresh figure and notebook caches) start in the background as
-soon as the tests are collected, so the tests that need no site run meanwhile;
+Two clean builds (fresh figure, notebook and math caches) run in the background,
+one after the other, as soon as the tests are collected, so the tests that need no
+site run meanwhile and those that need the first build start as soon as it is done;
 with pytest-xdist every worker uses the same two builds.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,34 +64,45 @@ def _site_tests_last(items: list, workers: int) -> list:
 
     pytest-xdist (``--dist worksteal``) hands each worker a contiguous slice of the
     list; in each slice, the tests that need a site come last, by when it is built.
+    The site tests are dealt out in turn, so that the long ones of one module (the
+    browser passes) run on different workers.
     """
     free = [item for item in items if not _needs_a_build(item)]
     site = [item for item in items if _needs_a_build(item)]
     ordered = []
     for i in range(workers):
         ordered += free[i * len(free) // workers:(i + 1) * len(free) // workers]
-        ordered += site[i * len(site) // workers:(i + 1) * len(site) // workers]
+        ordered += site[i::workers]
     return ordered
 
 
+# Runs the builds one after the other, each writing its log, then its exit status.
+BUILD_IN_TURN = """
+import json, os, subprocess, sys
+for folder, command, env in json.loads(sys.argv[1]):
+    with open(os.path.join(folder, "log"), "w") as log:
+        code = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
+    with open(os.path.join(folder, "status.tmp"), "w") as status:
+        status.write(str(code))
+    os.replace(os.path.join(folder, "status.tmp"), os.path.join(folder, "status"))
+"""
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Start each build at once if any collected test needs it."""
+    """Start the builds at once (one after the other) if any collected test needs them."""
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     items[:] = _site_tests_last(items, workers)
-    needed = {name for item in items for name in item.fixturenames} & set(BUILDS)
-    for name in sorted(needed):
+    needed = [name for name in BUILDS if any(name in item.fixturenames for item in items)]
+    builds = []
+    for name in needed:
         folder = _shared_temp(config) / name
         try:
-            folder.mkdir()  # atomic: of all the workers, one starts each build
+            folder.mkdir()  # atomic: of all the workers, one starts the builds
         except FileExistsError:
-            continue
-        command, env = _build_command(folder / "site", folder / "cache")
-        # The shell writes mkdocs' exit status when it ends; the fixtures wait for that.
-        subprocess.Popen(
-            ["sh", "-c", f'"$@" > "{folder}/log" 2>&1; echo $? > "{folder}/status.tmp" '
-             f'&& mv "{folder}/status.tmp" "{folder}/status"', "build", *command],
-            cwd=ROOT, env=env,
-        )
+            return
+        builds.append((str(folder), *_build_command(folder / "site", folder / "cache")))
+    if builds:
+        subprocess.Popen([sys.executable, "-c", BUILD_IN_TURN, json.dumps(builds)], cwd=ROOT)
 
 
 def _background_build(config, name: str) -> Build:
