@@ -23,9 +23,7 @@ TARGETS = {
 
 def timed_build(site: Path, cache: Path, **env: str) -> float:
     env = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1", FIGURE_CACHE_DIR=str(cache / "figures"),
-        NOTEBOOK_CACHE_DIR=str(cache / "notebooks"),
-        MATH_CACHE_DIR=str(cache / "math"), **env,
+        os.environ, NO_MKDOCS_2_WARNING="1", BUILD_CACHE_DIR=str(cache), **env,
     )
     start = time.perf_counter()
     subprocess.run(

@@ -1,6 +1,6 @@
 """Shared fixtures: the site built as `make build` builds it, once per test run.
 
-Two clean builds (fresh figure, notebook and math caches) run in the background,
+Two clean builds (empty caches) run in the background,
 one after the other, as soon as the tests are collected, so the tests that need no
 site run meanwhile and those that need the first build start as soon as it is done;
 with pytest-xdist every worker uses the same two builds.
@@ -31,9 +31,7 @@ class Build:
 
 def _build_command(site_dir: Path, cache: Path) -> tuple[list[str], dict[str, str]]:
     env = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1",
-        FIGURE_CACHE_DIR=str(cache / "figures"), NOTEBOOK_CACHE_DIR=str(cache / "notebooks"),
-        MATH_CACHE_DIR=str(cache / "math"),
+        os.environ, NO_MKDOCS_2_WARNING="1", BUILD_CACHE_DIR=str(cache),
     )
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     return command, env

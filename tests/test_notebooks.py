@@ -203,7 +203,7 @@ def _write_project(root: Path, body: str) -> tuple[Path, dict]:
 
 def test_a_changed_snippet_is_a_new_run_never_a_stale_cached_one(hook, tmp_path, monkeypatch):
     monkeypatch.setattr(hook, "ROOT", tmp_path)
-    monkeypatch.setenv("NOTEBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BUILD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("NOTEBOOKS_EXECUTE", raising=False)
     runs = []
     monkeypatch.setattr(hook, "execute", lambda nb, cache, key: runs.append(key) or "ran")
@@ -213,8 +213,8 @@ def test_a_changed_snippet_is_a_new_run_never_a_stale_cached_one(hook, tmp_path,
     assert first.cells[1].source == "print(41)" and first.cells[1].id == "nb-1"
     key = hook.run_key(first)
     assert hook.run_key(hook.expand(source, config)) == key  # same text, same key
-    (tmp_path / "cache").mkdir()
-    nbformat.write(first, tmp_path / "cache" / f"nb-{key}.ipynb")  # as a finished run
+    (tmp_path / "cache" / "notebooks").mkdir(parents=True)
+    nbformat.write(first, tmp_path / "cache" / "notebooks" / f"nb-{key}.ipynb")  # as a finished run
     assert hook.start_run(first).result() == first and runs == []  # served from the cache
 
     _write_project(tmp_path, "print(42)")  # the snippet changes, the notebook file not

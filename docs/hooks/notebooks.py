@@ -12,7 +12,7 @@
 - The page's copy is run here, all notebooks at once in the background while
   the rest of the site builds, with one extra first cell that makes matplotlib
   draw SVG in the site's colours (dropped again after the run). A run is cached
-  in ``.cache/notebooks`` (or ``$NOTEBOOK_CACHE_DIR``) under a hash of
+  in ``.cache/notebooks`` (``.cache``: or ``$BUILD_CACHE_DIR``) under a hash of
   everything its outputs depend on: the expanded code (so a changed snippet
   is a new key), this hook (the style cell, how the kernel runs), and the
   Python, NumPy, matplotlib, ipykernel and nbclient versions. mkdocs-jupyter's
@@ -83,7 +83,7 @@ def executing() -> bool:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("NOTEBOOK_CACHE_DIR", ROOT / ".cache" / "notebooks"))
+    return Path(os.environ.get("BUILD_CACHE_DIR", ROOT / ".cache")) / "notebooks"
 
 
 def _themes():
