@@ -20,6 +20,11 @@ def load_hook(name: str):
     return module
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUILD_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def test_math_is_rendered_to_katex_html_with_mathml():
     math = load_hook("math")
     html = math.on_post_page(
@@ -61,3 +66,29 @@ def test_unknown_figure_name_fails_the_build(fresh_snippets):
     with pytest.raises(PluginError, match="names no registered figure"):
         figures.on_page_markdown("Text\n\n[[figure: no-such-figure]]\n", page, None, None)
     assert "snippets.figures" in sys.modules
+
+
+def test_highlighting_is_cached_per_code_and_settings_and_read_back():
+    import markdown
+    import pygments
+    import pymdownx.highlight
+
+    page = '```python title="a.py"\nx = 1\n```\n\n```python title="b.py"\nx = 1\n```\n'
+
+    def convert() -> str:
+        return markdown.Markdown(extensions=["pymdownx.highlight", "pymdownx.superfences"]
+                                 ).convert(page)
+
+    try:
+        first = load_hook("highlight_cache")
+        first.on_config(None)
+        html = convert()
+        assert "a.py" in html and "b.py" in html  # the same code, each with its own title
+        assert len(first._cache) == 2
+        first.on_post_build(None)
+        again = load_hook("highlight_cache")  # as `mkdocs serve` does for each rebuild
+        again.on_config(None)
+        assert again._cache == first._cache  # read back from disk
+        assert convert() == html and again._new == 0
+    finally:
+        pymdownx.highlight.highlight = pygments.highlight

@@ -50,8 +50,12 @@ def cached_highlight(code: str, lexer, formatter, outfile=None):
     return _cache[key]
 
 
-def on_config(config):
-    if getattr(pymdownx.highlight, "highlight", None) not in (_highlight, cached_highlight):
+cached_highlight.__wrapped__ = _highlight  # how a reloaded hook knows its own wrapper
+
+
+def on_config(config):  # each build, and `mkdocs serve` loads the hook again for each
+    current = getattr(pymdownx.highlight, "highlight", None)
+    if _highlight not in (current, getattr(current, "__wrapped__", None)):
         raise PluginError("highlight_cache: pymdownx.highlight no longer calls "
                           "pygments.highlight by that name: update docs/hooks/highlight_cache.py")
     if not _cache and _path().exists():
