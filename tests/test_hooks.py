@@ -14,6 +14,8 @@ HOOKS = Path(__file__).resolve().parents[1] / "docs" / "hooks"
 
 
 def load_hook(name: str):
+    if str(HOOKS) not in sys.path:  # as MkDocs loads a hook: its folder importable
+        sys.path.insert(0, str(HOOKS))
     spec = importlib.util.spec_from_file_location(f"hook_{name}", HOOKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,6 +39,8 @@ MAX_PAGE_HTML_GZIP = 70_000  # bytes; the page's own HTML, before Material's ass
 
 def load_hook():
     path = ROOT / "docs" / "hooks" / "notebooks.py"
+    if str(path.parent) not in sys.path:  # as MkDocs loads a hook: its folder importable
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("hook_notebooks", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

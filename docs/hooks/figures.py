@@ -3,7 +3,7 @@
 - Every figure registered with ``snippets.figures.figure`` is rendered to
   ``figures/<name>-light.svg`` and ``figures/<name>-dark.svg`` and added to the
   build in memory (nothing is written into ``docs/``). Renders are cached in
-  ``.cache/figures`` (``.cache``: or ``$BUILD_CACHE_DIR``) under a hash of the figure's
+  ``.cache/figures`` (see build_cache.py) under a hash of the figure's
   code, so a rebuild with no change draws nothing. Figures not in the cache are
   drawn in worker processes while MkDocs renders the pages, and put in place
   before the site is written (``on_env``).
@@ -15,12 +15,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
 import re
 import sys
 from pathlib import Path
 
+from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
@@ -70,7 +70,7 @@ def _size(spec) -> tuple[int, int]:
 def on_files(files, config):
     global _pool
     figures = sys.modules["snippets.figures"]
-    cache = Path(os.environ.get("BUILD_CACHE_DIR", ROOT / ".cache")) / "figures"
+    cache = cache_dir("figures")
     cache.mkdir(parents=True, exist_ok=True)
     _outputs.clear()
     for name, spec in _figures.items():

@@ -3,25 +3,24 @@
 Highlighting the site's code takes a fifth of a rebuild, and the code changes far less
 often than the prose around it. pymdownx.highlight calls ``pygments.highlight(code,
 lexer, formatter)``; this hook gives it a version that first looks the result up
-under a hash of the code, the lexer's and formatter's classes and options, and the
-versions of Pygments and pymdownx. The cache lives in memory (``mkdocs serve``) and in
-``.cache/code`` (``.cache``: or ``$BUILD_CACHE_DIR``), so a rebuild with no new code
-highlights nothing.
+under a hash of the code and the lexer's and formatter's classes and options, in a
+file named for the versions of Pygments and pymdownx. The cache lives in memory
+(``mkdocs serve``) and in ``.cache/code`` (see build_cache.py), so a rebuild with
+no new code highlights nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pygments
 import pymdownx
 import pymdownx.highlight
+from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
 
-ROOT = Path(__file__).resolve().parents[2]
 _highlight = pygments.highlight
 _cache: dict[str, str] = {}
 _new = 0  # entries not yet on disk
@@ -29,12 +28,11 @@ VERSIONS = f"pygments {pygments.__version__}, pymdownx {pymdownx.__version__}"
 
 
 def _path() -> Path:
-    folder = Path(os.environ.get("BUILD_CACHE_DIR", ROOT / ".cache")) / "code"
-    return folder / f"{hashlib.sha256(VERSIONS.encode()).hexdigest()[:16]}.json"
+    return cache_dir("code") / f"{hashlib.sha256(VERSIONS.encode()).hexdigest()[:16]}.json"
 
 
 def _key(code: str, lexer, formatter) -> str:
-    parts = [VERSIONS, code, type(lexer).__qualname__, type(formatter).__qualname__,
+    parts = [code, type(lexer).__qualname__, type(formatter).__qualname__,
              sorted(lexer.options.items()), sorted(formatter.options.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

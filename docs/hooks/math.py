@@ -6,7 +6,7 @@ This hook replaces the TeX inside by KaTeX's HTML and MathML, rendered by
 ``node`` from ``docs/hooks/katex/katex.min.js``: pages then need only KaTeX's
 stylesheet and fonts, no script, and show math without JavaScript. A formula
 KaTeX cannot parse fails the build. Renders are cached by formula, in memory and
-in ``.cache/math`` (``.cache``: or ``$BUILD_CACHE_DIR``) under a hash of katex.min.js, so a
+in ``.cache/math`` (see build_cache.py) under a hash of katex.min.js, so a
 rebuild with no new formula does not start ``node``.
 
 It runs on the finished page (``on_post_page``), after the search index has
@@ -19,16 +19,15 @@ import hashlib
 import html
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
 
 KATEX = Path(__file__).parent / "katex" / "katex.min.js"
-ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("mkdocs.hooks.math")
 FORMULA = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?:\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>',
@@ -64,8 +63,7 @@ def _read_disk_cache() -> None:
     global _disk_cache
     if _disk_cache is None:
         version = hashlib.sha256(KATEX.read_bytes()).hexdigest()[:16]
-        folder = Path(os.environ.get("BUILD_CACHE_DIR", ROOT / ".cache")) / "math"
-        _disk_cache = folder / f"katex-{version}.json"
+        _disk_cache = cache_dir("math") / f"katex-{version}.json"
         if _disk_cache.exists():
             _cache.update(json.loads(_disk_cache.read_text()))
 

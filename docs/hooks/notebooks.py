@@ -12,7 +12,7 @@
 - The page's copy is run here, all notebooks at once in the background while
   the rest of the site builds, with one extra first cell that makes matplotlib
   draw SVG in the site's colours (dropped again after the run). A run is cached
-  in ``.cache/notebooks`` (``.cache``: or ``$BUILD_CACHE_DIR``) under a hash of
+  in ``.cache/notebooks`` (see build_cache.py) under a hash of
   everything its outputs depend on: the expanded code (so a changed snippet
   is a new key), this hook (the style cell, how the kernel runs), and the
   Python, NumPy, matplotlib, ipykernel and nbclient versions. mkdocs-jupyter's
@@ -46,6 +46,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from build_cache import cache_dir
 from markdown import Markdown
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -80,10 +81,6 @@ def executing() -> bool:
     """False if $NOTEBOOKS_EXECUTE says not to run the notebooks (0, false, no, off)."""
     setting = os.environ.get("NOTEBOOKS_EXECUTE", "1").strip().lower()
     return setting not in {"0", "false", "no", "off"}
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("BUILD_CACHE_DIR", ROOT / ".cache")) / "notebooks"
 
 
 def _themes():
@@ -224,7 +221,7 @@ def start_run(nb: nbformat.NotebookNode) -> Future | None:
     """The executed notebook, from the cache or from a run started in the background."""
     if not executing():
         return None
-    name, key, cache = nb.cells[0].id.rsplit("-", 1)[0], run_key(nb), cache_dir()
+    name, key, cache = nb.cells[0].id.rsplit("-", 1)[0], run_key(nb), cache_dir("notebooks")
     cached = cache / f"{name}-{key}.ipynb"
     future: Future = Future()
     if cached.exists():
@@ -240,7 +237,7 @@ def on_config(config):
     # mkdocs-jupyter's cache of rendered HTML goes with the runs: one place, one variable.
     plugin = config["plugins"].get("mkdocs-jupyter")
     if plugin is not None:
-        plugin.config["cache_dir"] = str(cache_dir() / "html")
+        plugin.config["cache_dir"] = str(cache_dir("notebooks") / "html")
     return config
 
 
