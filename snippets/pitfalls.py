@@ -73,6 +73,12 @@ def train(X, y, H, steps: int = 10_000, lr: float = 0.01, beta2: float = 0.999,
     return losses, np.array(sharp)
 
 
+def magnitude(x: float) -> float:
+    """x to the nearest power of ten: where the iteration amplifies rounding errors,
+    the digits depend on the machine's floating-point kernels, the power of ten not."""
+    return 10.0 ** round(math.log10(x))
+
+
 def cosine(t: int, steps: int) -> float:
     """Cosine decay of the learning rate: 1 at t = 1, 0 at t = steps + 1."""
     return 0.5 * (1 + math.cos(math.pi * (t - 1) / steps))
@@ -326,7 +332,7 @@ if __name__ == "__main__":
           f"below 1e-25 from step ~{round(tiny, -2)}")
     print(f"alpha * sharpness passes {limit:.0f} at step ~{round(crossed, -2)}")
     print(f"loss back above 1e-12 at step ~{round(back, -2)}, "
-          f"up to {losses[back:].max():.0e} after that")
+          f"up to ~{magnitude(losses[back:].max()):.0e} after that")
     # --8<-- [end:spike]
 
     # --8<-- [start:spike_fixes]
@@ -339,7 +345,7 @@ if __name__ == "__main__":
     print("run                       highest loss, steps 5001-10000")
     for name, run in runs.items():
         high = run[5000:].max()
-        print(f"{name:25s} {f'{high:.0e}' if high > 1e-25 else 'below 1e-25'}")
+        print(f"{name:25s} {f'~{magnitude(high):.0e}' if high > 1e-25 else 'below 1e-25'}")
     eps_needed = 0.01 * np.linalg.eigvalsh(H)[-1] / limit  # lr * lambda_max / 38
     print(f"eps that keeps alpha * sharpness below 38: {eps_needed:.1e}")
     # --8<-- [end:spike_fixes]
