@@ -192,6 +192,7 @@ def bytes_transferred(page, seen: Visit) -> int:
         if not seen.pending:
             break
         page.wait_for_timeout(50)  # lets Playwright deliver the requests' events
+    assert not seen.pending, f"{page.url}: {seen.pending} requests still loading after 10 s"
     return seen.transferred
 
 
