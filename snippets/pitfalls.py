@@ -74,8 +74,8 @@ def train(X, y, H, steps: int = 10_000, lr: float = 0.01, beta2: float = 0.999,
 
 
 def magnitude(x: float) -> float:
-    """x to the nearest power of ten: where the iteration amplifies rounding errors,
-    the digits depend on the machine's floating-point kernels, the power of ten not."""
+    """x to the nearest power of ten. Where rounding errors are amplified, the
+    digits depend on the machine's floating-point kernels; the power of ten not."""
     return 10.0 ** round(math.log10(x))
 
 
@@ -345,7 +345,8 @@ if __name__ == "__main__":
     print("run                       highest loss, steps 5001-10000")
     for name, run in runs.items():
         high = run[5000:].max()
-        print(f"{name:25s} {f'~{magnitude(high):.0e}' if high > 1e-25 else 'below 1e-25'}")
+        shown = f"~{magnitude(high):.0e}" if high > 1e-25 else "below 1e-25"
+        print(f"{name:25s} {shown}")
     eps_needed = 0.01 * np.linalg.eigvalsh(H)[-1] / limit  # lr * lambda_max / 38
     print(f"eps that keeps alpha * sharpness below 38: {eps_needed:.1e}")
     # --8<-- [end:spike_fixes]
