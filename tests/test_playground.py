@@ -399,6 +399,9 @@ def test_clicking_the_map_moves_the_start_point_and_the_link(open_page):
     page.wait_for_function("adamPlayground.state().start !== null")
     start = page.evaluate("adamPlayground.state().start")
     assert start == pytest.approx([0.5, -0.5], abs=0.02)
+    # The paths are run again in the next frame, which a busy machine may delay.
+    page.wait_for_function("""() => { const [x, y] = adamPlayground.state().start;
+        return Object.values(adamPlayground.paths()).every(p => p[0] === x && p[1] === y); }""")
     paths = page.evaluate(PATHS)
     assert all(p[:2] == start for p in paths.values())
     assert float(page.input_value("#pg-start-x")) == start[0]
