@@ -139,9 +139,19 @@ class Visit:
 MAX_LAYOUT_SHIFT = 0.05
 RECORD_LAYOUT_SHIFTS = """
 window.__layoutShift = 0;
+window.__shifted = [];  // what moved, for the failure message
 new PerformanceObserver(list => {
-    for (const shift of list.getEntries())
-        if (!shift.hadRecentInput) window.__layoutShift += shift.value;
+    for (const shift of list.getEntries()) {
+        if (shift.hadRecentInput) continue;
+        window.__layoutShift += shift.value;
+        for (const {node, previousRect: a, currentRect: b} of shift.sources) {
+            const name = node ? (node.id ? "#" + node.id : node.nodeName.toLowerCase() +
+                (node.className ? "." + String(node.className).split(" ")[0] : "")) : "?";
+            const box = r => [r.x, r.y, r.width, r.height].map(Math.round).join(",");
+            window.__shifted.push(`${name} (x,y,w,h) ${box(a)} -> ${box(b)} ` +
+                `at ${Math.round(shift.startTime)} ms`);
+        }
+    }
 }).observe({type: "layout-shift", buffered: true});
 """
 
@@ -214,7 +224,8 @@ def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
     problems += [f"math not rendered: {tex}" for tex in unrendered]
     shift = page.evaluate("window.__layoutShift")
     if shift > MAX_LAYOUT_SHIFT:
-        problems.append(f"content moves as the page loads: layout shift {shift:.3f}")
+        moved = "; ".join(page.evaluate("window.__shifted.slice(0, 5)"))
+        problems.append(f"content moves as the page loads: layout shift {shift:.3f} ({moved})")
     overflow = page.evaluate("document.documentElement.scrollWidth")
     if overflow > width:
         problems.append(f"page scrolls sideways: {overflow}px wide at {width}px")
