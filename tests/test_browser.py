@@ -324,6 +324,29 @@ def test_every_page_offline_figures_math_no_sideways_scroll_axe_and_weight(
     assert not problems, "\n".join(problems)
 
 
+def test_a_first_visit_in_the_dark_scheme_is_dark_from_the_start(server, browser):
+    # Nothing stored yet: the page must not start light and switch once Material's
+    # script has run (docs/hooks/theme_fixes.py). These pages have a figure in their
+    # first screens, whose light version the browser would fetch meanwhile.
+    for path in ["", "landscape/", "frameworks/"]:
+        context = browser.new_context(color_scheme="dark", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.add_init_script("""new MutationObserver((_, observer) => {
+            const content = document.querySelector(".md-main");  // parsed, not yet drawn
+            if (!content) return;
+            window.__schemeAtParse = document.body.dataset.mdColorScheme;
+            observer.disconnect();
+        }).observe(document, {childList: true, subtree: true})""")
+        requested = []
+        page.on("request", lambda r, requested=requested: requested.append(r.url))
+        page.goto(server + path, wait_until="load")
+        light = [url for url in requested if url.endswith("-light.svg")]
+        scheme = page.evaluate("window.__schemeAtParse")
+        assert scheme == "slate", f"/{path}: the page starts in the {scheme!r} scheme"
+        assert not light, f"/{path}: a reader in the dark scheme fetched {light}"
+        context.close()
+
+
 def test_search_finds_a_page(server, browser):
     page = browser.new_page()
     page.goto(server, wait_until="networkidle")

@@ -55,6 +55,25 @@ COPY_BUTTON = (
 BUNDLE_SCRIPT = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
 
 
+# On a first visit nothing is stored yet, and Material's script at the top of <body>
+# leaves the light scheme on until its bundle has run, after the page is parsed: a
+# reader whose system is dark sees the page flash light, and their browser fetches the
+# light version of the figures near the top. This script, run right after Material's,
+# takes the system's scheme from the start (the schemes of mkdocs.yml's palette).
+PALETTE_SCRIPT = re.compile(r'<script>var palette=__md_get\("__palette"\);.*?</script>', re.S)
+SYSTEM_SCHEME = (
+    '<script>__md_get("__palette")||document.body.setAttribute("data-md-color-scheme",'
+    'matchMedia("(prefers-color-scheme: dark)").matches?"slate":"default")</script>'
+)
+
+
+def scheme_from_the_start(html: str) -> str:
+    html, found = PALETTE_SCRIPT.subn(lambda m: m[0] + SYSTEM_SCHEME, html, count=1)
+    if not found:
+        raise PluginError("theme_fixes: Material's palette script not found: update PALETTE_SCRIPT")
+    return html
+
+
 def name_search_dialog(html: str) -> str:
     return html.replace(SEARCH_DIALOG, NAMED_DIALOG)
 
@@ -82,14 +101,14 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):  # again for code put back late (notebooks)
-    html = defer_bundle(name_search_dialog(output))
+    html = defer_bundle(name_search_dialog(scheme_from_the_start(output)))
     return add_copy_buttons(INVISIBLE_TOKEN.sub(r"\1", html))
 
 
 def on_post_template(output_content, template_name, config):  # 404.html, sitemap.xml
     if template_name != "404.html":
         return output_content
-    return defer_bundle(name_search_dialog(output_content))
+    return defer_bundle(name_search_dialog(scheme_from_the_start(output_content)))
 
 
 def on_post_build(config):
