@@ -20,7 +20,7 @@ import gzip
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -129,9 +129,9 @@ def page_urls(site: Path) -> list[str]:
 class Visit:
     """What one page load showed and cost."""
 
-    foreign: list[str]
-    errors: list[str]
-    transferred: int
+    foreign: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    transferred: int = 0
     pending: int = 0  # requests sent and not yet finished or failed
 
 
@@ -156,42 +156,60 @@ new PerformanceObserver(list => {
 """
 
 
-def visit(context, url: str) -> tuple[object, Visit]:
-    """Open ``url``, load every figure a reader scrolling down would see, wait for them."""
-    page = context.new_page()
-    page.add_init_script(RECORD_LAYOUT_SHIFTS)
-    seen = Visit([], [], 0)
+class Tab:
+    """A browser tab that opens the pages one after another, as a reader following links.
 
-    def on_request(request):
-        seen.pending += 1
-        if urlsplit(request.url).hostname not in ("127.0.0.1", None):
-            seen.foreign.append(request.url)
+    Chromium keeps the tab's renderer process from page to page, which halves the time
+    a page takes to open. Each request counts for the visit that made it. With
+    ``cold=True`` nothing comes from a cache: every visit weighs as a first visit.
+    """
 
-    def on_finished(request):
-        sizes = request.sizes()
-        seen.transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        seen.pending -= 1
+    def __init__(self, context, cold: bool = False):
+        self.page = context.new_page()
+        self.page.add_init_script(RECORD_LAYOUT_SHIFTS)
+        if cold:
+            cdp = context.new_cdp_session(self.page)  # DevTools' "Disable cache"
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.seen = Visit()
+        made_by: dict = {}  # request -> the visit it belongs to
 
-    def on_failed(request):
-        seen.pending -= 1
+        def on_request(request):
+            made_by[request] = self.seen
+            self.seen.pending += 1
+            if urlsplit(request.url).hostname not in ("127.0.0.1", None):
+                self.seen.foreign.append(request.url)
 
-    page.on("request", on_request)
-    page.on("requestfinished", on_finished)
-    page.on("requestfailed", on_failed)
-    page.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
-    page.on("pageerror", lambda e: seen.errors.append(str(e)))
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.status == 200, f"{url}: HTTP error"
-    # Load every lazy figure of this scheme (the other scheme's are hidden and never
-    # load), as scrolling to the end would, and wait for them.
-    page.evaluate("""async () => {
-        const shown = [...document.images].filter(img => img.checkVisibility());
-        shown.forEach(img => { img.loading = "eager"; });
-        const loading = shown.filter(img => !img.complete)
-            .map(img => new Promise(done => { img.onload = img.onerror = done; }));
-        await Promise.race([Promise.all(loading), new Promise(r => setTimeout(r, 10000))]);
-    }""")
-    return page, seen
+        def on_finished(request):
+            sizes = request.sizes()
+            seen = made_by.pop(request)
+            seen.transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            seen.pending -= 1
+
+        def on_failed(request):
+            made_by.pop(request).pending -= 1
+
+        self.page.on("request", on_request)
+        self.page.on("requestfinished", on_finished)
+        self.page.on("requestfailed", on_failed)
+        self.page.on("console", lambda m: m.type == "error" and self.seen.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.seen.errors.append(str(e)))
+
+    def visit(self, url: str) -> Visit:
+        """Open ``url``, load every figure a reader scrolling down would see, wait for them."""
+        self.seen = Visit()
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200, f"{url}: HTTP error"
+        # Load every lazy figure of this scheme (the other scheme's are hidden and never
+        # load), as scrolling to the end would, and wait for them.
+        self.page.evaluate("""async () => {
+            const shown = [...document.images].filter(img => img.checkVisibility());
+            shown.forEach(img => { img.loading = "eager"; });
+            const loading = shown.filter(img => !img.complete)
+                .map(img => new Promise(done => { img.onload = img.onerror = done; }));
+            await Promise.race([Promise.all(loading), new Promise(r => setTimeout(r, 10000))]);
+        }""")
+        return self.seen
 
 
 def bytes_transferred(page, seen: Visit) -> int:
@@ -291,7 +309,7 @@ def axe_findings(page, axe_source: str, with_frame: bool = True) -> list[str]:
 
 # Every page in both schemes and at both widths: axe runs in each (contrast depends
 # on the scheme, layout on the width); the weight of a first visit is measured on
-# the phone, each page in a fresh context (empty cache).
+# the phone, with the cache off.
 PASSES = ["light-desktop", "dark-phone"]
 
 
@@ -301,26 +319,21 @@ def test_every_page_offline_figures_math_no_sideways_scroll_axe_and_weight(
 ):
     scheme, viewport = name.split("-")
     width, height = VIEWPORTS[viewport]
-    options = dict(
+    context = browser.new_context(
         color_scheme=scheme, viewport={"width": width, "height": height},
         is_mobile=viewport == "phone", has_touch=viewport == "phone",
     )
     weigh = viewport == "phone"
-    context = None if weigh else browser.new_context(**options)
+    tab = Tab(context, cold=weigh)
     problems = []
     for path in page_urls(built.site):
-        fresh = browser.new_context(**options) if weigh else None
-        page, seen = visit(fresh or context, server + path)
-        found = page_problems(page, seen, scheme, width)
-        found += axe_findings(page, axe_source, with_frame=path == "")
-        if weigh and (weight := bytes_transferred(page, seen)) > MAX_PAGE_BYTES:
+        seen = tab.visit(server + path)
+        found = page_problems(tab.page, seen, scheme, width)
+        found += axe_findings(tab.page, axe_source, with_frame=path == "")
+        if weigh and (weight := bytes_transferred(tab.page, seen)) > MAX_PAGE_BYTES:
             found.append(f"{weight / 1000:.0f} KB transferred (gzip), over 250 KB")
         problems += [f"/{path} ({name}): {p}" for p in found]
-        page.close()
-        if fresh:
-            fresh.close()
-    if context:
-        context.close()
+    context.close()
     assert not problems, "\n".join(problems)
 
 
