@@ -73,10 +73,11 @@ def train(X, y, H, steps: int = 10_000, lr: float = 0.01, beta2: float = 0.999,
     return losses, np.array(sharp)
 
 
-def magnitude(x: float) -> float:
-    """x to the nearest power of ten. Where rounding errors are amplified, the
-    digits depend on the machine's floating-point kernels; the power of ten not."""
-    return 10.0 ** round(math.log10(x))
+def magnitude(x: float) -> str:
+    """x to the nearest power of ten, as text: "~1e-05". Where rounding errors are
+    amplified, the digits depend on the machine's floating-point kernels; the power
+    of ten not."""
+    return f"~{10.0 ** round(math.log10(x)):.0e}"
 
 
 def cosine(t: int, steps: int) -> float:
@@ -332,7 +333,7 @@ if __name__ == "__main__":
           f"below 1e-25 from step ~{round(tiny, -2)}")
     print(f"alpha * sharpness passes {limit:.0f} at step ~{round(crossed, -2)}")
     print(f"loss back above 1e-12 at step ~{round(back, -2)}, "
-          f"up to ~{magnitude(losses[back:].max()):.0e} after that")
+          f"up to {magnitude(losses[back:].max())} after that")
     # --8<-- [end:spike]
 
     # --8<-- [start:spike_fixes]
@@ -345,7 +346,7 @@ if __name__ == "__main__":
     print("run                       highest loss, steps 5001-10000")
     for name, run in runs.items():
         high = run[5000:].max()
-        shown = f"~{magnitude(high):.0e}" if high > 1e-25 else "below 1e-25"
+        shown = magnitude(high) if high > 1e-25 else "below 1e-25"
         print(f"{name:25s} {shown}")
     eps_needed = 0.01 * np.linalg.eigvalsh(H)[-1] / limit  # lr * lambda_max / 38
     print(f"eps that keeps alpha * sharpness below 38: {eps_needed:.1e}")

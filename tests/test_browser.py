@@ -132,7 +132,6 @@ class Visit:
     foreign: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     transferred: int = 0
-    pending: int = 0  # requests sent and not yet finished or failed
 
 
 # Layout shifts not caused by the reader, summed as Cumulative Layout Shift counts them.
@@ -172,22 +171,20 @@ class Tab:
             cdp.send("Network.enable")
             cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         self.seen = Visit()
-        made_by: dict = {}  # request -> the visit it belongs to
+        self.in_flight: dict = {}  # request -> the visit that made it, until it ends
 
         def on_request(request):
-            made_by[request] = self.seen
-            self.seen.pending += 1
+            self.in_flight[request] = self.seen
             if urlsplit(request.url).hostname not in ("127.0.0.1", None):
                 self.seen.foreign.append(request.url)
 
         def on_finished(request):
             sizes = request.sizes()
-            seen = made_by.pop(request)
+            seen = self.in_flight.pop(request)
             seen.transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            seen.pending -= 1
 
         def on_failed(request):
-            made_by.pop(request).pending -= 1
+            del self.in_flight[request]
 
         self.page.on("request", on_request)
         self.page.on("requestfinished", on_finished)
@@ -212,15 +209,18 @@ class Tab:
         return self.seen
 
 
-def bytes_transferred(page, seen: Visit) -> int:
+def bytes_transferred(tab: Tab, seen: Visit) -> int:
     """What the page has loaded, once no request is in flight. Called after axe, which
     comes after scrolling through the page, it counts what a reader who reads to the
     end loads: the search index, and fonts that only far sections' math uses."""
+    def loading() -> int:
+        return sum(made_by is seen for made_by in tab.in_flight.values())
+
     for _ in range(200):
-        if not seen.pending:
+        if not loading():
             break
-        page.wait_for_timeout(50)  # lets Playwright deliver the requests' events
-    assert not seen.pending, f"{page.url}: {seen.pending} requests still loading after 10 s"
+        tab.page.wait_for_timeout(50)  # lets Playwright deliver the requests' events
+    assert not loading(), f"{tab.page.url}: {loading()} requests still loading after 10 s"
     return seen.transferred
 
 
@@ -330,7 +330,7 @@ def test_every_page_offline_figures_math_no_sideways_scroll_axe_and_weight(
         seen = tab.visit(server + path)
         found = page_problems(tab.page, seen, scheme, width)
         found += axe_findings(tab.page, axe_source, with_frame=path == "")
-        if weigh and (weight := bytes_transferred(tab.page, seen)) > MAX_PAGE_BYTES:
+        if weigh and (weight := bytes_transferred(tab, seen)) > MAX_PAGE_BYTES:
             found.append(f"{weight / 1000:.0f} KB transferred (gzip), over 250 KB")
         problems += [f"/{path} ({name}): {p}" for p in found]
     context.close()

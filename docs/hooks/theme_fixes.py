@@ -1,6 +1,7 @@
 """MkDocs hook: fixes to Material's output that its options lack."""
 
 import itertools
+import json
 import logging
 import re
 from pathlib import Path
@@ -56,19 +57,21 @@ BUNDLE_SCRIPT = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a
 
 
 # On a first visit nothing is stored yet, and Material's script at the top of <body>
-# leaves the light scheme on until its bundle has run, after the page is parsed: a
+# leaves the first scheme on until its bundle has run, after the page is parsed: a
 # reader whose system is dark sees the page flash light, and their browser fetches the
-# light version of the figures near the top. This script, run right after Material's,
-# takes the system's scheme from the start (the schemes of mkdocs.yml's palette).
+# light version of the figures near the top. A script run right after Material's takes
+# the scheme of the palette entry (mkdocs.yml) whose media query the system matches.
 PALETTE_SCRIPT = re.compile(r'<script>var palette=__md_get\("__palette"\);.*?</script>', re.S)
-SYSTEM_SCHEME = (
-    '<script>__md_get("__palette")||document.body.setAttribute("data-md-color-scheme",'
-    'matchMedia("(prefers-color-scheme: dark)").matches?"slate":"default")</script>'
-)
 
 
-def scheme_from_the_start(html: str) -> str:
-    html, found = PALETTE_SCRIPT.subn(lambda m: m[0] + SYSTEM_SCHEME, html, count=1)
+def scheme_from_the_start(html: str, config) -> str:
+    schemes = [[p["media"], p["scheme"]] for p in config["theme"]["palette"] if "scheme" in p]
+    script = (
+        f'<script>if(!__md_get("__palette"))for(const[media,scheme]of {json.dumps(schemes)})'
+        'if(matchMedia(media).matches){'
+        'document.body.setAttribute("data-md-color-scheme",scheme);break}</script>'
+    )
+    html, found = PALETTE_SCRIPT.subn(lambda m: m[0] + script, html, count=1)
     if not found:
         raise PluginError("theme_fixes: Material's palette script not found: update PALETTE_SCRIPT")
     return html
@@ -101,14 +104,14 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):  # again for code put back late (notebooks)
-    html = defer_bundle(name_search_dialog(scheme_from_the_start(output)))
+    html = defer_bundle(name_search_dialog(scheme_from_the_start(output, config)))
     return add_copy_buttons(INVISIBLE_TOKEN.sub(r"\1", html))
 
 
 def on_post_template(output_content, template_name, config):  # 404.html, sitemap.xml
     if template_name != "404.html":
         return output_content
-    return defer_bundle(name_search_dialog(scheme_from_the_start(output_content)))
+    return defer_bundle(name_search_dialog(scheme_from_the_start(output_content, config)))
 
 
 def on_post_build(config):
