@@ -19,15 +19,23 @@ unexport PYTHONDONTWRITEBYTECODE
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements.txt
+	$(MAKE) --no-print-directory $(ROOT_PTH)
 	touch $(STAMP)
 
-serve: $(STAMP)  ## build and serve at http://127.0.0.1:8000 with live reload
+# mkdocs.yml names a Markdown extension in snippets/ (snippets.values), which
+# MkDocs imports before any hook runs: the venv puts this folder on sys.path.
+ROOT_PTH := $(VENV)/repository-root.pth-stamp
+$(ROOT_PTH):
+	$(BIN)/python -c "import site, sys; open(site.getsitepackages()[0] + '/adam-layer-by-layer.pth', 'w').write(sys.argv[1] + '\n')" "$(CURDIR)"
+	touch $@
+
+serve: $(STAMP) $(ROOT_PTH)  ## build and serve at http://127.0.0.1:8000 with live reload
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(STAMP)  ## write the static site to site/
+build: $(STAMP) $(ROOT_PTH)  ## write the static site to site/
 	$(BIN)/mkdocs build --strict
 
-test: $(STAMP)  ## the whole test suite
+test: $(STAMP) $(ROOT_PTH)  ## the whole test suite
 	$(BIN)/pytest
 
 frameworks: $(STAMP)  ## PyTorch, JAX/Optax and Keras, for the comparison tests
@@ -36,7 +44,7 @@ frameworks: $(STAMP)  ## PyTorch, JAX/Optax and Keras, for the comparison tests
 bench: $(STAMP)  ## Adam.step against the textbook step, torch and memory bandwidth
 	$(BIN)/python -m snippets.benchmark
 
-bench-build: $(STAMP)  ## cold build, and rebuild with no change
+bench-build: $(STAMP) $(ROOT_PTH)  ## cold build, and rebuild with no change
 	$(BIN)/python tests/bench_build.py
 
 audit: $(STAMP)  ## Lighthouse, axe and links on the built site (needs npm)

@@ -196,7 +196,8 @@ def _modules_used(draw: Callable) -> set[str]:
             elif inspect.isclass(value):
                 owner, members = value.__module__, list(vars(value).values())
             else:
-                owner, members = getattr(value, "__module__", None), [value]
+                owner = getattr(value, "__module__", None)
+                members = [getattr(value, "__wrapped__", value)]  # through functools.cache
             if not (isinstance(owner, str) and owner.startswith("snippets")):
                 continue
             modules.add(owner)
@@ -204,23 +205,24 @@ def _modules_used(draw: Callable) -> set[str]:
     return {m for m in modules if m.startswith("snippets")}
 
 
-def cache_key(spec: FigureSpec) -> str:
-    """A hash of everything the figure's bytes depend on."""
+def code_key(func: Callable, *parts: str) -> str:
+    """A hash of ``func``'s code, the snippets modules it uses, NumPy's version and ``parts``."""
     import numpy
 
     digest = hashlib.sha256()
-    for part in (
-        spec.name,
-        repr((spec.size, spec.alt)),
-        inspect.getsource(spec.draw),
-        Path(__file__).read_text(),
-        numpy.__version__,
-        _matplotlib_version(),
-    ):
+    for part in (*parts, inspect.getsource(func), numpy.__version__):
         digest.update(part.encode())
-    for module in sorted(_modules_used(spec.draw)):
+    for module in sorted(_modules_used(func)):
         digest.update(Path(sys.modules[module].__file__).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def cache_key(spec: FigureSpec) -> str:
+    """A hash of everything the figure's bytes depend on."""
+    return code_key(
+        spec.draw, spec.name, repr((spec.size, spec.alt)), Path(__file__).read_text(),
+        _matplotlib_version(),
+    )
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from snippets.adam import Adam, adam_step
 from snippets.figures import COLORS, figure
 from snippets.optimizers import SGD, EMAMomentum, RMSProp, trajectory
 from snippets.surfaces import BOWL, Surface, bowl_grad
+from snippets.values import value
 
 if __name__ == "__main__":
     # --8<-- [start:rms]
@@ -167,29 +168,56 @@ def _eps_step(eps: float):
     return lambda *args, **kw: adam_step(*args, **kw, epsilon=eps)
 
 
-@figure(
-    "step-bound",
-    alt=(
-        "Four panels of Adam's step size in units of the learning rate around step "
-        "5000. With a constant or a noisy gradient every step is at most 1. After a "
-        "single gradient spike following 5000 zero gradients the step jumps to 3.15, "
-        "just under the paper's bound of 3.16. When the gradient grows tenfold at "
-        "once the step reaches 4.97, above the bound."
-    ),
-    size=(5.6, 4.4),
-)
-def step_bound(fig, theme):
-    """Step sizes for four gradient histories, against the paper's bound."""
+def _step_bound_cases() -> list[tuple[str, np.ndarray]]:
+    """The four gradient histories of the step-bound figure."""
     quiet = np.zeros(5000)
-    cases = [
+    return [
         ("constant gradient", np.full(5100, 0.3)),
         ("noisy gradient", 0.3 + np.random.default_rng(1).standard_normal(5100)),
         ("one spike after 5000 zeros", np.r_[quiet, 1.0, np.zeros(99)]),
         ("gradient ×10 at step 5000", np.r_[np.ones(5000), np.full(100, 10.0)]),
     ]
-    bound = (1 - 0.9) / np.sqrt(1 - 0.999)
+
+
+def _largest_step(case: int) -> float:
+    return float(step_sizes(_step_bound_cases()[case][1]).max())
+
+
+@value("step-bound-paper", digits=3)
+def step_bound_paper() -> float:
+    """The paper's bound on a step, (1 - beta1) / sqrt(1 - beta2), at the defaults."""
+    return (1 - 0.9) / np.sqrt(1 - 0.999)
+
+
+@value("step-bound-spike", digits=3)
+def step_bound_spike() -> float:
+    """The largest step after one gradient spike that follows 5000 zero gradients."""
+    return _largest_step(2)
+
+
+@value("step-bound-tenfold", digits=3)
+def step_bound_tenfold() -> float:
+    """The largest step when the gradient grows tenfold at once, after 5000 steps."""
+    return _largest_step(3)
+
+
+@figure(
+    "step-bound",
+    alt=(
+        "Four panels of Adam's step size in units of the learning rate around step "
+        "5000. With a constant or a noisy gradient every step is at most 1. After a "
+        "single gradient spike following 5000 zero gradients the step jumps to "
+        "[[value: step-bound-spike]], just under the paper's bound of "
+        "[[value: step-bound-paper]]. When the gradient grows tenfold at once the step "
+        "reaches [[value: step-bound-tenfold]], above the bound."
+    ),
+    size=(5.6, 4.4),
+)
+def step_bound(fig, theme):
+    """Step sizes for four gradient histories, against the paper's bound."""
+    bound = step_bound_paper()
     axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
-    for ax, (name, grads) in zip(axes, cases, strict=True):
+    for ax, (name, grads) in zip(axes, _step_bound_cases(), strict=True):
         t = np.arange(1, len(grads) + 1)
         keep = t > 4950
         ax.plot(t[keep], step_sizes(grads)[keep], color=COLORS["adam"])
@@ -197,7 +225,7 @@ def step_bound(fig, theme):
         ax.axhline(1, color=theme.muted, linestyle=":", linewidth=1)
         ax.set_title(name, fontsize=9)
         ax.grid(True, linewidth=0.5)
-    axes[0].text(4952, bound + 0.15, "paper's bound 3.16", color=theme.text, fontsize=8)
+    axes[0].text(4952, bound + 0.15, f"paper's bound {bound:.2f}", color=theme.text, fontsize=8)
     axes[0].set_ylim(0, 5.5)
     axes[0].set_xticks([4950, 5000, 5050, 5100])
     for ax in axes[2:]:

@@ -22,6 +22,23 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILDS = ("built", "built_again")  # the second one: two clean builds are byte-identical
 
 
+def page_says(page: str, phrase: str) -> None:
+    """Assert that ``docs/<page>`` states ``phrase`` (case and line breaks aside).
+
+    A claim test checks both halves of a sentence like "momentum does not lower the
+    noise floor": the page says it, and the numbers show it. Rewording the page into
+    another claim, or changing the code under it, then fails the test.
+    """
+    text = " ".join((ROOT / "docs" / page).read_text().split()).lower()
+    assert " ".join(phrase.split()).lower() in text, f"docs/{page} no longer says {phrase!r}"
+
+
+@pytest.fixture
+def says():
+    """``says(page, phrase)``: see page_says."""
+    return page_says
+
+
 @dataclass
 class Build:
     site: Path

@@ -3,7 +3,7 @@
 - Every figure registered with ``snippets.figures.figure`` is rendered to
   ``figures/<name>-light.svg`` and ``figures/<name>-dark.svg`` and added to the
   build in memory (nothing is written into ``docs/``). Renders are cached in
-  ``.cache/figures`` (see build_cache.py) under a hash of the figure's
+  ``.cache/figures`` (see snippets/build_cache.py) under a hash of the figure's
   code, so a rebuild with no change draws nothing. Figures not in the cache are
   drawn in worker processes while MkDocs renders the pages, and put in place
   before the site is written (``on_env``).
@@ -20,9 +20,10 @@ import re
 import sys
 from pathlib import Path
 
-from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+
+from snippets.build_cache import cache_dir
 
 log = logging.getLogger("mkdocs.hooks.figures")
 

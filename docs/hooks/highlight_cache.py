@@ -5,7 +5,7 @@ often than the prose around it. pymdownx.highlight calls ``pygments.highlight(co
 lexer, formatter)``; this hook gives it a version that first looks the result up
 under a hash of the code and the lexer's and formatter's classes and options, in a
 file named for the versions of Pygments and pymdownx. The cache lives in memory
-(``mkdocs serve``) and in ``.cache/code`` (see build_cache.py), so a rebuild with
+(``mkdocs serve``) and in ``.cache/code`` (see snippets/build_cache.py), so a rebuild with
 no new code highlights nothing.
 """
 
@@ -18,8 +18,9 @@ from pathlib import Path
 import pygments
 import pymdownx
 import pymdownx.highlight
-from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
+
+from snippets.build_cache import cache_dir
 
 _highlight = pygments.highlight
 _cache: dict[str, str] = {}

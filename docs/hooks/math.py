@@ -6,7 +6,7 @@ This hook replaces the TeX inside by KaTeX's HTML and MathML, rendered by
 ``node`` from ``docs/hooks/katex/katex.min.js``: pages then need only KaTeX's
 stylesheet and fonts, no script, and show math without JavaScript. A formula
 KaTeX cannot parse fails the build. Renders are cached by formula, in memory and
-in ``.cache/math`` (see build_cache.py) under a hash of katex.min.js, so a
+in ``.cache/math`` (see snippets/build_cache.py) under a hash of katex.min.js, so a
 rebuild with no new formula does not start ``node``.
 
 It runs on the finished page (``on_post_page``), after the search index has
@@ -24,8 +24,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from build_cache import cache_dir
 from mkdocs.exceptions import PluginError
+
+from snippets.build_cache import cache_dir
 
 KATEX = Path(__file__).parent / "katex" / "katex.min.js"
 log = logging.getLogger("mkdocs.hooks.math")

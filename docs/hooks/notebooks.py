@@ -12,7 +12,7 @@
 - The page's copy is run here, all notebooks at once in the background while
   the rest of the site builds, with one extra first cell that makes matplotlib
   draw SVG in the site's colours (dropped again after the run). A run is cached
-  in ``.cache/notebooks`` (see build_cache.py) under a hash of
+  in ``.cache/notebooks`` (see snippets/build_cache.py) under a hash of
   everything its outputs depend on: the expanded code (so a changed snippet
   is a new key), this hook (the style cell, how the kernel runs), and the
   Python, NumPy, matplotlib, ipykernel and nbclient versions. mkdocs-jupyter's
@@ -46,12 +46,13 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-from build_cache import cache_dir
 from markdown import Markdown
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from pymdownx.snippets import SnippetMissingError
+
+from snippets.build_cache import cache_dir
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -97,9 +98,16 @@ def expand(path: Path, snippets_config: dict) -> nbformat.NotebookNode:
     nb = jupytext.read(path, fmt="py:percent")
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata.pop("jupytext", None)
+    nb.metadata.pop("typed_numbers", None)  # for tests/test_typed_numbers.py only
     nb.metadata["language_info"] = {"name": "python"}
+    from snippets import values  # the module that `mkdocs serve` imported last
+
+    if "description" in nb.metadata:
+        nb.metadata["description"] = values.fill(nb.metadata["description"])
     for i, cell in enumerate(nb.cells):
         cell.id = f"{path.stem}-{i}"
+        if cell.cell_type == "markdown":
+            cell.source = values.fill(cell.source)
         if cell.cell_type != "code":
             continue
         where = f"{path.relative_to(ROOT)}, cell {i}"

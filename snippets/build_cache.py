@@ -1,4 +1,4 @@
-"""Where the build hooks keep their caches (not a hook itself: the hooks import it).
+"""Where the build keeps its caches: the hooks (docs/hooks/) and the values extension.
 
 ``.cache/<name>`` in the repository, or ``$BUILD_CACHE_DIR/<name>``: the tests and
 ``make bench-build`` build with empty caches of their own.
@@ -7,7 +7,7 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def cache_dir(name: str) -> Path:
