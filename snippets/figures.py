@@ -190,7 +190,8 @@ def _modules_used(draw: Callable) -> set[str]:
         visited.add(func)
         modules.add(func.__module__)
         names = {n for code in _code_objects(func.__code__) for n in code.co_names}
-        for value in (func.__globals__.get(n) for n in names):
+        defaults = [*(func.__defaults__ or ()), *(func.__kwdefaults__ or {}).values()]
+        for value in [*(func.__globals__.get(n) for n in names), *defaults]:
             if isinstance(value, types.ModuleType):
                 owner, members = value.__name__, vars(value).values()
             elif inspect.isclass(value):
