@@ -27,8 +27,10 @@ adam_step(params, grads, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8
 Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
      amsgrad=False, maximize=False, decoupled_weight_decay=False)
     The optimizer to use: computes what torch.optim.Adam computes, with the same options
-    (decoupled_weight_decay=True is torch.optim.AdamW), updating a list of float32 or
-    float64 arrays in place with step(grads); state_dict()/load_state_dict() resume training.
+    and defaults, updating a list of float32 or float64 arrays in place with step(grads);
+    state_dict()/load_state_dict() resume training. decoupled_weight_decay=True gives
+    AdamW's decoupled decay, but weight_decay still defaults to 0.0 (no decay), where
+    torch.optim.AdamW defaults to 1e-2: for AdamW pass weight_decay=1e-2 as well.
 
 Bad input raises ValueError or TypeError with a message that names the argument and
 the fix; a NaN or inf gradient raises ValueError and leaves everything unchanged.
@@ -218,9 +220,10 @@ class Adam:
 
     Same options and defaults as torch.optim.Adam: weight_decay adds weight_decay * p to
     the gradient (an L2 penalty); with decoupled_weight_decay=True it instead shrinks p by
-    lr * weight_decay * p before the step, which is torch.optim.AdamW (PyTorch multiplies p
-    by 1 - lr * weight_decay, which in float32 rounds that factor at every step; this
-    subtracts lr * weight_decay * p and drifts less). amsgrad divides by the
+    lr * weight_decay * p before the step, which is torch.optim.AdamW's update (PyTorch
+    multiplies p by 1 - lr * weight_decay, which in float32 rounds that factor at every
+    step; this subtracts lr * weight_decay * p and drifts less). AdamW's weight_decay
+    defaults to 1e-2, this class's to 0.0: pass it. amsgrad divides by the
     running maximum of v, as PyTorch does. maximize climbs the gradient instead. float32
     stays float32: nothing is upcast. lr, betas, eps and weight_decay may be changed between
     steps (a schedule); they are checked at every step.
