@@ -10,6 +10,8 @@ runs nothing and ``python -m snippets.adam_page`` prints the page's outputs in o
 
 from __future__ import annotations
 
+import functools
+
 # --8<-- [start:setup]
 import numpy as np
 
@@ -19,6 +21,7 @@ from snippets.figures import COLORS, figure
 from snippets.optimizers import SGD, EMAMomentum, RMSProp, trajectory
 from snippets.source_post import run_section
 from snippets.surfaces import ROSENBROCK, VALLEY, Surface
+from snippets.values import value
 
 if __name__ == "__main__":
     # --8<-- [start:t_zero]
@@ -82,11 +85,74 @@ if __name__ == "__main__":
     # --8<-- [end:class_vs_step]
 
 
+# The numbers the page's prose states about Algorithm 1 and its efficient form.
+@value("adam-m-memory", digits=2)
+def m_memory() -> float:
+    """About how many steps m remembers: 1 / (1 - beta1)."""
+    return 1 / (1 - 0.9)
+
+
+@value("adam-v-memory", digits=3)
+def v_memory() -> float:
+    """About how many steps v remembers: 1 / (1 - beta2)."""
+    return 1 / (1 - 0.999)
+
+
+def uncorrected_steps(t_max: int = 10_000) -> np.ndarray:
+    """Steps / lr of Adam without bias correction on a steady gradient, t = 1..t_max."""
+    t = np.arange(1, t_max + 1)
+    return (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
+
+
+@value("adam-uncorrected-first-step", digits=3)
+def uncorrected_first_step() -> float:
+    """The first step without bias correction, in units of lr."""
+    return uncorrected_steps()[0]
+
+
+@value("adam-uncorrected-largest-step", digits=2)
+def uncorrected_largest_step() -> float:
+    """The largest step without bias correction on a steady gradient, in units of lr."""
+    return uncorrected_steps().max()
+
+
+def eps_growth(t: int) -> float:
+    """How many times eps a fixed eps_hat = eps amounts to at step t."""
+    return 1 / np.sqrt(1 - 0.999**t)
+
+
+@value("adam-eps-growth-first-step", digits=3)
+def eps_growth_first_step() -> float:
+    """eps_hat = eps acts as this many times eps at step 1."""
+    return eps_growth(1)
+
+
+@value("adam-eps-growth-1000", digits=3)
+def eps_growth_1000() -> float:
+    """eps_hat = eps acts as this many times eps at step 1000."""
+    return eps_growth(1000)
+
+
+@value("adam-keras-first-eps", digits=1, sci=True)
+def keras_first_eps() -> float:
+    """The eps of Algorithm 1 that Keras's default eps_hat = 1e-7 amounts to at step 1."""
+    return 1e-7 * eps_growth(1)
+
+
+@value("adam-step-bytes", integer=True)
+def step_bytes() -> float:
+    """Bytes a float32 Adam step moves per parameter: reads theta, g, m, v; writes 3."""
+    return (4 + 3) * np.dtype(np.float32).itemsize
+
+
 # --8<-- [start:data]
+SCALES = np.array([1.0, 10.0, 0.1])  # the scales of the three features
+
+
 def make_data(n: int = 500, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Features on the scales 1, 10 and 0.1, and 0/1 labels of a logistic model."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 3)) * np.array([1.0, 10.0, 0.1])
+    X = rng.standard_normal((n, 3)) * SCALES
     w_true, b_true = np.array([2.0, -0.3, 15.0]), 0.5  # each feature matters
     p = 1 / (1 + np.exp(-(X @ w_true + b_true)))
     y = (rng.random(n) < p).astype(float)  # label 1 with probability p
@@ -132,29 +198,239 @@ if __name__ == "__main__":
     # --8<-- [end:train]
 
 
+# What the worked example's prose, figure and tests use.
+SGD_RATES = np.round(np.arange(0.01, 0.805, 0.01), 2)  # SGD's learning rates, 0.01 to 0.8
+
+
+@functools.cache
+def logistic_losses(optimizer: str, lr: float) -> np.ndarray:
+    """The losses of the worked example, SGD or Adam at `lr`, steps 0 to 300."""
+    make = {"SGD": SGD, "Adam": Adam}[optimizer]
+    X, y = make_data()
+    return np.array(fit(lambda p: make(p, lr=lr), X, y))
+
+
+def sgd_steady_rate() -> float:
+    """The largest of SGD_RATES at which SGD's loss falls at every step."""
+    return float(max(lr for lr in SGD_RATES
+                     if np.all(np.diff(logistic_losses("SGD", lr)) <= 0)))
+
+
+def sgd_best_rate() -> float:
+    """The one of SGD_RATES at which SGD ends lowest after 300 steps."""
+    return float(min(SGD_RATES, key=lambda lr: logistic_losses("SGD", lr)[-1]))
+
+
+@value("adam-logistic-start", decimals=4)
+def logistic_start() -> float:
+    """The loss at w = 0, b = 0: ln 2."""
+    return logistic_losses("Adam", 0.1)[0]
+
+
+@value("adam-logistic-adam-100", decimals=3)
+def logistic_adam_100() -> float:
+    """Adam's loss after 100 steps."""
+    return logistic_losses("Adam", 0.1)[100]
+
+
+@value("adam-logistic-adam-final", decimals=3)
+def logistic_adam_final() -> float:
+    """Adam's loss after 300 steps."""
+    return logistic_losses("Adam", 0.1)[-1]
+
+
+@value("adam-logistic-sgd-slowdown", digits=3)
+def logistic_sgd_slowdown() -> float:
+    """SGD's rate on the scale-10 weight over its rate on the scale-0.1 weight: scale^2."""
+    return (SCALES[1] / SCALES[2]) ** 2
+
+
+@value("adam-logistic-sgd-slowdown-vs-1", digits=3)
+def logistic_sgd_slowdown_vs_1() -> float:
+    """SGD's rate on the scale-1 weight over its rate on the scale-0.1 weight."""
+    return (SCALES[0] / SCALES[2]) ** 2
+
+
+@value("adam-logistic-sgd-steady-lr", decimals=2)
+def logistic_sgd_steady_lr() -> float:
+    """The largest SGD rate (0.01 to 0.8) at which the loss falls at every step."""
+    return sgd_steady_rate()
+
+
+@value("adam-logistic-sgd-steady-final", decimals=3)
+def logistic_sgd_steady_final() -> float:
+    """SGD's loss after 300 steps at that rate."""
+    return logistic_losses("SGD", sgd_steady_rate())[-1]
+
+
+@value("adam-logistic-sgd-best-lr", decimals=2)
+def logistic_sgd_best_lr() -> float:
+    """The SGD rate (0.01 to 0.8) at which the loss after 300 steps is lowest."""
+    return sgd_best_rate()
+
+
+@value("adam-logistic-sgd-best-final", decimals=3)
+def logistic_sgd_best_final() -> float:
+    """SGD's lowest loss after 300 steps over the rates 0.01 to 0.8."""
+    return logistic_losses("SGD", sgd_best_rate())[-1]
+
+
+@value("adam-logistic-sgd-best-peak", digits=2)
+def logistic_sgd_best_peak() -> float:
+    """The highest loss on the way, at SGD's best rate."""
+    return logistic_losses("SGD", sgd_best_rate()).max()
+
+
+@value("adam-logistic-sgd-below-040", integer=True)
+def logistic_sgd_below_040() -> float:
+    """How many of SGD_RATES end below 0.40 after 300 steps."""
+    return sum(logistic_losses("SGD", lr)[-1] < 0.40 for lr in SGD_RATES)
+
+
 # --8<-- [start:racers]
-RACERS = {  # name: (colour, optimizer on Rosenbrock, optimizer on the valley)
-    "SGD": ("sgd", lambda p: SGD(p, lr=1e-3),
-            lambda p: SGD(p, lr=0.07)),
-    "momentum": ("momentum", lambda p: EMAMomentum(p, lr=1e-2),
-                 lambda p: EMAMomentum(p, lr=0.2)),
-    "RMSProp": ("rmsprop", lambda p: RMSProp(p, lr=1e-2),
-                lambda p: RMSProp(p, lr=0.05)),
-    "Adam": ("adam", lambda p: Adam(p, lr=0.05),
-             lambda p: Adam(p, lr=0.1)),
-}
-STEPS = {"rosenbrock": 1000, "valley": 60}
+OPTIMIZERS = {"SGD": SGD, "momentum": EMAMomentum, "RMSProp": RMSProp, "Adam": Adam}
+RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]  # the grid of lr
+LANDSCAPES = {"rosenbrock": (ROSENBROCK, 1000), "valley": (VALLEY, 60)}  # and steps
+
+
+def sweep(landscape: str) -> dict[str, list[float]]:
+    """The final loss of each optimizer at each rate of the grid: {name: [loss]}."""
+    surface, steps = LANDSCAPES[landscape]
+    table = {}
+    for name, make in OPTIMIZERS.items():
+        table[name] = []
+        for lr in RATES:
+            path = trajectory(lambda p, make=make, lr=lr: make(p, lr=lr), surface,
+                              steps=steps)
+            table[name].append(float(surface.loss(*path[-1])))  # NaN: it diverged
+    return table
+
+
 # --8<-- [end:racers]
 
 if __name__ == "__main__":
     # --8<-- [start:race]
-    print("loss after     Rosenbrock, 1000 steps   valley, 60 steps")
-    for name, (_, on_rosenbrock, on_valley) in RACERS.items():
-        r = trajectory(on_rosenbrock, ROSENBROCK, steps=STEPS["rosenbrock"])[-1]
-        v = trajectory(on_valley, VALLEY, steps=STEPS["valley"])[-1]
-        print(f"{name:12s} {ROSENBROCK.loss(*r):24.2e} {VALLEY.loss(*v):18.2e}")
+    for landscape, (_, steps) in LANDSCAPES.items():
+        table = sweep(landscape)
+        print(f"final loss on the {landscape}, {steps} steps")
+        print("lr     " + "".join(f"{name:>10s}" for name in table))
+        for i, lr in enumerate(RATES):
+            print(f"{lr:<7g}" + "".join(f"{losses[i]:10.1e}" for losses in table.values()))
+        best = [RATES[int(np.nanargmin(losses))] for losses in table.values()]
+        print("best   " + "".join(f"{lr:10g}" for lr in best))
     # --8<-- [end:race]
 
+
+
+# What the race's prose, figure and tests use: the sweep, computed once per process.
+@functools.cache
+def race(landscape: str) -> dict[str, list[float]]:
+    """sweep(landscape), computed once."""
+    return sweep(landscape)
+
+
+def best_rate(name: str, landscape: str) -> float:
+    """The rate of the grid at which optimizer `name` ends lowest on `landscape`."""
+    return RATES[int(np.nanargmin(race(landscape)[name]))]
+
+
+def best_loss(name: str, landscape: str) -> float:
+    """The final loss of optimizer `name` at its best rate on `landscape`."""
+    return float(np.nanmin(race(landscape)[name]))
+
+
+def best_path(name: str, landscape: str) -> np.ndarray:
+    """The path of optimizer `name` at its best rate on `landscape`."""
+    surface, steps = LANDSCAPES[landscape]
+    lr = best_rate(name, landscape)
+    return trajectory(lambda p: OPTIMIZERS[name](p, lr=lr), surface, steps=steps)
+
+
+def first_divergent_rate(name: str, landscape: str) -> float:
+    """The smallest rate of the grid at which `name` ends above its starting loss (or NaN)."""
+    surface, _ = LANDSCAPES[landscape]
+    start = surface.loss(*surface.start)
+    return next(lr for lr, loss in zip(RATES, race(landscape)[name], strict=True)
+                if not loss <= start)
+
+
+def floor_fraction(x: float, start: float = -1.2, end: float = 1.0) -> float:
+    """How far along Rosenbrock's floor y = x^2 the point above x is, by arc length."""
+    def arc(u):  # the arc length of y = x^2 from 0 to u
+        return u / 2 * np.sqrt(1 + 4 * u**2) + np.arcsinh(2 * u) / 4
+    return float((arc(x) - arc(start)) / (arc(end) - arc(start)))
+
+
+for _landscape in LANDSCAPES:
+    for _name in OPTIMIZERS:
+        _slug = f"adam-{_landscape}-{_name.lower()}"
+
+        def _race_lr(name: str = _name, landscape: str = _landscape) -> float:
+            return best_rate(name, landscape)
+
+        def _race_loss(name: str = _name, landscape: str = _landscape) -> float:
+            return best_loss(name, landscape)
+
+        value(f"{_slug}-lr", digits=1)(_race_lr)
+        value(f"{_slug}-loss", digits=2, sci=True)(_race_loss)
+
+
+@value("adam-rosenbrock-sgd-diverges-lr", digits=1)
+def rosenbrock_sgd_diverges_lr() -> float:
+    """The smallest rate of the grid at which SGD diverges on Rosenbrock."""
+    return first_divergent_rate("SGD", "rosenbrock")
+
+
+@value("adam-valley-sgd-diverges-lr", digits=1)
+def valley_sgd_diverges_lr() -> float:
+    """The smallest rate of the grid at which SGD diverges on the valley."""
+    return first_divergent_rate("SGD", "valley")
+
+
+@value("adam-rosenbrock-sgd-floor", digits=2, percent=True)
+def rosenbrock_sgd_floor() -> float:
+    """How far along the floor SGD ends on Rosenbrock at its best rate, by arc length."""
+    return floor_fraction(best_path("SGD", "rosenbrock")[-1, 0])
+
+
+@value("adam-rosenbrock-adam-loss-next-rate", digits=2)
+def rosenbrock_adam_loss_next_rate() -> float:
+    """Adam's final loss on Rosenbrock at the rate of the grid above its best."""
+    i = RATES.index(best_rate("Adam", "rosenbrock"))
+    return race("rosenbrock")["Adam"][i + 1]
+
+
+@value("adam-rosenbrock-adam-next-rate", digits=1)
+def rosenbrock_adam_next_rate() -> float:
+    """The rate of the grid above Adam's best on Rosenbrock."""
+    return RATES[RATES.index(best_rate("Adam", "rosenbrock")) + 1]
+
+
+@value("adam-valley-spread", digits=2)
+def valley_spread() -> float:
+    """On the valley, the highest best loss of SGD, momentum, Adam over the lowest."""
+    losses = [best_loss(name, "valley") for name in ("SGD", "momentum", "Adam")]
+    return max(losses) / min(losses)
+
+
+@value("adam-valley-sgd-momentum-gap", digits=2, percent=True)
+def valley_sgd_momentum_gap() -> float:
+    """On the valley, the largest relative gap between SGD's and momentum's final loss
+    at the rates of the grid up to 0.02."""
+    sgd, momentum = race("valley")["SGD"], race("valley")["momentum"]
+    return max(abs(b / a - 1) for lr, a, b in zip(RATES, sgd, momentum, strict=True)
+               if lr <= 0.02)
+
+
+@value("adam-rmsprop-first-step", digits=3)
+def rmsprop_first_step() -> float:
+    """RMSProp's first step on the valley, in units of its learning rate (x coordinate)."""
+    lr = best_rate("RMSProp", "valley")
+    path = best_path("RMSProp", "valley")
+    return float(abs(path[1, 0] - path[0, 0]) / lr)
+
+
+if __name__ == "__main__":
     # On the page, the post's Example 3 (run before this block) defines this function:
     adam_simplified_update = run_section("example3")[0]["adam_simplified_update"]
     # --8<-- [start:example3_loop]
@@ -190,16 +466,24 @@ def _contours(ax, surface: Surface, theme, levels: int = 10) -> None:
 @figure(
     "four-optimizers",
     alt=(
-        "Two contour maps with the paths of SGD, momentum, RMSProp and Adam. Top, "
-        "Rosenbrock's banana-shaped valley, 1000 steps from (-1.2, 1): SGD and RMSProp "
-        "stop partway along the curved floor, momentum and Adam reach the minimum at "
-        "(1, 1). Bottom, the narrow quadratic valley, 60 steps from (-2.5, 1): SGD and "
-        "momentum zig-zag across it, RMSProp and Adam go diagonally to the minimum."
+        "Two contour maps with the paths of SGD, momentum, RMSProp and Adam, each at the "
+        "rate of the grid at which it ends lowest. Top, Rosenbrock's banana-shaped valley, "
+        "1000 steps from (-1.2, 1): SGD (lr [[value: adam-rosenbrock-sgd-lr]]) and RMSProp "
+        "(lr [[value: adam-rosenbrock-rmsprop-lr]]) stop partway along the curved floor, "
+        "momentum (lr [[value: adam-rosenbrock-momentum-lr]]) and Adam "
+        "(lr [[value: adam-rosenbrock-adam-lr]]) reach the minimum at (1, 1). Bottom, the "
+        "narrow quadratic valley, 60 steps from (-2.5, 1): SGD "
+        "(lr [[value: adam-valley-sgd-lr]]) drops to the valley's floor within a few "
+        "steps and ends short of the minimum along it; momentum "
+        "(lr [[value: adam-valley-momentum-lr]]) zig-zags across the valley and Adam "
+        "(lr [[value: adam-valley-adam-lr]]) swings around the minimum, both ending near "
+        "it; RMSProp (lr [[value: adam-valley-rmsprop-lr]]) leaves the map with its first "
+        "steps and comes back to the minimum."
     ),
     size=(5.6, 6.2),
 )
 def four_optimizers(fig, theme):
-    """The four optimizers on Rosenbrock and on the valley."""
+    """The four optimizers, each at its best rate of the grid, on Rosenbrock and the valley."""
     import matplotlib  # only when drawn: importing snippets stays cheap
 
     with matplotlib.rc_context({"path.simplify_threshold": 0.5}):  # a smaller SVG
@@ -209,30 +493,35 @@ def four_optimizers(fig, theme):
 def _four_optimizers(fig, theme) -> None:
     """Draw four_optimizers (paths simplified to half a pixel)."""
     top, bottom = fig.subplots(2, 1)
-    for ax, surface, which in ((top, ROSENBROCK, 1), (bottom, VALLEY, 2)):
+    colors = {"SGD": "sgd", "momentum": "momentum", "RMSProp": "rmsprop", "Adam": "adam"}
+    for ax, landscape in ((top, "rosenbrock"), (bottom, "valley")):
+        surface, steps = LANDSCAPES[landscape]
         _contours(ax, surface, theme)
-        steps = STEPS[surface.name]
-        for width, (name, racer) in zip((4.5, 2.0, 3.0, 1.4), RACERS.items(), strict=True):
-            path = trajectory(racer[which], surface, steps=steps)
-            ax.plot(*path.T, color=COLORS[racer[0]], linewidth=width, label=name)
-            ax.plot(*path[-1], "o", color=COLORS[racer[0]], markersize=7,
+        for width, name in zip((4.5, 2.0, 3.0, 1.4), OPTIMIZERS, strict=True):
+            path = best_path(name, landscape)
+            color = COLORS[colors[name]]
+            label = f"{name}, lr {best_rate(name, landscape):g}"
+            ax.plot(*path.T, color=color, linewidth=width, label=label)
+            ax.plot(*path[-1], "o", color=color, markersize=7,
                     markeredgecolor=theme.text, markeredgewidth=0.8, zorder=6)
-        ax.set_title(f"{surface.name.capitalize()}, {steps} steps", fontsize=10)
+        ax.set_title(f"{landscape.capitalize()}, {steps} steps", fontsize=10)
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
+        ax.legend(loc="lower right", fontsize=8, ncols=2)
     top.set_xlim(-1.5, 1.5)
     top.set_ylim(-0.5, 1.5)
-    top.legend(loc="lower right", fontsize=8, ncols=2)
 
 
 @figure(
     "logistic-loss",
     alt=(
         "Training loss of the logistic regression example over 300 steps on a log "
-        "step axis: Adam with learning rate 0.1 falls from 0.69 to 0.33 within about "
-        "100 steps; SGD with learning rate 0.15, the largest that does not first push "
-        "the loss up, falls more slowly and creeps along at 0.41 after 300 steps, "
-        "because the feature on the scale 0.1 gets gradients a hundred times smaller."
+        "step axis: Adam with learning rate 0.1 falls from [[value: adam-logistic-start]] "
+        "to [[value: adam-logistic-adam-100]] after 100 steps and "
+        "[[value: adam-logistic-adam-final]] after 300; SGD with learning rate "
+        "[[value: adam-logistic-sgd-steady-lr]], the largest at which its loss falls at "
+        "every step, falls more slowly and is still at "
+        "[[value: adam-logistic-sgd-steady-final]] after 300 steps."
     ),
     size=(5.6, 3.2),
 )
@@ -241,8 +530,9 @@ def logistic_loss(fig, theme):
     ax = fig.subplots()
     X, y = make_data()
     step = np.arange(301)
+    lr = sgd_steady_rate()
     for name, color, make in (
-        ("SGD, lr = 0.15", "sgd", lambda p: SGD(p, lr=0.15)),
+        (f"SGD, lr = {lr:g}", "sgd", lambda p: SGD(p, lr=lr)),
         ("Adam, lr = 0.1", "adam", lambda p: Adam(p, lr=0.1)),
     ):
         ax.plot(step[1:], fit(make, X, y)[1:], color=COLORS[color], label=name)
@@ -260,8 +550,8 @@ def logistic_loss(fig, theme):
         "magnitude on a log scale, for Algorithm 1 and for the efficient form with "
         "eps-hat equal to eps as Keras computes it, at step 1 and at step 1000. "
         "Algorithm 1 reaches half a step at a gradient of 1e-8 at every step; the "
-        "efficient form needs a gradient 31.6 times larger at step 1 and 1.26 times "
-        "larger at step 1000."
+        "efficient form needs a gradient [[value: adam-eps-growth-first-step]] times "
+        "larger at step 1 and [[value: adam-eps-growth-1000]] times larger at step 1000."
     ),
     size=(5.6, 3.2),
 )
@@ -292,7 +582,8 @@ def efficient_epsilon(fig, theme):
     "example3-loop",
     alt=(
         "The parameter over 200 steps for a gradient that alternates between 1.1 and "
-        "-0.9. Adam, which keeps m and v, moves steadily downhill to about -0.22. The "
+        "-0.9. Adam, which keeps m and v, moves steadily downhill to about "
+        "[[value: adam-example3-adam-end]]. The "
         "source post's Example 3 called in a loop, which starts m and v from zero at "
         "every call, zig-zags by about the learning rate each step and ends where it "
         "started."
@@ -325,3 +616,45 @@ def example3_paths(steps: int, lr: float = 0.01) -> tuple[np.ndarray, np.ndarray
         adam_path.append(theta[0])
         post_path.append(post[0])
     return np.array(adam_path), np.array(post_path)
+
+
+@value("adam-example3-adam-end", decimals=2)
+def example3_adam_end() -> float:
+    """Where Adam ends after 200 steps of the zig-zagging gradient."""
+    return float(example3_paths(200)[0][-1])
+
+
+def example3_step(t: int) -> float:
+    """The step of the post's Example 3 at step t from m = v = 0, in units of lr."""
+    post_update = run_section("example3")[0]["adam_simplified_update"]
+    return float(-post_update(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), t, lr=1.0)[0])
+
+
+@value("adam-example3-step-200", digits=3)
+def example3_step_200() -> float:
+    """Example 3's step at t = 200, from m = v = 0, in units of lr."""
+    return example3_step(200)
+
+
+@value("adam-example3-step-limit", digits=3)
+def example3_step_limit() -> float:
+    """Example 3's step in the long run (t = 100000), from m = v = 0, in units of lr."""
+    return example3_step(100_000)
+
+
+def example2_replay() -> np.ndarray:
+    """The post's Example 2 replayed: adam_step on its constant gradients, divided by 5
+    and multiplied by 5 in turn, which never depend on the parameters; the 10 points."""
+    params, m, v = np.array([1.0, 2.0]), np.zeros(2), np.zeros(2)
+    grads, points = np.array([0.001, 1.0]), []
+    for i in range(10):
+        params, m, v = adam_step(params, grads, m, v, i + 1, lr=0.01)
+        points.append(params)
+        grads = grads / 5 if i % 2 == 0 else grads * 5
+    return np.array(points)
+
+
+@value("adam-example2-move", decimals=4)
+def example2_move() -> float:
+    """How far each parameter of Example 2 moves in its 10 iterations."""
+    return float(2.0 - example2_replay()[-1, 1])

@@ -62,3 +62,30 @@ def test_importing_the_module_runs_none_of_the_posts_code(capsys):
 def test_an_unknown_section_is_an_error():
     with pytest.raises(ValueError, match="no section 'example4'"):
         run_section("example4")
+
+
+def test_claim_example_2s_gradients_are_synthetic_constants_independent_of_the_parameters(
+    says,
+):
+    says("adam.md", "Its gradients are not the gradients of any loss: they are synthetic "
+                    "constants, `[0.001, 1.0]` divided by 5 and multiplied by 5 in turn, "
+                    "and they do not depend on the parameters.")
+    _, printed = run_section("adam_numpy", "example2")
+    shown = np.array([[float(x) for x in line.split("[")[1].rstrip("]").split()]
+                      for line in printed.splitlines()])
+    # Replay with the reference step on a sequence fixed in advance: no loss, no parameters.
+    sequence = [np.array([0.001, 1.0]) / (5 if k % 2 else 1) for k in range(10)]
+    params, m, v, replay = np.array([1.0, 2.0]), np.zeros(2), np.zeros(2), []
+    for t, g in enumerate(sequence, start=1):
+        params, m, v = adam_step(params, g, m, v, t, lr=0.01)
+        replay.append(params)
+    np.testing.assert_allclose(shown, replay, rtol=0, atol=1e-8)  # as printed, 8 digits
+    # From another start the same gradients give the same moves: nothing depends on params.
+    other, m, v = np.array([-7.0, 3.0]), np.zeros(2), np.zeros(2)
+    for t, g in enumerate(sequence, start=1):
+        other, m, v = adam_step(other, g, m, v, t, lr=0.01)
+    assert other - np.array([-7.0, 3.0]) == pytest.approx(replay[-1] - np.array([1.0, 2.0]))
+    # The page's value is this replay.
+    from snippets.adam_page import example2_move, example2_replay
+    assert example2_replay() == pytest.approx(np.array(replay), abs=1e-15)
+    assert example2_move() == pytest.approx(2.0 - replay[-1][1])
