@@ -6,9 +6,11 @@ promise: renaming one breaks links elsewhere, and this test, on purpose.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +91,8 @@ def _site_prints_and_code() -> set[str]:
 def test_every_number_in_the_answers_is_one_the_site_prints_or_computes():
     known = _site_prints_and_code()
     for title, body in questions():
-        prose = re.sub(r"\]\([^)]*\)|\{:? ?#[^}]*\}", "", body)  # no link targets, no ids
+        # no link targets, no ids, no values (computed by snippets/faq.py)
+        prose = re.sub(r"\]\([^)]*\)|\{:? ?#[^}]*\}|\[\[value:[^\]]*\]\]", "", body)
         unknown = {n for n in _numbers(prose)
                    if n not in known and not (n.isdigit() and int(n) <= 10)}
         assert not unknown, f"{title!r}: numbers no code on the site prints: {unknown}"
@@ -107,3 +110,457 @@ def test_pytorch_names_m_v_and_t_as_the_answer_says():
     assert torch.allclose(state["exp_avg"], 0.1 * p.grad)  # m_1, not bias-corrected
     assert torch.allclose(state["exp_avg_sq"], 0.001 * p.grad**2)  # v_1
     assert float(state["step"]) == 1.0
+
+
+# Claims: each answer's sentence about what Adam does, and the numbers that show it --------
+
+frameworks = pytest.mark.frameworks
+
+
+def test_the_faq_numbers_come_from_snippets_faq():
+    # Every number the answers state is a value; the ones of snippets/faq.py are registered.
+    from snippets import values
+
+    names = set(values.REFERENCE.findall(FAQ.read_text()))
+    registered = values.load_all()
+    assert names and names <= set(registered)
+    assert {n for n in registered if n.startswith("faq-")} <= names
+
+
+def test_claim_adam_never_changes_the_learning_rate_you_set(says):
+    says("faq.md", "Not the learning rate you set: Adam never changes it.")
+    from snippets.adam import Adam
+
+    w = np.ones(3)
+    opt = Adam([w], lr=0.01)
+    for g in ([1e-3, 1.0, 1e3], [-1e-3, 2.0, 0.0]) * 50:
+        opt.step([np.array(g)])
+    assert opt.lr == 0.01  # the step sizes differ per parameter, lr does not
+
+
+@frameworks
+def test_claim_torch_adam_keeps_param_groups_lr_and_only_a_scheduler_changes_it(says):
+    says("faq.md", 'optimizer.param_groups[i]["lr"]` stays what you passed, step after step; '
+         "only a scheduler changes it")
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64))
+    opt = torch.optim.Adam([p], lr=0.01)
+    for scale in (1e-3, 1.0, 1e3) * 20:  # gradients of very different sizes
+        p.grad = scale * torch.sign(p.detach())
+        opt.step()
+    assert opt.param_groups[0]["lr"] == 0.01
+    assert float(opt.state[p]["step"]) == 60
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    opt.step()
+    scheduler.step()
+    assert opt.param_groups[0]["lr"] == 0.005
+
+
+def test_claim_the_first_step_is_alpha_whatever_the_size_of_the_gradient(says):
+    says("faq.md", "A gradient of $10^{-3}$ and one of $10^{3}$ move their weights equally far")
+    from snippets.adam import Adam
+
+    w = np.zeros(2)
+    Adam([w], lr=0.1).step([np.array([1e-3, 1e3])])
+    assert w == pytest.approx([-0.1, -0.1], rel=1e-4)  # eps / 1e-3 = 1e-5 apart
+
+
+def test_claim_the_step_bound_is_not_a_theorem_and_the_ceiling_holds(says):
+    from snippets import faq
+
+    says("faq.md", "holds for a single large gradient but is not a theorem")
+    assert faq.growth_step_default() > faq.step_bound_paper()
+    assert faq.step_bound_paper() == pytest.approx(math.sqrt(10))
+    for beta2 in (0.999, 0.95):
+        assert faq.steps_after_growth(beta2).max() < faq.ceiling(beta2)
+
+
+def test_claim_beta2_095_lowers_the_ceiling_not_to_its_measured_maximum(says):
+    # Review item 12: 1.10 is one experiment's largest step; the ceiling is higher.
+    from snippets import faq
+
+    says("faq.md", "no gradient history can take them past")
+    assert faq.growth_step_low_beta() < faq.ceiling_low_beta()
+    assert faq.ceiling_low_beta() > 1.15
+    # a gradient growing geometrically gets closer to the ceiling than the jump does
+    from snippets.adam import Adam
+
+    w = np.zeros(1)
+    opt = Adam([w], lr=1.0, betas=(0.9, 0.95))
+    largest = 0.0
+    for t in range(2000):
+        before = w[0]
+        opt.step([np.array([1.02**t])])
+        largest = max(largest, before - w[0])
+    assert faq.growth_step_low_beta() < largest < faq.ceiling_low_beta()
+
+
+def test_claim_v_noise_and_memory_follow_beta2():
+    from snippets import faq
+
+    rng = np.random.default_rng(0)
+    g2 = rng.standard_normal(100_000) ** 2
+    for beta2 in (0.999, 0.95):
+        v, vs = 1.0, np.empty(len(g2))
+        for i, x in enumerate(g2):
+            v = beta2 * v + (1 - beta2) * x
+            vs[i] = v
+        assert vs[10_000:].std() / vs[10_000:].mean() == pytest.approx(
+            faq.v_noise(beta2), rel=0.15)
+
+
+def test_claim_momentum_does_not_lower_the_loss_at_which_noisy_training_settles(says):
+    says("faq.md", "at a fixed learning rate, momentum does not lower the loss at which "
+         "noisy training settles")
+    # 400 independent runs of SGD with and without EMA momentum (beta1 = 0.9) on
+    # f = (x^2 + 25 y^2) / 2 with gradient noise of spread 1, alpha = 0.01.
+    rng = np.random.default_rng(0)
+    curv, alpha, runs = np.array([1.0, 25.0]), 0.01, 400
+    floors, direction_noise = {}, {}
+    for beta1 in (0.0, 0.9):
+        theta, m, m_noise = np.zeros((runs, 2)), np.zeros((runs, 2)), np.zeros((runs, 2))
+        losses, noise = [], []
+        for t in range(3000):
+            xi = rng.standard_normal((runs, 2))
+            m = beta1 * m + (1 - beta1) * (curv * theta + xi)
+            m_noise = beta1 * m_noise + (1 - beta1) * xi  # the noise part of m
+            theta = theta - alpha * m
+            if t >= 2000:  # settled (the slow direction's time scale is 100 steps)
+                losses.append(0.5 * (curv * theta**2).sum(1).mean())
+                noise.append(m_noise.std())
+        floors[beta1], direction_noise[beta1] = np.mean(losses), np.mean(noise)
+    formula = alpha / 2 * (1 / (2 - alpha * curv)).sum()  # SGD's floor, landscape page
+    assert floors[0.0] == pytest.approx(formula, rel=0.1)
+    assert floors[0.9] == pytest.approx(floors[0.0], rel=0.15)  # not lower
+    assert direction_noise[0.9] < 0.3 * direction_noise[0.0]  # a less noisy direction
+
+
+def test_claim_adams_steps_shrink_near_a_minimum_on_a_deterministic_problem(says):
+    from snippets import faq
+
+    says("faq.md", "near a minimum Adam's steps do shrink at a constant $\\alpha$, because "
+         "$\\hat v$ still remembers the larger gradients of the way down")
+    run = faq.exact_run()
+    assert faq.exact_step_early() > 0.5
+    assert faq.exact_step_late() < 1e-6 * faq.exact_step_early()
+    assert faq.exact_loss() < 1e-15
+    # the memory: sqrt(v_hat) is many orders of magnitude above the gradient it now sees
+    assert np.median(run["memory"]) > 1e6
+    # the loss reached the limit of float64 (the minimum is 0, the loss starts at ~6)
+    assert faq.exact_loss_end() < 1e-28 * run["loss"][0]
+
+
+def test_claim_with_minibatch_gradients_the_steps_do_not_shrink_and_the_loss_settles(says):
+    from snippets import faq
+
+    says("faq.md", "With minibatch gradients the noise keeps $\\hat m/\\sqrt{\\hat v}$ from "
+         "shrinking")
+    run = faq.noisy_run()
+    assert faq.noisy_step_late() > 1e6 * faq.exact_step_late()
+    assert faq.noisy_step_late() > 0.05
+    early, late = run["excess"][2000:2500].mean(), run["excess"][2500:].mean()
+    assert late == pytest.approx(early, rel=0.5)  # a floor, not a slow descent
+
+
+def test_claim_clipping_at_every_step_does_change_adams_path(says):
+    from snippets import faq
+
+    says("faq.md", "Clipping at every step does change Adam's path")
+    exact, noisy = faq.exact_run(max_norm=faq.CLIP), faq.noisy_run(max_norm=faq.CLIP)
+    assert exact["clipped"] >= 0.99 * len(exact["loss"])  # "at nearly every step"
+    assert noisy["clipped"] == len(noisy["excess"])
+    assert faq.clip_exact_loss() > 1e20 * faq.exact_loss_end()
+    assert faq.clip_noisy_excess() > 2 * faq.noisy_excess()
+    # Adam's steps no longer shrink: late steps stay a sizeable fraction of alpha
+    assert exact["step"][-100:].mean() > 0.01
+    # whereas one constant factor on every gradient changes (almost) nothing
+    assert faq.loss_scale_difference() < 1e-5
+
+
+def test_claim_a_bad_batch_slows_adam_and_clipping_at_twice_the_norm_prevents_it(says):
+    from snippets import faq
+
+    says("faq.md", "100 steps later Adam still moves only")
+    assert faq.bad_batch_step() < 0.5
+    assert 1.0 < faq.bad_batch_clipped() < 1.2
+    assert faq.steps_after_bad_batch(max_norm=2.0)[1:] == pytest.approx(1.0, abs=0.1)
+
+
+def test_claim_a_smaller_beta2_did_not_remove_the_late_spikes(says):
+    from snippets import faq
+
+    says("faq.md", "Lowering $\\beta_2$ to $0.95$ did not: the loss then never settled and "
+         "reached the same peaks")
+    says("faq.md", "a decay of $\\alpha$ (a cosine schedule) removed the spikes, and so did a "
+         "larger $\\varepsilon$")
+    late = {name: faq.exact_run(steps=10_000, **kw)["loss"][5000:] for name, kw in {
+        "plain": {}, "beta2": {"beta2": 0.95}, "cosine": {"cosine": True},
+        "eps": {"eps": 1e-3}}.items()}
+    assert late["plain"].max() > 1e-7  # the spikes
+    assert late["cosine"].max() < 1e-25 and late["eps"].max() < 1e-25
+    assert late["beta2"].max() > 0.1 * late["plain"].max()  # the same peaks
+    assert late["beta2"].min() > 1e-10  # never settled
+
+
+def test_claim_float16_first_step_with_eps_1e4_is_g_over_eps(says):
+    from snippets import faq
+
+    says("faq.md", "while $v$ rounds to 0 the first step is $\\alpha\\,|g|/\\varepsilon$ "
+         "instead of $\\alpha$")
+    g = faq.all_float16()
+    zero_v = g[g <= faq.fp_zero_v()]
+    normal = zero_v[zero_v >= 1e-4]  # below, m = 0.1 g loses its digits in float16
+    step = faq.first_step_float16(normal, 1e-4)
+    assert step == pytest.approx(normal.astype(np.float64) / 1e-4, rel=0.03)
+    assert faq.fp_eps_step() == pytest.approx(10, rel=1e-2)
+    assert faq.fp_eps_step_max() > 50
+    # just above the threshold v is no longer 0 and the step is about alpha (a coarse v)
+    above = faq.first_step_float16(g[(g > faq.fp_zero_v()) & (g < 0.01)], 1e-4)
+    assert above[0] < 1.0 and above.max() < 1.5
+    # and with eps = 1e-8 (0 in float16): infinite up to the threshold, NaN at g = 0 and
+    # where m = 0.1 g rounds to 0 as well
+    says("faq.md", "the first step is infinite for every gradient up to")
+    tiny = np.float16(0.1) * zero_v == 0
+    with np.errstate(all="ignore"):
+        step = faq.first_step_float16(zero_v, 1e-8)
+        assert np.isinf(step[~tiny]).all() and np.isnan(step[tiny]).all()
+        assert np.isnan(faq.first_step_float16([0.0], 1e-8)).all()
+        assert np.isfinite(faq.first_step_float16(g[g > faq.fp_zero_v()][:100], 1e-8)).all()
+
+
+def test_claim_a_zero_gradient_still_moves_a_weight(says):
+    from snippets import faq
+
+    says("faq.md", "a weight that got a gradient at step 1 and zeros after moved")
+    moved = faq.rare_row()
+    assert moved[0] == pytest.approx(1.0, rel=1e-6)
+    assert faq.zero_gradient_moved() > 5
+
+
+def test_claim_l2_decays_by_alpha_over_sqrt_v_and_adamw_by_alpha_lambda(says):
+    from snippets import faq
+    from snippets.adam import Adam
+
+    says("faq.md", "Because L2 divides it by $\\sqrt{\\hat v}$ and AdamW does not. Both "
+         "multiply $\\lambda$ by the learning rate")
+    # From theta = 2 with no loss gradient: L2's step is alpha (lambda divided away by
+    # sqrt(v_hat)); AdamW's is alpha * lambda * theta. Both scale with alpha.
+    moves = {}
+    for decoupled in (False, True):
+        for lr in (0.1, 0.05):
+            for wd in (0.05, 0.005):
+                w = np.array([2.0])
+                Adam([w], lr=lr, weight_decay=wd, decoupled_weight_decay=decoupled).step(
+                    [np.zeros(1)])
+                moves[decoupled, lr, wd] = 2.0 - w[0]
+    assert moves[False, 0.1, 0.05] == pytest.approx(0.1, rel=1e-6)
+    assert moves[False, 0.1, 0.005] == pytest.approx(0.1, rel=1e-6)  # lambda divided away
+    assert moves[True, 0.1, 0.05] == pytest.approx(0.1 * 0.05 * 2, rel=1e-12)
+    for decoupled in (False, True):
+        assert moves[decoupled, 0.05, 0.05] == pytest.approx(moves[decoupled, 0.1, 0.05] / 2)
+    assert faq.l2_small_weight() < 1e-3
+    assert faq.decoupled_small_weight() == pytest.approx(faq.decoupled_factor(), abs=0.005)
+    says("faq.md", "it decays a weight whose gradients are much larger than 1 far less than "
+         "AdamW does")
+    ends = {}
+    for decoupled in (False, True):  # gradients of size 100, flipping sign: no pull
+        w = np.ones(1)
+        opt = Adam([w], lr=1e-3, weight_decay=0.01, decoupled_weight_decay=decoupled)
+        for t in range(1, 5001):
+            opt.step([(-1.0) ** t * np.array([100.0])])
+        ends[decoupled] = 1 - w[0]  # how much was decayed
+    assert ends[True] == pytest.approx(1 - faq.decoupled_factor(), abs=0.005)
+    assert ends[False] < 0.1 * ends[True]
+
+
+def test_claim_with_the_state_the_resumed_run_is_the_uninterrupted_one(says):
+    from snippets.adam import Adam
+
+    says("faq.md", "with the state the resumed run is the uninterrupted one, bit for bit")
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((300, 4)) * np.array([1e-3, 1.0, 10.0, 0.1])
+    w = np.zeros(4)
+    opt = Adam([w], lr=0.01)
+    for g in grads[:200]:
+        opt.step([g])
+    saved_w, saved = w.copy(), opt.state_dict()
+    for g in grads[200:]:
+        opt.step([g])
+    resumed_w, fresh_w = saved_w.copy(), saved_w.copy()
+    resumed, fresh = Adam([resumed_w], lr=0.01), Adam([fresh_w], lr=0.01)
+    resumed.load_state_dict(saved)
+    first = None
+    for g in grads[200:]:
+        resumed.step([g])
+        fresh.step([g])
+        first = fresh_w - saved_w if first is None else first
+    assert np.array_equal(resumed_w, w)
+    assert np.abs(first) == pytest.approx(0.01, rel=1e-4)  # a full step in every weight
+
+
+def test_claim_the_state_is_twice_the_weights_three_times_with_amsgrad(says):
+    from snippets import faq
+    from snippets.adam import Adam
+
+    says("faq.md", "twice the size of the weights, three times with AMSGrad")
+    w = [np.zeros((100, 10), np.float32), np.zeros(10, np.float32)]
+    for amsgrad, times in ((False, 2), (True, 3)):
+        opt = Adam(w, amsgrad=amsgrad)
+        state = opt.m + opt.v + (opt.v_max if amsgrad else [])
+        assert sum(a.nbytes for a in state) == times * sum(p.nbytes for p in w)
+    assert faq.bytes_per_parameter() == 2 + 2 + 4 + 2 * 4
+    assert faq.memory_seven_billion() == 112
+
+
+def test_claim_a_lazy_update_lets_a_rare_rows_steps_grow(says):
+    from snippets import faq
+
+    says("faq.md", "corrects their averages with the global step count, so a rare")
+    steps = faq.lazy_rare_steps()
+    assert steps[0] == pytest.approx(1.0, rel=1e-6)
+    assert np.all(np.diff(steps) > 0) and faq.lazy_rare_step() > 4.5
+
+
+@frameworks
+@pytest.mark.filterwarnings("ignore:Sparse invariant checks")
+def test_claim_the_lazy_update_is_torch_sparse_adam(says):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    from snippets import faq
+
+    says("faq.md", "The lazy update of `SparseAdam` touches only the rows in the batch")
+    p = torch.nn.Parameter(torch.zeros(2, 1, dtype=torch.float64))
+    opt = torch.optim.SparseAdam([p], lr=1.0)
+    rare = []
+    for t in range(1, 1001):  # row 0 in every batch, row 1 in every hundredth
+        rows = [0, 1] if t % 100 == 1 else [0]
+        before = float(p.detach()[1, 0])
+        p.grad = torch.sparse_coo_tensor(
+            torch.tensor([rows]), torch.ones(len(rows), 1, dtype=torch.float64), (2, 1))
+        opt.step()
+        if t % 100 == 1:
+            rare.append(before - float(p.detach()[1, 0]))
+        else:
+            assert float(p.detach()[1, 0]) == -sum(rare)  # untouched when absent
+    assert np.array(rare) == pytest.approx(faq.lazy_rare_steps(), rel=1e-12)
+
+
+@frameworks
+def test_claim_torch_adam_raises_on_sparse_gradients_and_points_to_sparse_adam(says):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    says("faq.md", "`torch.optim.Adam` does not take sparse gradients: with "
+         "`nn.Embedding(sparse=True)` its step raises an error that points to "
+         "`torch.optim.SparseAdam`")
+    torch.manual_seed(0)
+    embedding = torch.nn.Embedding(10, 3, sparse=True)
+    opt = torch.optim.Adam(embedding.parameters())
+    embedding(torch.tensor([1, 2])).sum().backward()
+    assert embedding.weight.grad.is_sparse
+    with pytest.raises(RuntimeError, match="SparseAdam"):
+        opt.step()
+
+
+@frameworks
+def test_claim_optax_has_no_default_learning_rate_torch_and_keras_have_0_001(says):
+    import inspect
+    import os
+
+    says("faq.md", "Optax has the same betas and $\\varepsilon$ but no default learning rate")
+    says("faq.md", "and `torch.optim.Adam` uses all four")
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+
+    def defaults(f):
+        return {k: p.default for k, p in inspect.signature(f).parameters.items()}
+
+    o = defaults(optax.adam)
+    assert o["learning_rate"] is inspect.Parameter.empty
+    assert (o["b1"], o["b2"], o["eps"]) == (0.9, 0.999, 1e-8)
+    t = defaults(torch.optim.Adam)
+    assert (t["lr"], t["betas"], t["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
+    k = defaults(keras.optimizers.Adam)
+    assert (k["learning_rate"], k["beta_1"], k["beta_2"], k["epsilon"]) == (
+        0.001, 0.9, 0.999, 1e-7)
+
+
+@pytest.fixture(scope="module")
+def keras64():
+    """Keras on JAX, computing in float64 (its learning rate included)."""
+    import os
+
+    pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    if keras.backend.backend() != "jax":
+        pytest.skip("Keras was imported with another backend than JAX before this test")
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    return keras
+
+
+def _keras_steps(keras, grads, start, **options) -> np.ndarray:
+    keras.config.set_floatx("float64")
+    try:
+        w = keras.Variable(np.array(start, dtype=np.float64), dtype="float64")
+        opt = keras.optimizers.Adam(**options)
+        path = [np.array(w.value)]
+        for g in grads:
+            opt.apply([keras.ops.convert_to_tensor(np.asarray(g, dtype=np.float64))], [w])
+            path.append(np.array(w.value))
+    finally:
+        keras.config.set_floatx("float32")
+    return np.array(path)
+
+
+@frameworks
+def test_claim_keras_effective_eps_is_never_less_than_ten_times_pytorchs(says, keras64):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    from snippets import faq
+
+    says("faq.md", "times PyTorch's $\\varepsilon$ at the first step and never less than "
+         "ten times, however long the run")
+    # A steady gradient g gives m_hat = g and v_hat = g^2, so a step is
+    # lr * g / (g + eps_t): the step tells eps_t = g * (lr / step - 1).
+    g, lr, steps = 1e-6, 1e-3, 300
+    path = _keras_steps(keras64, [[g]] * steps, [0.0])
+    keras_eps = g * (lr / -np.diff(path[:, 0]) - 1)
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p])
+    torch_eps = []
+    for _ in range(steps):
+        before = p.item()
+        p.grad = torch.full((1,), g, dtype=torch.float64)
+        opt.step()
+        torch_eps.append(g * (lr / (before - p.item()) - 1))
+    assert np.array(torch_eps) == pytest.approx(1e-8, rel=1e-4)
+    formula = [faq.keras_epsilon(t) for t in range(1, steps + 1)]
+    assert keras_eps == pytest.approx(formula, rel=1e-6)
+    assert keras_eps[0] / 1e-8 == pytest.approx(faq.keras_eps_first(), rel=1e-6)
+    assert np.all(np.diff(keras_eps) < 0)  # falls, towards its limit eps_hat = 1e-7
+    assert min(faq.keras_epsilon(t) for t in np.geomspace(1, 1e7, 50).astype(int)) >= 1e-7
+    assert faq.keras_epsilon(10**7) == pytest.approx(10 * 1e-8)
+
+
+@frameworks
+def test_claim_weight_decay_is_l2_in_torch_adam_and_decoupled_in_keras(says, keras64):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    says("faq.md", "in `torch.optim.Adam` it is an L2 penalty, added to the gradient and "
+         "divided by $\\sqrt{\\hat v}$, while in `keras.optimizers.Adam` it is decoupled "
+         "weight decay, as in AdamW")
+    # From w = 2 with a zero loss gradient, lr = 0.1, weight_decay = 0.05:
+    # L2 normalises the decay gradient 0.05 * 2 to a whole step of lr; decoupled decay
+    # moves w by lr * 0.05 * 2 = 0.01, as torch.optim.AdamW does.
+    w = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.1, weight_decay=0.05)
+    w.grad = torch.zeros(1, dtype=torch.float64)
+    opt.step()
+    assert 2.0 - w.item() == pytest.approx(0.1, rel=1e-7)
+    keras_path = _keras_steps(keras64, [[0.0]], [2.0], learning_rate=0.1, weight_decay=0.05)
+    assert 2.0 - keras_path[1, 0] == pytest.approx(0.01, rel=1e-12)
+    w = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([w], lr=0.1, weight_decay=0.05)
+    w.grad = torch.zeros(1, dtype=torch.float64)
+    opt.step()
+    assert w.item() == pytest.approx(keras_path[1, 0], rel=1e-12)
