@@ -1,0 +1,98 @@
+"""snippets/home.py: the layer map of the home page, four cumulative layers at one learning rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from snippets import figures, home, values
+from snippets.surfaces import VALLEY
+
+
+def layered(momentum: bool, divide: bool, correct: bool, lr=home.LR, steps=home.STEPS):
+    """The four layers written out as one loop, each piece switched on or off.
+
+    Written here without snippets.optimizers: gradient descent, then m_t (an EMA of the
+    gradients) in place of g_t, then m_t / sqrt(v_t), then the bias corrections.
+    """
+    beta1, beta2 = home.BETAS
+    point = np.array(VALLEY.start, dtype=float)
+    m, v, path = np.zeros(2), np.zeros(2), [point.copy()]
+    for t in range(1, steps + 1):
+        g = np.array([point[0], 25 * point[1]])  # the valley's gradient
+        m = beta1 * m + (1 - beta1) * g if momentum else g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t) if correct else m
+        v_hat = v / (1 - beta2**t) if correct else v
+        point = point - lr * (m_hat / (np.sqrt(v_hat) + 1e-8) if divide else m_hat)
+        path.append(point.copy())
+    return np.array(path)
+
+
+@pytest.mark.parametrize("layer, pieces", [
+    ("gd", (False, False, False)),
+    ("momentum", (True, False, False)),
+    ("uncorrected", (True, True, False)),
+    ("adam", (True, True, True)),
+])
+def test_each_panel_is_the_one_before_plus_one_layer_at_the_same_learning_rate(layer, pieces):
+    assert np.allclose(home.path(layer), layered(*pieces), rtol=0, atol=1e-12)
+
+
+def test_the_caption_states_the_one_learning_rate_the_panels_use():
+    spec = figures.load_all()["layer-map"]
+    for text in (spec.alt, spec.caption):
+        assert "the same learning rate" in text
+        assert f"{home.LR}" in text
+    assert home.LR < 2 / 25  # gradient descent is stable on the valley at it
+    for _, _, make in home.LAYERS.values():
+        assert make([np.zeros(2)]).lr == home.LR
+
+
+def test_claim_without_bias_correction_the_first_steps_are_several_times_too_long():
+    # The caption: the uncorrected first steps are 3.16 to 5.46 alpha, Adam's at most alpha.
+    beta1, beta2 = home.BETAS
+    first = (1 - beta1) / np.sqrt(1 - beta2)  # m_1 / sqrt(v_1) for any gradient
+    assert home.uncorrected_first_step() == pytest.approx(first, rel=1e-6)
+    assert values.text("home-uncorrected-first-step") == "3.16 α"
+    # On a steady slope the uncorrected ratio (1 - beta1^t) / sqrt(1 - beta2^t) peaks near
+    # 6.6: the valley's shrinking gradient keeps the run below that bound, above 5.
+    t = np.arange(1, 200)
+    bound = ((1 - beta1**t) / np.sqrt(1 - beta2**t)).max()
+    assert 5 < home.uncorrected_largest_step() < bound
+    assert home.adam_largest_step() <= 1 + 1e-6
+    assert home.adam_largest_step() == pytest.approx(1.0, abs=1e-6)  # the first step is alpha
+    # The too-long steps carry the path past the minimum along the valley; Adam's does not.
+    assert home.uncorrected_overshoot() > 0.5
+    assert home.adam_closest_x() > 0
+
+
+def test_claim_dividing_by_the_root_mean_square_puts_every_parameter_on_the_same_scale(says):
+    says("index.md", "dividing by the root mean square of recent gradients puts the steps of "
+         "every parameter on the same scale whatever the size of its gradients")
+    g = np.abs(VALLEY.grad(*VALLEY.start))
+    assert g[1] / g[0] == pytest.approx(10)  # gradients ten times apart ...
+    first = np.abs(np.diff(home.path("adam")[:2], axis=0))[0] / home.LR
+    assert first == pytest.approx([1.0, 1.0], abs=1e-6)  # ... steps of the same length
+    gd_first = np.abs(np.diff(home.path("gd")[:2], axis=0))[0]
+    assert gd_first[1] / gd_first[0] == pytest.approx(10)  # gradient descent: ten times apart
+
+
+def test_claim_momentum_damps_the_zig_zag_across_narrow_valleys(says):
+    says("index.md", "momentum damps the zig-zag across narrow valleys")
+
+    def reversals(layer: str) -> int:  # how often a step across undoes the one before
+        dy = np.diff(home.path(layer)[:, 1])
+        return int(np.sum(np.sign(dy[1:]) != np.sign(dy[:-1])))
+
+    assert reversals("gd") == home.STEPS - 1  # wall to wall at every step
+    assert reversals("momentum") < home.STEPS / 5
+
+
+def test_the_map_values_are_the_runs():
+    losses = [home.final_loss(layer) for layer in home.LAYERS]
+    assert losses == [
+        home.gd_final_loss(), home.momentum_final_loss(),
+        home.uncorrected_final_loss(), home.adam_final_loss(),
+    ]
+    assert all(0 < loss < VALLEY.loss(*VALLEY.start) for loss in losses)
