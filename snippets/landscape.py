@@ -10,6 +10,8 @@ trajectory).
 
 from __future__ import annotations
 
+import functools
+
 # --8<-- [start:setup]
 from functools import partial
 
@@ -19,6 +21,7 @@ import numpy as np
 from snippets.figures import COLORS, figure
 from snippets.optimizers import SGD, trajectory
 from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+from snippets.values import value
 
 if __name__ == "__main__":
     # --8<-- [start:slope_vs_distance]
@@ -133,9 +136,11 @@ def _frame(ax) -> None:
         "Top: contour map of a long, narrow valley with its minimum at the centre; arrows "
         "show the downhill direction at points around it, all nearly straight across the "
         "valley. From the starting point a dashed line runs to the minimum while the "
-        "downhill arrow there points 62 degrees away from it. Bottom: the loss along the "
-        "valley floor and straight across it, against the distance from the minimum: "
-        "2.5 away along the floor the slope is 2.5, only 0.5 away across it the slope is 12.5."
+        "downhill arrow there points [[value: landscape-downhill-angle]] away from it. "
+        "Bottom: the loss along the valley floor and straight across it, against the "
+        "distance from the minimum: 2.5 away along the floor the slope is "
+        "[[value: landscape-slope-along]], only 0.5 away across it the slope is "
+        "[[value: landscape-slope-across]]."
     ),
     size=(6.4, 5.6),
 )
@@ -182,9 +187,11 @@ def landscape_slopes(fig, theme) -> None:
     alt=(
         "Three contour maps of the same valley with the path of gradient descent at three "
         "learning rates, and a plot of the loss against the step. With alpha = 0.01 the "
-        "path slides smoothly but has covered less than half the valley after 50 steps; "
+        "path slides smoothly but has covered only [[value: landscape-crawl-covered]] of "
+        "the way along the valley after 50 steps; "
         "with alpha = 0.07 it zig-zags across the valley while it moves along it and "
-        "reaches the minimum; with alpha = 0.085, above 2/L = 0.08, the zig-zag grows at "
+        "reaches the minimum; with alpha = 0.085, above 2/L = [[value: landscape-gd-limit]], "
+        "the zig-zag grows at "
         "every step and leaves the map. The loss curves fall slowly, fall fast, and rise."
     ),
     size=(7.0, 4.6),
@@ -217,7 +224,8 @@ def gd_step_sizes(fig, theme) -> None:
         "jumping around in a wide cloud; with alpha = 0.01 it gets there more slowly and "
         "jitters in a tighter cloud. Below, the loss against the step on a log scale: exact "
         "gradient descent keeps falling, while each noisy run stops falling at a level that "
-        "matches the formula, about 0.03 for alpha = 0.04 and 0.005 for alpha = 0.01."
+        "matches the formula, [[value: landscape-noise-formula-fast]] for alpha = 0.04 and "
+        "[[value: landscape-noise-formula-slow]] for alpha = 0.01."
     ),
     size=(7.0, 5.4),
 )
@@ -256,8 +264,9 @@ def sgd_noise(fig, theme) -> None:
         "descent at alpha = 0.19: the path zig-zags in y, where the bowl is steep, and "
         "has crept only part of the way along x, where it is flat. Right: how much one "
         "step shrinks the distance to the minimum in x and in y against alpha: small "
-        "alpha shrinks y fast and x hardly at all, alpha above 0.2 blows y up, and the "
-        "best compromise, alpha = 0.198, still keeps 98% of the distance in both."
+        "alpha shrinks y fast and x hardly at all, alpha above [[value: landscape-bowl-limit]] "
+        "blows y up, and the best compromise, alpha = [[value: landscape-bowl-best-alpha]], "
+        "still keeps [[value: landscape-bowl-kept]] of the distance in both."
     ),
     size=(7.0, 3.2),
 )
@@ -286,3 +295,102 @@ def one_rate(fig, theme) -> None:
     right.set_xlabel(r"learning rate $\alpha$")
     right.set_ylabel(r"distance kept per step, $|1-\alpha\lambda|$")
     right.legend(fontsize=8, loc="upper left")
+
+
+# The numbers the page states, computed by the code above (see snippets/values.py).
+
+
+@value("landscape-downhill-angle", integer=True, unit="°")
+def downhill_angle() -> float:
+    """The angle between downhill and the direction to the minimum at the valley's start."""
+    start = np.array(VALLEY.start)
+    downhill, to_minimum = -VALLEY.grad(*start), np.array(VALLEY.minimum) - start
+    cos = downhill @ to_minimum / (np.linalg.norm(downhill) * np.linalg.norm(to_minimum))
+    return round(float(np.degrees(np.arccos(cos))))
+
+
+@value("landscape-slope-across", digits=3)
+def slope_across() -> float:
+    """The slope half a unit across the valley from its minimum, at (0, 0.5)."""
+    return float(np.linalg.norm(VALLEY.grad(0.0, 0.5)))
+
+
+@value("landscape-slope-along", digits=2)
+def slope_along() -> float:
+    """The slope two and a half units along the valley floor, at (-2.5, 0)."""
+    return float(np.linalg.norm(VALLEY.grad(-2.5, 0.0)))
+
+
+@value("landscape-gd-limit", decimals=2)
+def gd_limit() -> float:
+    """2 / L on the valley: the largest curvature is that of valley_grad's y component."""
+    return 2 / float(VALLEY.grad(0.0, 1.0)[1])
+
+
+@value("landscape-crawl-covered", digits=2, percent=True)
+def crawl_covered() -> float:
+    """How much of the way from the start to the minimum, along x, alpha = 0.01 covers in 50."""
+    path = trajectory(partial(SGD, lr=STEP_SIZES["crawls"]), VALLEY, steps=50)
+    return float((path[-1, 0] - path[0, 0]) / (VALLEY.minimum[0] - path[0, 0]))
+
+
+@functools.cache
+def settled_loss(alpha: float, steps: int = 40_000) -> float:
+    """SGD's average true loss on the noisy valley after the first 1000 steps (the noise block)."""
+    path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=steps)
+    return float(loss_along(path, VALLEY)[1000:].mean())
+
+
+NOISE_ALPHAS = (0.04, 0.02, 0.01)
+
+
+@value("landscape-noise-deviation", digits=1, percent=True)
+def noise_deviation() -> float:
+    """The largest relative gap between a measured noise floor and the formula's."""
+    return max(abs(settled_loss(a) / noise_floor(a, [1, 25], NOISY_VALLEY.noise) - 1)
+               for a in NOISE_ALPHAS)
+
+
+@value("landscape-noise-formula-fast", digits=2)
+def noise_formula_fast() -> float:
+    return noise_floor(0.04, [1, 25], NOISY_VALLEY.noise)
+
+
+@value("landscape-noise-formula-slow", digits=2)
+def noise_formula_slow() -> float:
+    return noise_floor(0.01, [1, 25], NOISY_VALLEY.noise)
+
+
+BOWL_CURVATURES = (float(BOWL.grad(1.0, 0.0)[0]), float(BOWL.grad(0.0, 1.0)[1]))  # 0.1, 10
+
+
+def bowl_best_alpha() -> float:
+    """The single learning rate that balances |1 - alpha * lam| over BOWL's curvatures."""
+    return 2 / (min(BOWL_CURVATURES) + max(BOWL_CURVATURES))
+
+
+@value("landscape-bowl-best-alpha", digits=3)
+def bowl_best_alpha_value() -> float:
+    return bowl_best_alpha()
+
+
+@value("landscape-bowl-factor", digits=3)
+def bowl_factor() -> float:
+    """How much of the distance one step at the best single rate keeps."""
+    return abs(1 - bowl_best_alpha() * min(BOWL_CURVATURES))
+
+
+@value("landscape-bowl-kept", digits=2, percent=True)
+def bowl_kept() -> float:
+    return bowl_factor()
+
+
+@value("landscape-bowl-removed", digits=1, percent=True)
+def bowl_removed() -> float:
+    return 1 - bowl_factor()
+
+
+@value("landscape-bowl-limit", digits=1)
+def bowl_limit() -> float:
+    """Above 2 / 10 gradient descent blows up BOWL's y coordinate."""
+    return 2 / max(BOWL_CURVATURES)

@@ -7,9 +7,27 @@ from functools import partial
 import numpy as np
 import pytest
 
-from snippets.landscape import STEP_SIZES, loss_along, noise_floor, steps_to
+from snippets.landscape import (
+    BOWL_CURVATURES,
+    NOISE_ALPHAS,
+    STEP_SIZES,
+    bowl_best_alpha_value,
+    bowl_factor,
+    bowl_removed,
+    crawl_covered,
+    downhill_angle,
+    gd_limit,
+    loss_along,
+    noise_deviation,
+    noise_floor,
+    noise_formula_fast,
+    settled_loss,
+    slope_across,
+    slope_along,
+    steps_to,
+)
 from snippets.optimizers import SGD, trajectory
-from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, VALLEY
 
 
 def gd(alpha: float, surface=VALLEY, steps: int = 300) -> np.ndarray:
@@ -96,3 +114,87 @@ def test_the_best_single_rate_on_the_bowl_keeps_99_of_101_per_step():
 def test_one_step_with_a_learning_rate_per_coordinate_lands_on_the_minimum():
     point = np.array(BOWL.start)
     assert np.allclose(point - BOWL.grad(*point) / np.array([0.1, 10.0]), 0, atol=1e-12)
+
+
+# Claims: each checks that the page says it and that the numbers show it.
+
+
+def test_claim_gradient_descent_diverges_above_two_over_l(says):
+    says("landscape.md", "$\\alpha > 2/L$: the factor is below $-1$, every jump lands farther "
+         "away: divergence")
+    says("landscape.md", "converges if and only if $|1 - \\alpha L| < 1$")
+    L = 4.0
+    for alpha_l, grows in [(0.5, False), (1.99, False), (2.01, True), (3.0, True)]:
+        theta = 1.0
+        for _ in range(200):
+            theta -= alpha_l / L * (L * theta)
+        assert (abs(theta) > 1) is grows
+    # on the valley the steepest direction sets the limit: 2/25
+    assert gd_limit() == pytest.approx(2 / 25)
+    below, above = gd(0.99 * gd_limit(), steps=2000), gd(1.01 * gd_limit(), steps=2000)
+    assert loss_along(below, VALLEY)[-1] < 1e-6 < loss_along(above, VALLEY)[0]
+    assert loss_along(above, VALLEY)[-1] > loss_along(above, VALLEY)[0]
+
+
+def test_claim_a_small_enough_step_against_the_gradient_always_goes_down(says):
+    says("landscape.md", "unless the ground is flat, a small enough step against the gradient "
+         "always goes down")
+    rng = np.random.default_rng(3)
+    for surface in (VALLEY, BOWL, ROSENBROCK, SADDLE):
+        (x0, x1), (y0, y1) = surface.bounds
+        for x, y in zip(rng.uniform(x0, x1, 50), rng.uniform(y0, y1, 50), strict=True):
+            g = surface.grad(x, y)
+            step = 1e-4 / (1 + np.linalg.norm(g)) ** 2  # small against the curvature here
+            assert surface.loss(*(np.array([x, y]) - step * g)) < surface.loss(x, y)
+
+
+def test_claim_a_step_too_small_and_one_too_large_by_the_same_amount_converge_equally_fast(says):
+    says("landscape.md", "a step too small and a step too large by the same amount, $0.2/L$ "
+         "and $1.8/L$, converge equally fast")
+    L = 4.0
+    small, large = 1.0, 1.0
+    for _ in range(50):
+        small -= 0.2 / L * L * small
+        large -= 1.8 / L * L * large
+    assert abs(small) == pytest.approx(abs(large))
+    assert np.sign(large) == 1 and np.sign(small) == 1  # 50 steps: an even number of jumps
+
+
+def test_claim_with_noisy_gradients_sgd_never_settles(says):
+    says("landscape.md", "the path never settles")
+    says("landscape.md", "halve the learning rate and the cloud's average loss halves")
+    exact = loss_along(gd(0.04, steps=2000), VALLEY)
+    assert exact[-1] < 1e-30  # exact gradients: the loss keeps falling
+    for alpha in NOISE_ALPHAS:  # noisy ones: it stops at the floor the formula gives
+        assert settled_loss(alpha) == pytest.approx(noise_floor(alpha, [1, 25], 1.0), rel=0.06)
+    # proportional to alpha for small alpha: the runs follow the formula's ratio
+    measured = settled_loss(0.01) / settled_loss(0.02)
+    formula = noise_floor(0.01, [1, 25], 1.0) / noise_floor(0.02, [1, 25], 1.0)
+    assert measured == pytest.approx(formula, rel=0.1)
+    assert 0.45 < formula < 0.5
+    assert noise_deviation() < 0.06
+
+
+def test_claim_no_single_learning_rate_does_better_on_the_bowl_than_keeping_99_of_101(says):
+    says("landscape.md", "and even then each step only removes")
+    says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling")
+    best = min(max(abs(1 - a * 0.1), abs(1 - a * 10)) for a in np.linspace(0, 0.25, 25_001))
+    assert best == pytest.approx(99 / 101, abs=1e-6)
+    assert bowl_factor() == pytest.approx(99 / 101)
+    assert bowl_best_alpha_value() == pytest.approx(2 / 10.1)
+    assert bowl_removed() == pytest.approx(2 / 101)
+
+
+def test_claim_one_step_with_a_rate_per_coordinate_lands_on_the_minimum(says):
+    says("landscape.md", "lands on the minimum of this bowl in one step")
+    for start in [BOWL.start, (1.7, -0.3), (-0.2, 1.9)]:
+        point = np.array(start)
+        assert np.allclose(point - BOWL.grad(*point) / np.array(BOWL_CURVATURES), 0,
+                           atol=1e-12)
+
+
+def test_the_page_values_agree_with_the_geometry():
+    assert downhill_angle() == 62
+    assert (slope_across(), slope_along()) == (12.5, 2.5)
+    assert 0 < crawl_covered() < 0.5  # "crawls": less than halfway after 50 steps
+    assert noise_formula_fast() == pytest.approx(0.04 / 2 * (1 / (2 - 0.04) + 1 / (2 - 1)))
