@@ -8,6 +8,8 @@ page's outputs in order.
 
 from __future__ import annotations
 
+import functools
+
 # --8<-- [start:setup]
 from functools import partial
 
@@ -17,6 +19,7 @@ import numpy as np
 from snippets.figures import COLORS, figure
 from snippets.optimizers import SGD, EMAMomentum, HeavyBall, trajectory
 from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+from snippets.values import value
 
 
 # --8<-- [start:ema]
@@ -73,10 +76,13 @@ if __name__ == "__main__":
 @figure(
     "ema-weights",
     alt=(
-        "Bar chart of the weight m_t gives to each past gradient with beta1 = 0.9: 0.1 on "
-        "the newest, then 0.09, 0.081 and so on, shrinking by 0.9 a step; the 10 newest "
-        "bars are highlighted and hold 65% of the total. A dashed line shows "
-        "beta1 = 0.99, which starts at 0.01 and fades slowly over hundreds of steps."
+        "Bar chart of the weight m_t gives to each past gradient with beta1 = 0.9: "
+        "[[value: momentum-weight-newest]] on the newest, then "
+        "[[value: momentum-weight-second]], [[value: momentum-weight-third]] and so on, "
+        "shrinking by 0.9 a step; the 10 newest bars are highlighted and hold "
+        "[[value: momentum-ten-newest-share]] of the total. A dashed line shows "
+        "beta1 = 0.99, which starts at [[value: momentum-weight-newest-099]] and fades "
+        "slowly over hundreds of steps."
     ),
     size=(6.4, 3.0),
 )
@@ -86,7 +92,7 @@ def ema_weights_figure(fig, theme) -> None:
     k = np.arange(40)
     w = ema_weights(40, 0.9)
     ax.bar(k[:10], w[:10], width=0.8, color=COLORS["momentum"],
-           label=r"$\beta_1 = 0.9$: the 10 newest hold 65%")
+           label=rf"$\beta_1 = 0.9$: the 10 newest hold {ten_newest_share():.0%}")
     ax.bar(k[10:], w[10:], width=0.8, color=COLORS["momentum"], alpha=0.35)
     ax.step(k, ema_weights(40, 0.99), where="mid", color=theme.text, lw=1.4, ls="--",
             label=r"$\beta_1 = 0.99$: 0.01, fading over hundreds of steps")
@@ -103,7 +109,8 @@ def ema_weights_figure(fig, theme) -> None:
         "Noisy gradients scattered around a true mean that is 1 for 120 steps and then "
         "drops to -0.5. The EMA with beta1 = 0.9 follows the mean with a small wobble and "
         "reacts to the drop within about 10 steps; with beta1 = 0.99 it is much smoother "
-        "but starts from zero and lags about 100 steps behind both the start and the drop."
+        "but starts from zero and lags about [[value: momentum-lag-099]] steps behind both "
+        "the start and the drop."
     ),
     size=(6.4, 3.2),
 )
@@ -257,11 +264,13 @@ def _contours(ax, surface, theme, levels: int = 6, n: int = 50) -> None:
     "momentum-two-forms",
     alt=(
         "The step length against the step number when the gradient is the same at every "
-        "step, for alpha = 0.1 and beta1 = 0.9. Gradient descent steps 0.1 every time. "
-        "Heavy-ball momentum starts at 0.1 and grows to 1.0, ten times more. The EMA form "
-        "starts at 0.01 and grows to 0.1, the same as gradient descent. Both momentum curves "
-        "have the same shape, one ten times the other, and reach 65% of their final value "
-        "after 10 steps."
+        "step, for alpha = 0.1 and beta1 = 0.9. Gradient descent steps alpha every time. "
+        "Heavy-ball momentum starts at [[value: momentum-heavy-first-step]] and grows to "
+        "[[value: momentum-heavy-final-step]], ten times more. The EMA form starts at "
+        "[[value: momentum-ema-first-step]] and grows to [[value: momentum-ema-final-step]], "
+        "the same as gradient descent. Both momentum curves have the same shape, one ten "
+        "times the other, and reach [[value: momentum-ten-newest-share]] of their final "
+        "value after 10 steps."
     ),
     size=(6.4, 3.0),
 )
@@ -334,3 +343,321 @@ def momentum_betas(fig, theme) -> None:
         ax.plot(path[:, 0], path[:, 1], color=color, lw=1.2)
         ax.set_title(rf"$\beta_1 = {beta1:g}$" + (" (gradient descent)" if beta1 == 0 else ""),
                      fontsize=10)
+
+
+# The numbers the page states, computed by the code above (see snippets/values.py).
+
+
+@value("momentum-ema-three-ones", digits=3)
+def ema_three_ones() -> float:
+    """m_3 after three gradients of 1 with beta1 = 0.9."""
+    return float(ema([1.0, 1.0, 1.0], 0.9)[-1])
+
+
+@value("momentum-weight-newest", digits=1)
+def weight_newest() -> float:
+    """The weight m_t gives to g_t, beta1 = 0.9."""
+    return float(ema_weights(3, 0.9)[0])
+
+
+@value("momentum-weight-second", digits=1)
+def weight_second() -> float:
+    """The weight m_t gives to g_{t-1}, beta1 = 0.9."""
+    return float(ema_weights(3, 0.9)[1])
+
+
+@value("momentum-weight-third", digits=2)
+def weight_third() -> float:
+    """The weight m_t gives to g_{t-2}, beta1 = 0.9."""
+    return float(ema_weights(3, 0.9)[2])
+
+
+@value("momentum-weight-newest-099", digits=1)
+def weight_newest_099() -> float:
+    """The weight m_t gives to g_t, beta1 = 0.99."""
+    return float(ema_weights(1, 0.99)[0])
+
+
+@value("momentum-fade-e", digits=2)
+def fade_e() -> float:
+    """beta1 ** (1 / (1 - beta1)) tends to 1/e as beta1 tends to 1."""
+    return float(np.exp(-1))
+
+
+@value("momentum-fade-ten", digits=2)
+def fade_ten() -> float:
+    """What is left of a weight after 1/(1 - beta1) = 10 steps with beta1 = 0.9."""
+    return float(ema_weights(11, 0.9)[10] / ema_weights(11, 0.9)[0])
+
+
+@value("momentum-ten-newest-share", digits=2, percent=True)
+def ten_newest_share() -> float:
+    """The total weight of the 10 newest gradients in a long run, beta1 = 0.9."""
+    return float(ema_weights(10, 0.9).sum())
+
+
+def _memory(beta1: float) -> float:
+    """1 / (1 - beta1), the mean age of the gradients in m_t (see the memory block)."""
+    w = ema_weights(100_000, beta1)
+    return float(np.sum(w * np.arange(1, w.size + 1)) / np.sum(w))
+
+
+@value("momentum-memory-099", integer=True)
+def memory_099() -> float:
+    return round(_memory(0.99))
+
+
+@value("momentum-memory-05", integer=True)
+def memory_05() -> float:
+    return round(_memory(0.5))
+
+
+@value("momentum-window-09", integer=True)
+def window_09() -> float:
+    """The plain average with the EMA's noise: (1 + beta1) / (1 - beta1) gradients."""
+    return round((1 + 0.9) / (1 - 0.9))
+
+
+@value("momentum-window-lag-09", integer=True)
+def window_lag_09() -> float:
+    """How far that plain average lags a trend: (n - 1) / 2 steps."""
+    return round((window_09() - 1) / 2)
+
+
+@functools.cache
+def _noise_run() -> dict[float, tuple[float, float]]:
+    """The noise block's run: for each beta1, (measured noise std, lag in steps)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(1, 20_001)
+    out = {}
+    for beta1 in (0.9, 0.99):
+        noise = ema(rng.normal(0.0, 1.0, t.size), beta1)[2000:]
+        ramp = ema(0.001 * t, beta1)
+        out[beta1] = float(noise.std()), float((0.001 * t[-1] - ramp[-1]) / 0.001)
+    return out
+
+
+def noise_ratio(beta1: float) -> float:
+    """The factor by which the EMA shrinks the standard deviation of white noise."""
+    return float(np.sqrt((1 - beta1) / (1 + beta1)))
+
+
+@value("momentum-noise-ratio-09", decimals=2)
+def noise_ratio_09() -> float:
+    return noise_ratio(0.9)
+
+
+@value("momentum-noise-ratio-099", decimals=2)
+def noise_ratio_099() -> float:
+    return noise_ratio(0.99)
+
+
+@value("momentum-lag-09", integer=True)
+def lag_09() -> float:
+    return round(_noise_run()[0.9][1])
+
+
+@value("momentum-lag-099", integer=True)
+def lag_099() -> float:
+    return round(_noise_run()[0.99][1])
+
+
+@value("momentum-noise-excess-min", digits=1, percent=True)
+def noise_excess_min() -> float:
+    """The smaller of the two measured noise stds' excess over the formula."""
+    return min(_noise_run()[b][0] / noise_ratio(b) - 1 for b in (0.9, 0.99))
+
+
+@value("momentum-noise-excess-max", digits=1, percent=True)
+def noise_excess_max() -> float:
+    """The larger of the two measured noise stds' excess over the formula."""
+    return max(_noise_run()[b][0] / noise_ratio(b) - 1 for b in (0.9, 0.99))
+
+
+def _two_forms_steps(t: int) -> tuple[float, float]:
+    """Heavy-ball and EMA step lengths at step t on a steady slope (alpha 0.1, beta1 0.9)."""
+    alpha, beta1 = 0.1, 0.9
+    heavy = HeavyBall([np.zeros(1)], lr=alpha, momentum=beta1)
+    average = EMAMomentum([np.zeros(1)], lr=alpha, beta=beta1)
+    for _ in range(t):
+        heavy.step([np.ones(1)])
+        average.step([np.ones(1)])
+    return float(alpha * heavy.b[0][0]), float(alpha * average.m[0][0])
+
+
+@value("momentum-heavy-first-step", digits=1)
+def heavy_first_step() -> float:
+    return _two_forms_steps(1)[0]
+
+
+@value("momentum-heavy-final-step", digits=2)
+def heavy_final_step() -> float:
+    return _two_forms_steps(1000)[0]
+
+
+@value("momentum-ema-first-step", digits=1)
+def ema_first_step() -> float:
+    return _two_forms_steps(1)[1]
+
+
+@value("momentum-ema-final-step", digits=1)
+def ema_final_step() -> float:
+    return _two_forms_steps(1000)[1]
+
+
+@value("momentum-gd-limit", decimals=2)
+def gd_limit() -> float:
+    """Gradient descent's largest stable learning rate on the valley, 2 / L."""
+    return stability_limit(0.0)
+
+
+def stability_limit(beta1: float, curvature: float = 25.0) -> float:
+    """EMA momentum's largest stable learning rate, 2 (1 + beta1) / ((1 - beta1) L)."""
+    return 2 * (1 + beta1) / ((1 - beta1) * curvature)
+
+
+@value("momentum-limit-05", decimals=2)
+def limit_05() -> float:
+    return stability_limit(0.5)
+
+
+@value("momentum-limit-09", decimals=2)
+def limit_09() -> float:
+    return stability_limit(0.9)
+
+
+@value("momentum-limit-099", digits=3)
+def limit_099() -> float:
+    return stability_limit(0.99)
+
+
+@value("momentum-limit-ratio-09", integer=True)
+def limit_ratio_09() -> float:
+    return round(stability_limit(0.9) / stability_limit(0.0))
+
+
+@value("momentum-factor-across-gd", decimals=3)
+def factor_across_gd() -> float:
+    return rate(0.075, 0.0, 25)
+
+
+@value("momentum-factor-across", decimals=3)
+def factor_across() -> float:
+    """Momentum's factor across the valley, beta1 = 0.5: sqrt(0.5) at either alpha."""
+    return rate(0.075, 0.5, 25)
+
+
+@value("momentum-factor-along-gd", decimals=3)
+def factor_along_gd() -> float:
+    return rate(0.075, 0.0, 1)
+
+
+@value("momentum-factor-along", decimals=3)
+def factor_along() -> float:
+    return rate(0.075, 0.5, 1)
+
+
+@value("momentum-factor-across-gd-large", decimals=2)
+def factor_across_gd_large() -> float:
+    return rate(0.15, 0.0, 25)
+
+
+@value("momentum-factor-along-large", decimals=3)
+def factor_along_large() -> float:
+    return rate(0.15, 0.5, 1)
+
+
+@value("momentum-factor-floor-09", decimals=3)
+def factor_floor_09() -> float:
+    """The least any step keeps with beta1 = 0.9, whatever alpha: sqrt(0.9)."""
+    return float(np.sqrt(0.9))
+
+
+@functools.cache
+def valley_steps(alpha: float, beta1: float, steps: int = 3000) -> int | None:
+    """Steps of EMA momentum to a loss below 1e-6 on the valley (None: never)."""
+    return steps_to(trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY,
+                               steps=steps), VALLEY)
+
+
+@value("momentum-valley-steps-gd", integer=True)
+def valley_steps_gd() -> float:
+    return valley_steps(0.075, 0.0)
+
+
+@value("momentum-valley-steps-fast", integer=True)
+def valley_steps_fast() -> float:
+    return valley_steps(0.15, 0.5)
+
+
+@value("momentum-valley-steps-099", integer=True)
+def valley_steps_099() -> float:
+    return valley_steps(0.075, 0.99)
+
+
+@functools.cache
+def jitter(beta1: float, alpha: float = 0.01, steps: int = 40_000) -> float:
+    """The average loss of EMA momentum on the noisy valley once settled (the jitter block)."""
+    path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY, steps=steps)
+    return float(VALLEY.loss(path[1000:, 0], path[1000:, 1]).mean())
+
+
+@value("momentum-jitter-sgd", digits=2)
+def jitter_sgd() -> float:
+    return jitter(0.0)
+
+
+@value("momentum-jitter-momentum", digits=2)
+def jitter_momentum() -> float:
+    return jitter(0.9)
+
+
+@value("momentum-jitter-drop", digits=1, percent=True)
+def jitter_drop() -> float:
+    """How much lower momentum's noise floor is than SGD's, at the same alpha."""
+    return 1 - jitter(0.9) / jitter(0.0)
+
+
+@functools.cache
+def _bowls() -> dict:
+    """GD and tuned momentum on BOWL and on a 100 times more stretched bowl."""
+    out = {}
+    for mu, L in [(0.1, 10.0), (0.01, 100.0)]:
+        alpha, beta1 = best_momentum(mu, L)
+        out[L / mu] = (
+            steps_per_decade(rate(best_gd(mu, L), 0.0, L)),
+            steps_per_decade(max(rate(alpha, beta1, L), rate(alpha, beta1, mu))),
+        )
+    alpha, beta1 = best_momentum(0.1, 10.0)
+    gd_path = trajectory(partial(SGD, lr=best_gd(0.1, 10.0)), BOWL, steps=2000)
+    momentum_path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), BOWL, steps=2000)
+    out["bowl"] = steps_to(gd_path, BOWL), steps_to(momentum_path, BOWL)
+    return out
+
+
+@value("momentum-bowl-steps-gd", integer=True)
+def bowl_steps_gd() -> float:
+    return _bowls()["bowl"][0]
+
+
+@value("momentum-bowl-steps", integer=True)
+def bowl_steps() -> float:
+    return _bowls()["bowl"][1]
+
+
+@value("momentum-stretch-slowdown-gd", digits=2)
+def stretch_slowdown_gd() -> float:
+    """How many times more steps per tenfold drop GD needs on the bowl 100x more stretched."""
+    return _bowls()[10_000.0][0] / _bowls()[100.0][0]
+
+
+@value("momentum-stretch-slowdown", digits=2)
+def stretch_slowdown() -> float:
+    """The same for tuned momentum."""
+    return _bowls()[10_000.0][1] / _bowls()[100.0][1]
+
+
+@value("momentum-kappa-for-09", integer=True)
+def kappa_for_09() -> float:
+    """The condition number for which Polyak's best beta1 is 0.9."""
+    return round(((1 + np.sqrt(0.9)) / (1 - np.sqrt(0.9))) ** 2)

@@ -10,11 +10,31 @@ import pytest
 from snippets.momentum import (
     best_gd,
     best_momentum,
+    bowl_steps,
+    bowl_steps_gd,
     ema,
+    ema_final_step,
+    ema_three_ones,
     ema_weights,
+    factor_across,
+    factor_across_gd_large,
+    heavy_final_step,
+    jitter,
+    jitter_drop,
+    kappa_for_09,
+    lag_09,
+    lag_099,
+    limit_09,
+    noise_ratio_09,
     rate,
     steps_per_decade,
     steps_to,
+    stretch_slowdown,
+    stretch_slowdown_gd,
+    ten_newest_share,
+    valley_steps,
+    valley_steps_fast,
+    valley_steps_gd,
 )
 from snippets.optimizers import SGD, EMAMomentum, HeavyBall, trajectory
 from snippets.surfaces import BOWL, VALLEY
@@ -152,3 +172,123 @@ def test_steps_per_decade_divides_the_loss_by_ten():
     factor = 0.98
     n = steps_per_decade(factor)
     assert (factor**2) ** n == pytest.approx(0.1)  # the loss scales as the distance squared
+
+
+# Claims: each checks that the page says it and that the numbers show it.
+
+
+def stationary_loss(alpha: float, beta1: float, curvatures=(1.0, 25.0), sigma=1.0) -> float:
+    """The exact average loss EMA momentum settles at on a noisy quadratic.
+
+    On one coordinate the state (theta, m) follows s' = A s + b xi with xi standard
+    normal; its stationary covariance P solves P = A P A^T + b b^T (a linear system).
+    With beta1 = 0 this is SGD's noise floor; computed here without snippets.
+    """
+    total = 0.0
+    for lam in curvatures:
+        a = np.array([[1 - alpha * (1 - beta1) * lam, -alpha * beta1],
+                      [(1 - beta1) * lam, beta1]])
+        b = np.array([-alpha * (1 - beta1) * sigma, (1 - beta1) * sigma])
+        cov = np.linalg.solve(np.eye(4) - np.kron(a, a), np.outer(b, b).ravel())
+        total += 0.5 * lam * cov.reshape(2, 2)[0, 0]
+    return total
+
+
+def test_stationary_loss_without_momentum_is_the_landscape_page_formula():
+    from snippets.landscape import noise_floor
+
+    for alpha in (0.01, 0.04):
+        assert stationary_loss(alpha, 0.0) == pytest.approx(noise_floor(alpha, [1, 25], 1.0))
+
+
+def test_claim_momentum_does_not_lower_the_noise_floor(says):
+    says("momentum.md", "not less jitter: at a fixed learning rate momentum does not lower "
+         "the noise floor of SGD by more than a few percent")
+    says("momentum.md", "It also gives each step a less noisy direction")
+    says("momentum.md", "SGD with momentum settles at about the same noise floor as SGD without")
+    says("index.md", "it also gives a less noisy direction, but hardly less jitter at the "
+         "same $\\alpha$")
+    says("landscape.md", "at the same $\\alpha$ momentum lowers the noise floor by a few "
+         "percent, where halving $\\alpha$ halves it")
+    # A less noisy direction: m_t keeps a quarter of the noise of g_t, or less.
+    noise = ema(np.random.default_rng(1).normal(size=100_000), 0.9)[1000:]
+    assert noise.std() < 0.25
+    # Not less jitter: exactly, momentum's floor is within 10% of SGD's at alpha = 0.01
+    # (halving alpha would take off half) ...
+    sgd, heavy = stationary_loss(0.01, 0.0), stationary_loss(0.01, 0.9)
+    assert 0.9 * sgd < heavy < sgd
+    assert stationary_loss(0.005, 0.0) < 0.55 * sgd
+    # ... and the runs the page shows agree with the exact floors.
+    assert jitter(0.0) == pytest.approx(sgd, rel=0.1)
+    assert jitter(0.9) == pytest.approx(heavy, rel=0.1)
+    assert 0 < jitter_drop() < 0.1  # "a few percent"
+
+
+def test_claim_momentum_lets_a_larger_learning_rate_converge_on_the_valley(says):
+    says("momentum.md", "Momentum with $\\beta_1 = 0.5$ runs at twice that learning rate, "
+         "$\\alpha = 0.15$, where gradient descent diverges")
+    says("momentum.md", "So it can take a larger learning rate, and that is what makes it "
+         "faster along the valley")
+    assert 2 / 25 < 0.15 < 2 * (1 + 0.5) / ((1 - 0.5) * 25)  # above GD's limit, below momentum's
+    gd = trajectory(partial(SGD, lr=0.15), VALLEY, steps=100)
+    assert not np.isfinite(gd[-1]).all() or VALLEY.loss(*gd[-1]) > VALLEY.loss(*gd[0])
+    fast = steps_to(trajectory(partial(EMAMomentum, lr=0.15, beta=0.5), VALLEY, steps=300),
+                    VALLEY)
+    slow = steps_to(trajectory(partial(SGD, lr=0.075), VALLEY, steps=300), VALLEY)
+    assert fast is not None and slow is not None and fast < slow / 2
+    assert (valley_steps_fast(), valley_steps_gd()) == (fast, slow)
+
+
+def test_claim_at_the_same_learning_rate_momentum_damps_the_zig_zag(says):
+    says("momentum.md", "At the same learning rate, momentum damps the zig-zag")
+    says("momentum.md", "on a steady slope the EMA's steps are as long as gradient descent's")
+
+    def swing(beta1: float) -> float:  # how far from the floor the path still swings
+        y = trajectory(partial(EMAMomentum, lr=0.075, beta=beta1), VALLEY, steps=30)[:, 1]
+        return float(np.abs(y[20:]).max())
+
+    assert swing(0.5) < swing(0.0) / 10
+    assert spectral_radius(0.075, 0.5, 25) < spectral_radius(0.075, 0.0, 25)
+    # On a steady slope (g = 1 at every step) the EMA's step tends to alpha, GD's step.
+    assert ema(np.ones(200), 0.5)[-1] == pytest.approx(1.0)
+
+
+def test_claim_beta1_0_9_is_slower_than_gradient_descent_on_the_valley(says):
+    says("momentum.md", "on this valley it is *slower* than gradient descent")
+    says("momentum.md", "each step keeps at least $\\sqrt{0.9}$")
+    # Whatever alpha, beta1 = 0.9 keeps sqrt(0.9) per step; GD at its best keeps 24/26.
+    for alpha in np.geomspace(1e-3, 1.5, 100):
+        assert max(spectral_radius(alpha, 0.9, 25), spectral_radius(alpha, 0.9, 1)) >= (
+            np.sqrt(0.9) - 1e-9)
+    assert np.sqrt(0.9) > (25 - 1) / (25 + 1)
+    assert valley_steps(0.075, 0.9) > valley_steps(0.075, 0.0)
+
+
+def test_claim_momentum_cost_grows_as_the_square_root_of_kappa(says):
+    says("momentum.md", "the cost still grows with the stretch of the landscape, as "
+         "$\\sqrt\\kappa$ instead of $\\kappa$")
+    # 100 times more stretched: GD needs about 100 times the steps, momentum about 10.
+    assert stretch_slowdown_gd() == pytest.approx(100, rel=0.02)
+    assert stretch_slowdown() == pytest.approx(10, rel=0.05)
+
+
+def test_claim_heavy_ball_and_the_ema_form_are_one_algorithm(says):
+    says("momentum.md", "they are one algorithm with two ways of writing $\\alpha$")
+    for beta1 in (0.5, 0.9):
+        a = trajectory(partial(HeavyBall, lr=0.01, momentum=beta1), VALLEY, steps=200)
+        b = trajectory(partial(EMAMomentum, lr=0.01 / (1 - beta1), beta=beta1), VALLEY,
+                       steps=200)
+        assert np.allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_the_page_values_agree_with_the_formulas():
+    assert ema_three_ones() == pytest.approx(1 - 0.9**3)
+    assert ten_newest_share() == pytest.approx(1 - 0.9**10)
+    assert lag_09() == 9 and lag_099() == 99  # beta1 / (1 - beta1)
+    assert noise_ratio_09() == pytest.approx(np.sqrt(0.1 / 1.9))
+    assert limit_09() == pytest.approx(2 * 1.9 / (0.1 * 25))
+    assert factor_across() == pytest.approx(np.sqrt(0.5))  # complex roots: |r| = sqrt(beta1)
+    assert factor_across_gd_large() == pytest.approx(abs(1 - 0.15 * 25))
+    assert (bowl_steps(), bowl_steps_gd()) == (65, 407)
+    assert kappa_for_09() == 1442
+    assert heavy_final_step() == pytest.approx(10 * ema_final_step())
