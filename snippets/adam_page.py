@@ -422,7 +422,7 @@ def valley_sgd_momentum_gap() -> float:
                if lr <= 0.02)
 
 
-@value("adam-rmsprop-first-step", digits=3)
+@value("adam-rmsprop-first-step", digits=2)
 def rmsprop_first_step() -> float:
     """RMSProp's first step on the valley, in units of its learning rate (x coordinate)."""
     lr = best_rate("RMSProp", "valley")
