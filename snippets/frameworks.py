@@ -52,9 +52,12 @@ def report(path):
 
 # --8<-- [end:problem]
 
+import functools  # noqa: E402
+
 from snippets.adam import Adam, adam_step  # noqa: E402
 from snippets.figures import COLORS, figure  # noqa: E402
 from snippets.surfaces import ROSENBROCK  # noqa: E402
+from snippets.values import value  # noqa: E402
 
 
 # --8<-- [start:grad]
@@ -273,6 +276,125 @@ if __name__ == "__main__":
     # --8<-- [end:amsgrad_spike]
 
 
+# Values of the page's prose ----------------------------------------------------
+# NumPy only: the framework tests check each model here against the framework itself.
+
+
+@value("frameworks-path-points", integer=True)
+def path_points() -> float:
+    """How many points a tab's path has: the start and one per step."""
+    return len(reference_path())
+
+
+@value("frameworks-keras-gap", sci=True, digits=2)
+def keras_gap() -> float:
+    """How far the Keras tab's path (KerasAdam, which matches it) gets from the NumPy tab's."""
+    w = np.array(START, dtype=np.float64)
+    optimizer = KerasAdam([w], learning_rate=LR)
+    gap = 0.0
+    for reference in reference_path()[1:]:
+        optimizer.step([rosenbrock_grad_by_hand(w)])
+        gap = max(gap, float(np.abs(w - reference).max()))
+    return gap
+
+
+@value("frameworks-keras-epsilon-first", sci=True, digits=2)
+def keras_epsilon_first() -> float:
+    """Algorithm 1's epsilon at t = 1 for Keras's default epsilon = 1e-7."""
+    return keras_epsilon(1e-7, 1)
+
+
+@value("frameworks-keras-epsilon-ratio", digits=3)
+def keras_epsilon_ratio() -> float:
+    """Keras's default epsilon at t = 1, as Algorithm 1's, over PyTorch's 1e-8."""
+    return keras_epsilon(1e-7, 1) / 1e-8
+
+
+@value("frameworks-keras-1e-8-ratio", digits=3)
+def keras_1e_8_ratio() -> float:
+    """Keras with epsilon = 1e-8, as Algorithm 1's epsilon at t = 1, over PyTorch's 1e-8."""
+    return keras_epsilon(1e-8, 1) / 1e-8
+
+
+def _steady_step(g: float, t: int, keras: bool) -> float:
+    """The step / lr at step t for a steady gradient g: m_hat = g, v_hat = g^2 exactly."""
+    eps = keras_epsilon(1e-7, t) if keras else 1e-8
+    return g / (g + eps)
+
+
+def _register_steady_steps() -> None:
+    """frameworks-steady-{torch,keras-first,keras-last}-{5,6,7}: steps at |g| = 1e-5..1e-7."""
+    for exponent in (5, 6, 7):
+        for name, t, keras in (("torch", 1, False), ("keras-first", 1, True),
+                               ("keras-last", 10_000, True)):
+            def steady(g=10.0**-exponent, t=t, keras=keras) -> float:
+                return _steady_step(g, t, keras)
+
+            value(f"frameworks-steady-{name}-{exponent}", decimals=2)(steady)
+
+
+_register_steady_steps()
+
+
+@functools.cache
+def _fit_paths(steps: int = 400) -> dict[tuple[str, float], np.ndarray]:
+    """The tiny-gradient fit's paths (figure and values), by defaults and loss scale."""
+    makers = {"torch": lambda params: Adam(params, lr=0.01),
+              "keras": lambda params: KerasAdam(params, learning_rate=0.01)}
+    return {(name, scale): _fit_path(make, scale, steps)
+            for name, make in makers.items() for scale in (1.0, 1e-6, 1e-7)}
+
+
+@value("frameworks-tiny-torch", decimals=2)
+def tiny_torch() -> float:
+    """w after 200 steps with gradients scaled by 1e-7, PyTorch's defaults."""
+    return float(_fit_paths()[("torch", 1e-7)][200])
+
+
+@value("frameworks-tiny-keras", decimals=2)
+def tiny_keras() -> float:
+    """w after 200 steps with gradients scaled by 1e-7, Keras's defaults."""
+    return float(_fit_paths()[("keras", 1e-7)][200])
+
+
+@value("frameworks-eps-root-slope", decimals=1)
+def eps_root_slope() -> float:
+    """d update / d g at g = 0 of optax.adam's first update, eps_root = eps = 1e-8."""
+    return -1 / (math.sqrt(1e-8) + 1e-8)
+
+
+def _decay_step(decoupled: bool) -> float:
+    """theta after one step from 2 with a zero loss gradient, lr 0.1, weight decay 0.05."""
+    theta = np.array([2.0])
+    Adam([theta], lr=0.1, weight_decay=0.05, decoupled_weight_decay=decoupled).step(
+        [np.zeros(1)])
+    return float(theta[0])
+
+
+@value("frameworks-l2-end", digits=2)
+def l2_end() -> float:
+    """Where Adam with L2 weight decay 0.05 takes theta = 2 in one step (lr 0.1)."""
+    return _decay_step(decoupled=False)
+
+
+@value("frameworks-l2-gradient", digits=1)
+def l2_gradient() -> float:
+    """The gradient that L2 weight decay 0.05 adds at theta = 2."""
+    return 0.05 * 2.0
+
+
+@value("frameworks-decoupled-move", digits=1)
+def decoupled_move() -> float:
+    """How far decoupled weight decay 0.05 moves theta = 2 in one step (lr 0.1)."""
+    return 2.0 - _decay_step(decoupled=True)
+
+
+@value("frameworks-keras-lr-float32", digits=16)
+def keras_lr_float32() -> float:
+    """The learning rate 0.05 as Keras stores it, in float32."""
+    return float(np.float32(LR))
+
+
 # Figures ---------------------------------------------------------------------
 
 
@@ -325,9 +447,14 @@ def _fit_path(make_optimizer, scale: float, steps: int) -> np.ndarray:
     alt=(
         "Two panels. Left: the step Adam takes, in units of the learning rate, over "
         "10,000 steps of a steady gradient of 1e-5, 1e-6 or 1e-7. With PyTorch's and "
-        "Optax's default epsilon (1e-8) the steps are flat at 1.00, 0.99 and 0.91 "
-        "learning rates; with Keras's default (1e-7) they start at 0.76, 0.24 and 0.03 "
-        "and rise only slowly, to 0.99, 0.91 and 0.50. Right: a parameter fitted from 0 "
+        "Optax's default epsilon (1e-8) the steps are flat at "
+        "[[value: frameworks-steady-torch-5]], [[value: frameworks-steady-torch-6]] and "
+        "[[value: frameworks-steady-torch-7]] learning rates; with Keras's default (1e-7) "
+        "they start at [[value: frameworks-steady-keras-first-5]], "
+        "[[value: frameworks-steady-keras-first-6]] and "
+        "[[value: frameworks-steady-keras-first-7]] and rise only slowly, to "
+        "[[value: frameworks-steady-keras-last-5]], [[value: frameworks-steady-keras-last-6]] "
+        "and [[value: frameworks-steady-keras-last-7]]. Right: a parameter fitted from 0 "
         "to 1 with gradients scaled by 1e-6 or 1e-7; with PyTorch's defaults it follows "
         "the unscaled run, with Keras's it lags far behind."
     ),
@@ -340,8 +467,8 @@ def keras_tiny_gradients(fig, theme):
     styles = {1e-5: "-", 1e-6: "--", 1e-7: ":"}
     for g, style in styles.items():
         # A steady gradient g: m_hat = g and v_hat = g^2 exactly, at every step.
-        torch_step = g / (g + 1e-8) * np.ones_like(t, dtype=float)
-        keras_step = np.array([g / (g + keras_epsilon(1e-7, k)) for k in t])
+        torch_step = np.array([_steady_step(g, k, keras=False) for k in t])
+        keras_step = np.array([_steady_step(g, k, keras=True) for k in t])
         left.plot(t, torch_step, style, color=COLORS["momentum"])
         left.plot(t, keras_step, style, color=COLORS["adam"])
         left.plot([], [], style, color=theme.text, label=f"|g| = {g:.0e}")
@@ -353,15 +480,12 @@ def keras_tiny_gradients(fig, theme):
     left.set_ylabel(r"step $/\ \alpha$")
     left.set_title("a steady tiny gradient", fontsize=10)
     left.legend(fontsize=8, loc="lower right")
-    steps = 400
-    torch_defaults = lambda params: Adam(params, lr=0.01)  # noqa: E731
-    keras_defaults = lambda params: KerasAdam(params, learning_rate=0.01)  # noqa: E731
-    right.plot(_fit_path(torch_defaults, 1.0, steps), color=theme.muted, linewidth=3,
-               label="scale 1, both")
+    paths = _fit_paths()
+    right.plot(paths[("torch", 1.0)], color=theme.muted, linewidth=3, label="scale 1, both")
     for scale, style in ((1e-6, "--"), (1e-7, ":")):
-        right.plot(_fit_path(torch_defaults, scale, steps), style,
-                   color=COLORS["momentum"], label=f"PyTorch, {scale:.0e}")
-        right.plot(_fit_path(keras_defaults, scale, steps), style, color=COLORS["adam"],
+        right.plot(paths[("torch", scale)], style, color=COLORS["momentum"],
+                   label=f"PyTorch, {scale:.0e}")
+        right.plot(paths[("keras", scale)], style, color=COLORS["adam"],
                    label=f"Keras, {scale:.0e}")
     right.set_xlabel("step")
     right.set_ylabel("w (target 1)")

@@ -7,6 +7,7 @@ nothing, ``python -m snippets.second_moment`` prints the page's outputs in order
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 # --8<-- [start:setup]
@@ -73,6 +74,81 @@ if __name__ == "__main__":
     # --8<-- [end:epsilon_floor]
 
 
+# Values of the page's prose ----------------------------------------------------
+
+
+@value("second-moment-memory", integer=True)
+def memory() -> float:
+    """The memory of v's average with beta2 = 0.999, 1 / (1 - beta2) steps."""
+    return round(1 / (1 - 0.999))
+
+
+@functools.cache
+def _rms_run() -> tuple[float, float]:
+    """sqrt(v) after 20,000 noisy gradients (mean 0.3, spread 2) and their true RMS."""
+    g = 0.3 + 2.0 * np.random.default_rng(0).standard_normal(20_000)
+    v = 0.0
+    for g_t in g:
+        v = 0.999 * v + (1 - 0.999) * g_t**2
+    return float(np.sqrt(v)), float(np.sqrt(np.mean(g**2)))
+
+
+@value("second-moment-rms-sqrt-v", decimals=2)
+def rms_sqrt_v() -> float:
+    """What sqrt(v) measures for gradients of mean 0.3 and spread 2."""
+    return _rms_run()[0]
+
+
+@value("second-moment-rms", decimals=2)
+def rms_of_gradients() -> float:
+    """The root mean square of all 20,000 of those gradients."""
+    return _rms_run()[1]
+
+
+@value("second-moment-mean-over-rms", decimals=2)
+def mean_over_rms() -> float:
+    """Mean over root mean square for gradients of mean 0.3 and spread 2."""
+    return 0.3 / np.hypot(0.3, 2.0)
+
+
+@functools.cache
+def _post_example2() -> tuple[np.ndarray, np.ndarray]:
+    """The source post's Example 2 with adam_step: the end point and how far each moved."""
+    params, m, v = np.array([1.0, 2.0]), np.zeros(2), np.zeros(2)
+    grads, moved = np.array([0.001, 1.0]), np.zeros(2)
+    for i in range(10):
+        new, m, v = adam_step(params, grads, m, v, i + 1, 0.01)
+        moved += np.abs(new - params)
+        params = new
+        grads = grads / 5 if i % 2 == 0 else grads * 5
+    return params, moved
+
+
+@value("second-moment-post-end-0", decimals=4)
+def post_end_0() -> float:
+    """Where parameter 0 (gradient 0.001, from 1) ends after the post's 10 iterations."""
+    return float(_post_example2()[0][0])
+
+
+@value("second-moment-post-end-1", decimals=4)
+def post_end_1() -> float:
+    """Where parameter 1 (gradient 1, from 2) ends after the post's 10 iterations."""
+    return float(_post_example2()[0][1])
+
+
+@value("second-moment-post-farther", digits=2, percent=True)
+def post_farther() -> float:
+    """How much farther, as a fraction, the parameter with the larger gradient moves."""
+    moved = _post_example2()[1]
+    return float((moved[1] - moved[0]) / moved[1])
+
+
+@value("second-moment-sgd-rate-below-epsilon", sci=True, digits=1)
+def sgd_rate_below_epsilon() -> float:
+    """The SGD learning rate lr / eps that Adam becomes far below eps (lr = 1e-3)."""
+    return 1e-3 / 1e-8
+
+
 # --8<-- [start:step_sizes]
 def step_sizes(grads, lr: float = 0.001, step=adam_step) -> np.ndarray:
     """|change| / lr at t = 1, 2, ... of one parameter fed these gradients."""
@@ -110,6 +186,14 @@ def scaled(surface: Surface, c: float) -> Surface:
                    loss=lambda x, y: c * surface.loss(x, y),
                    grad=lambda x, y: c * surface.grad(x, y))
 
+
+@value("second-moment-scale-gap", sci=True, digits=1)
+def scale_gap() -> float:
+    """The largest gap between Adam's paths on the bowl with the loss times 1e-3 or 1e3."""
+    def path(c: float) -> np.ndarray:
+        return trajectory(lambda p: Adam(p, lr=0.05), scaled(BOWL, c), steps=60)
+    return float(max(np.abs(path(c) - path(1.0)).max() for c in (1e-3, 1e3)))
+
 if __name__ == "__main__":
     # --8<-- [start:scale_invariance]
     paths = {}
@@ -138,7 +222,8 @@ if __name__ == "__main__":
         "Log-log plot of Adam's steady step size, in units of the learning rate, "
         "against the gradient magnitude from 1e-12 to 1e2, for epsilon 1e-8, 1e-6 and "
         "1e-3, with SGD's step for comparison. Each Adam curve is flat at 1 for "
-        "gradients well above its epsilon, is 0.5 where the gradient equals epsilon, "
+        "gradients well above its epsilon, is [[value: second-moment-step-at-epsilon]] "
+        "where the gradient equals epsilon, "
         "and falls in proportion to the gradient below it, like SGD with a learning "
         "rate of lr/epsilon."
     ),
@@ -168,6 +253,12 @@ def _eps_step(eps: float):
     return lambda *args, **kw: adam_step(*args, **kw, epsilon=eps)
 
 
+@value("second-moment-step-at-epsilon", digits=1)
+def step_at_epsilon() -> float:
+    """The step, in units of lr, for a steady gradient equal to eps = 1e-8."""
+    return float(step_sizes([1e-8], lr=1.0)[0])
+
+
 def _step_bound_cases() -> list[tuple[str, np.ndarray]]:
     """The four gradient histories of the step-bound figure."""
     quiet = np.zeros(5000)
@@ -179,8 +270,14 @@ def _step_bound_cases() -> list[tuple[str, np.ndarray]]:
     ]
 
 
+@functools.cache
+def _step_bound_runs() -> tuple[np.ndarray, ...]:
+    """The step sizes of the four histories (shared by the figure and its values)."""
+    return tuple(step_sizes(grads) for _, grads in _step_bound_cases())
+
+
 def _largest_step(case: int) -> float:
-    return float(step_sizes(_step_bound_cases()[case][1]).max())
+    return float(_step_bound_runs()[case].max())
 
 
 @value("step-bound-paper", digits=3)
@@ -201,6 +298,30 @@ def step_bound_tenfold() -> float:
     return _largest_step(3)
 
 
+@value("step-bound-noisy", decimals=2)
+def step_bound_noisy() -> float:
+    """The largest step of the noisy gradient (mean 0.3, spread 1)."""
+    return _largest_step(1)
+
+
+@value("step-bound-spike-shortfall", digits=1, percent=True)
+def step_bound_spike_shortfall() -> float:
+    """How far below the paper's bound the step after the lone spike stays, a fraction."""
+    return 1 - step_bound_spike() / step_bound_paper()
+
+
+@value("step-bound-growth", digits=3)
+def step_bound_growth() -> float:
+    """The growth per step, beta2 / beta1, of the gradient that gives the longest steps."""
+    return 0.999 / 0.9
+
+
+@value("step-bound-supremum", digits=3)
+def step_bound_supremum() -> float:
+    """The least upper bound of |m_hat / sqrt(v_hat)| as t grows (Cauchy-Schwarz)."""
+    return step_bound_paper() / np.sqrt(1 - 0.9**2 / 0.999)
+
+
 @figure(
     "step-bound",
     alt=(
@@ -217,10 +338,10 @@ def step_bound(fig, theme):
     """Step sizes for four gradient histories, against the paper's bound."""
     bound = step_bound_paper()
     axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
-    for ax, (name, grads) in zip(axes, _step_bound_cases(), strict=True):
-        t = np.arange(1, len(grads) + 1)
+    for ax, (name, _), sizes in zip(axes, _step_bound_cases(), _step_bound_runs(), strict=True):
+        t = np.arange(1, len(sizes) + 1)
         keep = t > 4950
-        ax.plot(t[keep], step_sizes(grads)[keep], color=COLORS["adam"])
+        ax.plot(t[keep], sizes[keep], color=COLORS["adam"])
         ax.axhline(bound, color=theme.text, linestyle="--", linewidth=1)
         ax.axhline(1, color=theme.muted, linestyle=":", linewidth=1)
         ax.set_title(name, fontsize=9)
@@ -255,7 +376,7 @@ def _contours(ax, surface: Surface, theme, levels: int = 7) -> None:
         "0.001, 1 and 1000. Left, SGD with learning rate 0.18: at 0.001 it hardly "
         "moves from the start, at 1 it zig-zags towards the minimum, at 1000 it "
         "leaves the map at the first step. Right, Adam with learning rate 0.05: the "
-        "three paths lie exactly on top of each other."
+        "three paths lie on top of each other."
     ),
     size=(6.4, 3.3),
 )
@@ -278,6 +399,51 @@ def scale_invariance(fig, theme):
     axes[1].legend(loc="lower right", fontsize=8)
 
 
+RACERS = [
+    ("SGD, lr = 0.18", "sgd", lambda p: SGD(p, lr=0.18)),
+    ("momentum, lr = 0.5", "momentum", lambda p: EMAMomentum(p, lr=0.5)),
+    ("RMSProp, lr = 0.05", "rmsprop", lambda p: RMSProp(p, lr=0.05)),
+    ("Adam, lr = 0.05", "adam", lambda p: Adam(p, lr=0.05)),
+]
+
+
+@functools.cache
+def _race_paths() -> tuple[np.ndarray, ...]:
+    """The four racers' paths, 60 steps each from the bowl's start."""
+    return tuple(trajectory(make, BOWL, steps=60) for _, _, make in RACERS)
+
+
+def _race_distance(racer: int) -> float:
+    """How far from the minimum (0, 0) a racer is after its 60 steps."""
+    return float(np.hypot(*_race_paths()[racer][-1]))
+
+
+@value("second-moment-race-sgd", decimals=2)
+def race_sgd() -> float:
+    return _race_distance(0)
+
+
+@value("second-moment-race-momentum", decimals=2)
+def race_momentum() -> float:
+    return _race_distance(1)
+
+
+@value("second-moment-race-rmsprop", sci=True, digits=1)
+def race_rmsprop() -> float:
+    return _race_distance(2)
+
+
+@value("second-moment-race-adam", decimals=2)
+def race_adam() -> float:
+    return _race_distance(3)
+
+
+@value("second-moment-race-adam-steps", integer=True)
+def race_adam_steps() -> float:
+    """Steps of about lr = 0.05 that cover the 1.5 from the start to the minimum."""
+    return round(1.5 / 0.05)
+
+
 @figure(
     "bowl-race",
     alt=(
@@ -291,16 +457,9 @@ def scale_invariance(fig, theme):
 )
 def bowl_race(fig, theme):
     """SGD, momentum, RMSProp and Adam on the badly scaled bowl, 60 steps each."""
-    racers = [
-        ("SGD, lr = 0.18", "sgd", lambda p: SGD(p, lr=0.18)),
-        ("momentum, lr = 0.5", "momentum", lambda p: EMAMomentum(p, lr=0.5)),
-        ("RMSProp, lr = 0.05", "rmsprop", lambda p: RMSProp(p, lr=0.05)),
-        ("Adam, lr = 0.05", "adam", lambda p: Adam(p, lr=0.05)),
-    ]
     axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
-    for ax, (title, color, make) in zip(axes, racers, strict=True):
+    for ax, (title, color, _), path in zip(axes, RACERS, _race_paths(), strict=True):
         _contours(ax, BOWL, theme)
-        path = trajectory(make, BOWL, steps=60)
         ax.plot(*path.T, "-o", color=COLORS[color], markersize=2.5, linewidth=1.4)
         ax.set_title(title, fontsize=10)
     for ax in axes[2:]:
