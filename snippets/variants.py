@@ -15,9 +15,11 @@ Public names:
     VARIANTS: name -> (colour key, optimizer factory), for the comparison
 """
 
-# --8<-- [start:setup]
 from __future__ import annotations
 
+import functools
+
+# --8<-- [start:setup]
 import math
 
 import numpy as np
@@ -27,27 +29,35 @@ from snippets.adam import Adam, check_grads, check_hyperparameters
 from snippets.figures import COLORS, figure
 from snippets.optimizers import Optimizer, trajectory
 from snippets.surfaces import ROSENBROCK, VALLEY
+from snippets.values import value
 
 
 # --8<-- [start:weight_norms]
+def rms(w: np.ndarray) -> float:
+    """The root mean square of a group of weights."""
+    return float(np.sqrt(np.mean(w**2)))
+
+
 def weight_norms(decoupled: bool, scales=(0.01, 1.0, 100.0), steps: int = 3000,
-                 lr: float = 0.01, weight_decay: float = 0.1, seed: int = 0) -> np.ndarray:
+                 lr: float = 0.01, weight_decay: float = 0.1, seed: int = 0,
+                 statistic=rms) -> np.ndarray:
     """Weights whose loss gradient is noise of a given scale, decayed by L2 or AdamW.
 
     One group of 100 weights, all starting at 1, per scale; every group sees the same
-    noise, times its scale. Returns the root mean square of each group after each step,
-    an array (steps + 1, len(scales)).
+    noise, times its scale. Returns statistic(group) (the root mean square unless
+    told) of each group after each step, an array (steps + 1, len(scales)).
     """
     rng = np.random.default_rng(seed)
     groups = [np.ones(100) for _ in scales]
     optimizer = Adam(groups, lr=lr, weight_decay=weight_decay,
                      decoupled_weight_decay=decoupled)  # False: L2, True: AdamW
-    rms = np.ones((steps + 1, len(scales)))
+    stats = np.zeros((steps + 1, len(scales)))
+    stats[0] = [statistic(w) for w in groups]
     for k in range(1, steps + 1):
         noise = rng.standard_normal(100)
         optimizer.step([scale * noise for scale in scales])
-        rms[k] = [np.sqrt(np.mean(w**2)) for w in groups]
-    return rms
+        stats[k] = [statistic(w) for w in groups]
+    return stats
 
 
 # --8<-- [end:weight_norms]
@@ -68,13 +78,13 @@ def reddi_gradient(t: int, C: float = 3.0) -> float:
 
 
 def online_adam(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = False,
-                x1: float = 1.0) -> np.ndarray:
+                x1: float = 1.0, beta2: float | None = None) -> np.ndarray:
     """Adam or AMSGrad as Reddi et al. analyse it; return x_1, ..., x_{steps+1}.
 
-    beta1 = 0, beta2 = 1 / (1 + C^2), step size alpha / sqrt(t), no bias correction,
-    no epsilon, and each step projected back onto [-1, 1].
+    beta1 = 0, beta2 = 1 / (1 + C^2) unless given, step size alpha / sqrt(t), no bias
+    correction, no epsilon, and each step projected back onto [-1, 1].
     """
-    beta2 = 1 / (1 + C**2)
+    beta2 = 1 / (1 + C**2) if beta2 is None else beta2
     x, v, v_max = x1, 0.0, 0.0
     xs = [x]
     for t in range(1, steps + 1):
@@ -272,10 +282,13 @@ SCALE_STYLES = ("-", "--", ":")
     alt=(
         "Two panels of the root mean square of three groups of weights over 3000 steps, "
         "each group starting at 1 and seeing only gradient noise, of scale 0.01, 1 or "
-        "100. Left, L2 inside Adam: the group with tiny gradients is pulled to about "
-        "0.02 within 200 steps, the group of scale 1 decays slowly to 0.24, the group "
-        "of scale 100 is not decayed at all and ends above 1. Right, AdamW: the three "
-        "curves lie on top of each other and decay together to 0.24."
+        "100. Left, L2 inside Adam: the group with tiny gradients is pulled to "
+        "[[value: variants-l2-small-rms-200]] by step 200, the group of scale 1 decays "
+        "slowly to [[value: variants-l2-unit-rms]], the group of scale 100 is barely "
+        "decayed (mean [[value: variants-l2-large-mean]]) and its root mean square ends "
+        "at [[value: variants-l2-large-rms]], above 1, because the noise spreads its "
+        "weights. Right, AdamW: the three curves lie on top of each other and fall "
+        "together to [[value: variants-adamw-rms]]."
     ),
     size=(7.0, 3.2),
 )
@@ -284,10 +297,10 @@ def weight_decay_norms(fig, theme):
     axes = fig.subplots(1, 2, sharey=True)
     for ax, decoupled, title in ((axes[0], False, "L2 inside Adam"),
                                  (axes[1], True, "AdamW (decoupled)")):
-        rms = weight_norms(decoupled)
+        norms = _weight_stats(decoupled)[0]
         colour = COLORS["adamw" if decoupled else "adam"]
         for i, (scale, style) in enumerate(zip(SCALES, SCALE_STYLES, strict=True)):
-            ax.plot(np.arange(len(rms))[::10], rms[::10, i], style, color=colour,
+            ax.plot(np.arange(len(norms))[::10], norms[::10, i], style, color=colour,
                     label=f"gradients × {scale:g}")
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("step")
@@ -303,8 +316,8 @@ def weight_decay_norms(fig, theme):
         "Two panels over 30,000 steps of the online problem of Reddi et al. with C = 3, "
         "on a log step axis. Top: the point x_t. Adam, started at 1, stays at +1, the "
         "worst point; AMSGrad, from the same start, moves down to the optimum -1 within "
-        "a few hundred steps. Bottom: the average regret. Adam's settles at 2/3; "
-        "AMSGrad's falls towards 0."
+        "a few hundred steps. Bottom: the average regret. Adam's settles at "
+        "[[value: variants-reddi-regret-per-step]]; AMSGrad's falls towards 0."
     ),
     size=(5.6, 5.0),
 )
@@ -335,9 +348,13 @@ def reddi_counterexample(fig, theme):
     "radam-warmup",
     alt=(
         "RAdam's rectification factor r_t against the step on a log axis, for beta2 = "
-        "0.999: zero for the first 5 steps, 0.05 at step 10, 0.22 at step 100, 0.65 at "
-        "step 1000 and 1 after about 5000 steps. A linear warmup over 2000 steps and "
-        "the exponential warmup 1 - exp(-t/1000) rise over the same range of steps."
+        "0.999: zero for the first [[value: variants-radam-momentum-steps]] steps, "
+        "[[value: variants-radam-r-10]] at step 10, [[value: variants-radam-r-100]] at "
+        "step 100, [[value: variants-radam-r-1000]] at step 1000, "
+        "[[value: variants-radam-r-5000]] at step 5000, and within 0.5 % of 1 from step "
+        "[[value: variants-radam-near-one]] on. A linear warmup over 2 / (1 - beta2) = "
+        "[[value: variants-radam-linear-warmup]] steps and the exponential warmup "
+        "1 - exp(-(1 - beta2) t) rise over the same range of steps."
     ),
     size=(5.6, 3.2),
 )
@@ -347,9 +364,9 @@ def radam_warmup(fig, theme):
     t = np.unique(np.geomspace(1, 20_000, 200).astype(int))
     ax.plot(t, [rectification(k) for k in t], color=COLORS["radam"],
             label=r"RAdam's $r_t$ ($\beta_2 = 0.999$)")
-    ax.plot(t, np.minimum(1, t / 2000), "--", color=theme.text,
-            label=r"linear warmup over $2/(1-\beta_2) = 2000$ steps")
-    ax.plot(t, 1 - np.exp(-t / 1000), ":", color=theme.text,
+    ax.plot(t, np.minimum(1, t / radam_linear_warmup()), "--", color=theme.text,
+            label=rf"linear warmup over $2/(1-\beta_2) = {radam_linear_warmup()}$ steps")
+    ax.plot(t, 1 - np.exp(-t * (1 - 0.999)), ":", color=theme.text,
             label=r"$1 - e^{-(1-\beta_2)t}$")
     ax.set_xscale("log")
     ax.set_xlabel("step t")
@@ -393,3 +410,394 @@ def variants_valley(fig, theme):
     right.set_ylabel("loss")
     right.grid(True, linewidth=0.5)
 
+
+
+# Values: the numbers the page states -------------------------------------------------
+# The weight-decay experiment (alpha = 0.01, lambda = 0.1, 3000 steps) ---------------
+
+
+@functools.cache
+def _weight_stats(decoupled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RMS, mean and standard deviation of each group after each step."""
+    return tuple(weight_norms(decoupled, statistic=f)
+                 for f in (rms, lambda w: float(np.mean(w)), lambda w: float(np.std(w))))
+
+
+@value("variants-torch-decay-per-step", sci=True, digits=1)
+def torch_decay_per_step() -> float:
+    """The fraction of a weight PyTorch's AdamW removes per step: lr * weight_decay."""
+    return 1e-3 * 1e-2
+
+
+@value("variants-l2-small-rms-200", digits=2)
+def l2_small_rms_200() -> float:
+    """L2 in Adam: RMS of the group with gradients x 0.01 after 200 steps."""
+    return float(_weight_stats(False)[0][200, 0])
+
+
+@value("variants-l2-unit-rms", decimals=2)
+def l2_unit_rms() -> float:
+    """L2 in Adam: RMS of the group with gradients x 1 after 3000 steps."""
+    return float(_weight_stats(False)[0][-1, 1])
+
+
+@value("variants-l2-large-rms", digits=3)
+def l2_large_rms() -> float:
+    """L2 in Adam: RMS of the group with gradients x 100 after 3000 steps."""
+    return float(_weight_stats(False)[0][-1, 2])
+
+
+@value("variants-l2-large-mean", digits=2)
+def l2_large_mean() -> float:
+    """L2 in Adam: mean of the group with gradients x 100 after 3000 steps."""
+    return float(_weight_stats(False)[1][-1, 2])
+
+
+@value("variants-l2-large-std", digits=2)
+def l2_large_std() -> float:
+    """L2 in Adam: standard deviation of the group with gradients x 100 after 3000 steps."""
+    return float(_weight_stats(False)[2][-1, 2])
+
+
+@value("variants-random-walk-std", digits=2)
+def random_walk_std() -> float:
+    """alpha sqrt(t): the spread of a random walk of t steps of about alpha, t = 3000."""
+    return 0.01 * math.sqrt(3000)
+
+
+@value("variants-adamw-rms", decimals=2)
+def adamw_rms() -> float:
+    """AdamW: RMS of each group after 3000 steps (the same for all three)."""
+    return float(_weight_stats(True)[0][-1, 0])
+
+
+@value("variants-adamw-mean", digits=2)
+def adamw_mean() -> float:
+    """AdamW: mean of each group after 3000 steps."""
+    return float(_weight_stats(True)[1][-1, 0])
+
+
+@value("variants-adamw-decay-factor", digits=2)
+def adamw_decay_factor() -> float:
+    """(1 - alpha lambda)^t: what the decay alone leaves of a weight after 3000 steps."""
+    return (1 - 0.01 * 0.1) ** 3000
+
+
+@value("variants-adamw-std", digits=2)
+def adamw_std() -> float:
+    """AdamW: standard deviation of each group after 3000 steps."""
+    return float(_weight_stats(True)[2][-1, 0])
+
+
+# The counterexample (C = 3) ---------------------------------------------------------
+
+
+def period_loss(x: float, C: float = 3.0) -> float:
+    """f_1(x) + f_2(x) + f_3(x): the loss of one period of three steps at a fixed x."""
+    return sum(reddi_gradient(t, C) * x for t in (1, 2, 3))
+
+
+def reddi_cycle_steps(beta2: float, C: float = 3.0) -> tuple[float, float, float]:
+    """Adam's three step lengths over a period, in units of alpha_t, once v is periodic.
+
+    With beta1 = 0, v cycles through v1 (after C), v2 and v3 (after -1, -1): the step
+    that sees C moves x left by C / sqrt(v1), the two others right by 1 / sqrt(v2) and
+    1 / sqrt(v3).
+    """
+    v1 = (1 - beta2) * (C**2 + beta2 + beta2**2) / (1 - beta2**3)
+    v2 = beta2 * v1 + (1 - beta2)
+    v3 = beta2 * v2 + (1 - beta2)
+    return C / math.sqrt(v1), 1 / math.sqrt(v2), 1 / math.sqrt(v3)
+
+
+def reddi_drift(beta2: float, C: float = 3.0) -> float:
+    """Net move of x to the right over one period, in units of alpha_t (v periodic).
+
+    Positive: x is pushed to +1, the worst point; negative: to the optimum -1.
+    """
+    left, right2, right3 = reddi_cycle_steps(beta2, C)
+    return right2 + right3 - left
+
+
+def reddi_beta2_threshold(C: float = 3.0) -> float:
+    """The beta2 above which Adam's drift on the counterexample points to -1 (bisection)."""
+    low, high = 1 / (1 + C**2), 0.999
+    assert reddi_drift(low, C) > 0 > reddi_drift(high, C)
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if reddi_drift(middle, C) > 0 else (low, middle)
+    return (low + high) / 2
+
+
+@functools.cache
+def _reddi_default_beta2() -> np.ndarray:
+    return online_adam(30_000, beta2=0.999)
+
+
+@value("variants-reddi-beta2", digits=1)
+def reddi_beta2() -> float:
+    """The paper's beta2 = 1 / (1 + C^2) for C = 3."""
+    return 1 / (1 + 3.0**2)
+
+
+@value("variants-reddi-alpha-bound", digits=3)
+def reddi_alpha_bound() -> float:
+    """The paper's condition alpha < sqrt(1 - beta2), for C = 3."""
+    return math.sqrt(1 - reddi_beta2())
+
+
+@value("variants-reddi-adam-period-loss", integer=True)
+def reddi_adam_period_loss() -> float:
+    """The loss of one period at x = +1, where Adam ends."""
+    return period_loss(1.0)
+
+
+@value("variants-reddi-optimum-period-loss", integer=True)
+def reddi_optimum_period_loss() -> float:
+    """The loss of one period at the optimum x = -1."""
+    return period_loss(-1.0)
+
+
+@value("variants-reddi-extra-per-period", integer=True)
+def reddi_extra_per_period() -> float:
+    """How much more Adam, at +1, pays than the optimum every three steps."""
+    return period_loss(1.0) - period_loss(-1.0)
+
+
+@value("variants-reddi-regret-per-step", digits=3)
+def reddi_regret_per_step() -> float:
+    """The average regret per step at x = +1: the extra loss of a period over 3."""
+    return reddi_extra_per_period() / 3
+
+
+@value("variants-beta2-memory", integer=True)
+def beta2_memory() -> float:
+    """1 / (1 - beta2) for beta2 = 0.999: how many steps v averages over, about."""
+    return round(1 / (1 - 0.999))
+
+
+@value("variants-reddi-default-x", decimals=3)
+def reddi_default_x() -> float:
+    """Adam with beta2 = 0.999 on the counterexample: x after 30,000 steps."""
+    return float(_reddi_default_beta2()[-1])
+
+
+@value("variants-reddi-default-regret", digits=2)
+def reddi_default_regret() -> float:
+    """Adam with beta2 = 0.999 on the counterexample: average regret after 30,000 steps."""
+    return float(average_regret(_reddi_default_beta2())[-1])
+
+
+@value("variants-reddi-left-step", decimals=2)
+def reddi_left_step() -> float:
+    """Adam's step to the left, in units of alpha_t, when it sees C (beta2 = 0.1)."""
+    return reddi_cycle_steps(0.1)[0]
+
+
+@value("variants-reddi-right-step-2", decimals=2)
+def reddi_right_step_2() -> float:
+    """Adam's step to the right, in units of alpha_t, one step after C (beta2 = 0.1)."""
+    return reddi_cycle_steps(0.1)[1]
+
+
+@value("variants-reddi-right-step-3", decimals=2)
+def reddi_right_step_3() -> float:
+    """Adam's step to the right, in units of alpha_t, two steps after C (beta2 = 0.1)."""
+    return reddi_cycle_steps(0.1)[2]
+
+
+@value("variants-reddi-beta2-threshold", digits=3)
+def reddi_threshold() -> float:
+    """The smallest beta2 with which Adam is drawn to the optimum of the C = 3 problem."""
+    return reddi_beta2_threshold(3.0)
+
+
+# Adamax's largest step ----------------------------------------------------------------
+
+
+def adamax_step_bound(beta1: float = 0.9, beta2: float = 0.999) -> float:
+    """The supremum of |step| / lr for Adamax: (1 - beta1) / (1 - beta1 / beta2)."""
+    return (1 - beta1) / (1 - beta1 / beta2)
+
+
+@functools.cache
+def adamax_shrinking_steps(steps: int = 5000) -> np.ndarray:
+    """|step| of Adamax (lr = 1, eps = 0, defaults betas) when g_t = beta2^t."""
+    w = np.zeros(1)
+    optimizer = Adamax([w], lr=1.0, eps=0.0)
+    sizes = []
+    for t in range(1, steps + 1):
+        before = w[0]
+        optimizer.step([np.array([0.999**t])])
+        sizes.append(abs(w[0] - before))
+    return np.array(sizes)
+
+
+@value("variants-adamax-bound", digits=6)
+def adamax_bound() -> float:
+    """The largest Adamax step at the default betas, in units of alpha."""
+    return adamax_step_bound()
+
+
+@value("variants-adamax-excess", digits=2, percent=True)
+def adamax_excess() -> float:
+    """How much the largest Adamax step exceeds alpha, as a fraction of alpha."""
+    return adamax_step_bound() - 1
+
+
+@value("variants-adamax-largest-step", digits=6)
+def adamax_largest_step() -> float:
+    """The largest step, in units of alpha, of 5000 Adamax steps with g_t = 0.999^t."""
+    return float(adamax_shrinking_steps().max())
+
+
+@value("variants-adamax-first-long-step", integer=True)
+def adamax_first_long_step() -> float:
+    """The first step longer than alpha when g_t = 0.999^t."""
+    return int(np.argmax(adamax_shrinking_steps() > 1)) + 1
+
+
+# NAdam in PyTorch: the product of the mu_t in float32 -------------------------------
+
+
+def comparison_gradients(steps: int = 400, seed: int = 5) -> list[np.ndarray]:
+    """The random gradients the tests compare the frameworks with: 8 scales, 1e-3..10."""
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(8) * np.logspace(-3, 1, 8) for _ in range(steps)]
+
+
+
+class NAdamFloat32Product(NAdam):
+    """NAdam keeping prod mu_t in float32, as torch.optim.NAdam does by default."""
+
+    def step(self, grads) -> None:
+        grads = check_grads(grads, self.params)
+        self.t += 1
+        self.mu_product = float(np.float32(self.mu_product) * np.float32(self.mu(self.t)))
+        Optimizer.step(self, grads)
+
+
+def _nadam_run(make) -> np.ndarray:
+    w = np.ones(8)
+    optimizer = make([w])
+    for g in comparison_gradients():
+        optimizer.step([g])
+    return w
+
+
+@value("variants-nadam-float32-gap", sci=True, digits=2)
+def nadam_float32_gap() -> float:
+    """Largest difference, after the tests' 400 steps at lr = 0.01, float32 product or not."""
+    exact = _nadam_run(lambda ps: NAdam(ps, lr=0.01))
+    rounded = _nadam_run(lambda ps: NAdamFloat32Product(ps, lr=0.01))
+    return float(np.abs(exact - rounded).max())
+
+
+# RAdam ---------------------------------------------------------------------------------
+
+
+@value("variants-radam-momentum-steps", integer=True)
+def radam_momentum_steps() -> float:
+    """How many first steps of RAdam are momentum steps at beta2 = 0.999."""
+    return radam_first_rectified_step() - 1
+
+
+@value("variants-radam-first-rectified-step", integer=True)
+def radam_first_rectified_step() -> float:
+    """The first step with r_t > 0 at beta2 = 0.999."""
+    return next(t for t in range(1, 100) if rectification(t) > 0)
+
+
+@value("variants-radam-first-r", digits=2)
+def radam_first_r() -> float:
+    """r_t at the first rectified step."""
+    return rectification(radam_first_rectified_step())
+
+
+@value("variants-radam-r-10", decimals=3)
+def radam_r_10() -> float:
+    """r_t at step 10."""
+    return rectification(10)
+
+
+@value("variants-radam-r-100", decimals=3)
+def radam_r_100() -> float:
+    """r_t at step 100."""
+    return rectification(100)
+
+
+@value("variants-radam-r-200", decimals=2)
+def radam_r_200() -> float:
+    """r_t at step 200."""
+    return rectification(200)
+
+
+@value("variants-radam-r-1000", decimals=3)
+def radam_r_1000() -> float:
+    """r_t at step 1000."""
+    return rectification(1000)
+
+
+@value("variants-radam-r-5000", decimals=3)
+def radam_r_5000() -> float:
+    """r_t at step 5000."""
+    return rectification(5000)
+
+
+@value("variants-radam-near-one", integer=True)
+def radam_near_one() -> float:
+    """The first step from which r_t stays within 0.5 % of 1 (r_t grows with t)."""
+    return next(t for t in range(1, 100_000) if rectification(t) >= 0.995)
+
+
+@value("variants-radam-linear-warmup", integer=True)
+def radam_linear_warmup() -> float:
+    """Ma & Yarats's warmup length 2 / (1 - beta2) for beta2 = 0.999."""
+    return round(2 / (1 - 0.999))
+
+
+@value("variants-rosenbrock-first-gradient", digits=3)
+def rosenbrock_first_gradient() -> float:
+    """The x component of Rosenbrock's gradient at the start (-1.2, 1)."""
+    return float(ROSENBROCK.grad(-1.2, 1.0)[0])
+
+
+@value("variants-radam-rosenbrock-jump", digits=2)
+def radam_rosenbrock_jump() -> float:
+    """Where RAdam (lr = 0.02) puts x after its first step on Rosenbrock."""
+    return float(trajectory(lambda p: RAdam(p, lr=0.02), ROSENBROCK, start=(-1.2, 1.0),
+                            steps=1)[1, 0])
+
+
+# Adam and AMSGrad on the valley ------------------------------------------------------
+
+
+@functools.cache
+def _valley_adam_amsgrad() -> tuple[np.ndarray, np.ndarray]:
+    return tuple(trajectory(VARIANTS[name][1], VALLEY, steps=200) for name in ("Adam", "AMSGrad"))
+
+
+def valley_losses() -> tuple[np.ndarray, np.ndarray]:
+    """Adam's and AMSGrad's losses on the valley at steps 0..200."""
+    return tuple(np.array([VALLEY.loss(*p) for p in path]) for path in _valley_adam_amsgrad())
+
+
+@value("variants-valley-identical-steps", integer=True)
+def valley_identical_steps() -> float:
+    """How many first steps Adam and AMSGrad take identically on the valley."""
+    adam, amsgrad = _valley_adam_amsgrad()
+    return int(np.argmax(np.any(adam != amsgrad, axis=1))) - 1
+
+
+@value("variants-valley-one-percent-step", integer=True)
+def valley_one_percent_step() -> float:
+    """The first step at which their losses differ by more than 1 %."""
+    adam, amsgrad = valley_losses()
+    return int(np.argmax(np.abs(adam / amsgrad - 1) > 0.01))
+
+
+@value("variants-valley-amsgrad-gain", digits=2)
+def valley_amsgrad_gain() -> float:
+    """Adam's loss over AMSGrad's after 200 steps on the valley."""
+    adam, amsgrad = valley_losses()
+    return float(adam[200] / amsgrad[200])

@@ -16,16 +16,24 @@ import pytest
 
 from snippets.adam import Adam
 from snippets.optimizers import SGD, trajectory
-from snippets.surfaces import ROSENBROCK
+from snippets.surfaces import ROSENBROCK, VALLEY
+from snippets.values import number
 from snippets.variants import (
     VARIANTS,
     Adamax,
     NAdam,
+    NAdamFloat32Product,
     RAdam,
+    adamax_shrinking_steps,
+    adamax_step_bound,
     average_regret,
+    comparison_gradients,
     online_adam,
+    period_loss,
     rectification,
+    reddi_cycle_steps,
     reddi_gradient,
+    valley_losses,
     weight_norms,
 )
 
@@ -33,8 +41,7 @@ frameworks = pytest.mark.frameworks
 
 
 def random_grads(steps=400, seed=5):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(8) * np.logspace(-3, 1, 8) for _ in range(steps)]
+    return comparison_gradients(steps, seed)
 
 
 def run_numpy(make, grads, start=None):
@@ -62,6 +69,35 @@ def test_l2_inside_adam_decays_small_gradient_weights_most_and_large_ones_not_at
     rms = weight_norms(decoupled=False)
     assert rms[200, 0] < 0.05  # scale 0.01: gone within 200 steps
     assert rms[-1, 0] < rms[-1, 1] < 1 < rms[-1, 2]  # scale 100: never decayed
+
+
+def test_claim_with_adamw_the_three_groups_move_identically(says):
+    says("variants.md", "With AdamW the three groups move identically")
+    rms = weight_norms(decoupled=True)
+    np.testing.assert_allclose(rms[:, 0], rms[:, 1], rtol=1e-6)
+    np.testing.assert_allclose(rms[:, 0], rms[:, 2], rtol=1e-6)
+    # Their mean is what the decay alone leaves, (1 - alpha lambda)^t, up to the noise
+    # of a mean of 100 weights that each spread by the standard deviation.
+    mean = weight_norms(decoupled=True, statistic=np.mean)[-1, 0]
+    spread = weight_norms(decoupled=True, statistic=np.std)[-1, 0]
+    assert abs(mean - (1 - 0.01 * 0.1) ** 3000) < 3 * spread / np.sqrt(100)
+
+
+def test_claim_l2_large_gradient_weights_spread_apart_rather_than_move_up(says):
+    says("variants.md", "is barely decayed")
+    says("variants.md", "ends above 1 not because the weights move up but because they "
+                        "spread apart")
+    rms, mean, std = (weight_norms(False, statistic=f)[:, 2]
+                      for f in (lambda w: np.sqrt(np.mean(w**2)), np.mean, np.std))
+    assert rms[-1] > 1  # the figure's curve ends above 1 ...
+    assert 0.9 < mean[-1] < 1  # ... while the mean has gone down, a little
+    np.testing.assert_allclose(rms**2, mean**2 + std**2, rtol=1e-9)  # RMS^2 = mean^2 + var
+    # The spread is a random walk's, alpha sqrt(t), within the sampling error of 100
+    # weights (about 7 %, and the walk's own fluctuations) at every step from 100 on:
+    t = np.arange(100, 3001)
+    assert np.all(np.abs(std[t] / (0.01 * np.sqrt(t)) - 1) < 0.2)
+    # and the mean never drifts up by more than the noise of a mean of 100 walks:
+    assert np.all(mean <= 1 + 3 * 0.01 * np.sqrt(np.arange(len(mean))) / np.sqrt(100))
 
 
 def test_for_sgd_l2_and_decoupled_decay_are_the_same_step():
@@ -104,6 +140,65 @@ def test_average_regret_is_two_thirds_for_adam_and_tends_to_zero_for_amsgrad():
     assert amsgrad[-1] < 0.01 and amsgrad[-1] < amsgrad[3000] < amsgrad[300]
 
 
+def test_claim_adam_pays_two_more_than_the_optimum_every_three_steps(says):
+    says("variants.md", "Adam pays [[value: variants-reddi-extra-per-period]] more than "
+                        "the optimum every three steps")
+    says("variants.md", "its average regret tends to [[value: variants-reddi-regret-per-step]]")
+    C = 3.0
+    assert period_loss(1.0, C) == C - 2 == 1  # at x = +1: C - 1 - 1
+    assert period_loss(-1.0, C) == -(C - 2) == -1  # at the optimum
+    assert number("variants-reddi-extra-per-period") == 2 * (C - 2)
+    assert number("variants-reddi-regret-per-step") == pytest.approx(2 / 3)
+    # The run: Adam sits at +1 and its average regret approaches 2/3, not 1/3.
+    xs = online_adam(30_000)
+    regret = average_regret(xs)
+    assert regret[-1] == pytest.approx(2 / 3, abs=0.005)
+    T = 30_000  # a whole number of periods: the last one adds about 2 to R_T (x_t ~ 1)
+    assert T * regret[T - 1] - (T - 3) * regret[T - 4] == pytest.approx(2.0, abs=0.01)
+
+
+@pytest.mark.parametrize("beta2", [0.999, 0.99, 0.9, 0.8, 0.6, "threshold + 0.03"])
+def test_claim_on_this_problem_any_beta2_above_the_threshold_will_do(says, beta2):
+    says("variants.md", "On this problem any $\\beta_2$ above "
+                        "[[value: variants-reddi-beta2-threshold]] will do")
+    threshold = number("variants-reddi-beta2-threshold")
+    assert 0.1 < threshold < 0.999
+    if beta2 == "threshold + 0.03":
+        beta2 = threshold + 0.03
+    xs = online_adam(30_000, beta2=beta2)
+    regret = average_regret(xs)
+    assert xs[-1] < -0.99 and regret[-1] < 0.1 and regret[-1] < regret[3000] / 2
+
+
+@pytest.mark.parametrize("beta2", [0.1, 0.3, "threshold - 0.03"])
+def test_below_the_threshold_adam_still_goes_to_the_worst_point(beta2):
+    if beta2 == "threshold - 0.03":
+        beta2 = number("variants-reddi-beta2-threshold") - 0.03
+    xs = online_adam(30_000, beta2=beta2)
+    assert xs[-1] > 0.99 and average_regret(xs)[-1] > 0.6
+
+
+def test_claim_with_the_default_beta2_adam_solves_this_sequence(says):
+    says("variants.md", "and Adam solves *this* sequence")
+    xs = online_adam(30_000, beta2=0.999)
+    assert xs[-1] < -0.99 and average_regret(xs)[-1] < 0.01
+    assert number("variants-beta2-memory") == pytest.approx(1 / (1 - 0.999))
+
+
+def test_claim_the_rare_informative_gradient_is_outvoted(says):
+    says("variants.md", "The rare, informative gradient is outvoted")
+    # v by its recursion, 300 steps of the sequence: the last period's steps.
+    beta2, v, steps = 0.1, 0.0, []
+    for t in range(1, 301):
+        g = reddi_gradient(t)
+        v = beta2 * v + (1 - beta2) * g**2
+        steps.append(-g / math.sqrt(v))  # the move of x, in units of alpha_t
+    left, right2, right3 = -steps[-3], steps[-2], steps[-1]  # t = 298 sees C
+    assert (left, right2, right3) == pytest.approx(reddi_cycle_steps(beta2), rel=1e-12)
+    assert right2 + right3 > left > 0  # the two small steps outweigh the informative one
+    assert left == pytest.approx(number("variants-reddi-left-step"), abs=0.005)
+
+
 def test_average_regret_by_hand():
     xs = np.array([1.0, 0.5, -1.0, 0.0])  # x_1..x_3, and x_4 unused
     losses = 3 * 1.0 - 1 * 0.5 - 1 * -1.0  # g = 3, -1, -1
@@ -114,13 +209,32 @@ def test_average_regret_by_hand():
 # -- Adamax, NAdam, RAdam ---------------------------------------------------------------------
 
 
-def test_adamax_never_steps_further_than_the_learning_rate():
+def test_adamax_steps_stay_below_the_bound_on_random_gradients():
+    bound = adamax_step_bound(0.9, 0.999)
+    assert bound == pytest.approx(0.999 * 0.1 / (0.999 - 0.9), rel=1e-15)
     w = np.zeros(8)
     optimizer = Adamax([w], lr=0.01)
     for g in random_grads():
         before = w.copy()
         optimizer.step([g])
-        assert np.all(np.abs(w - before) <= 0.01 * (1 + 1e-12))
+        assert np.all(np.abs(w - before) <= 0.01 * bound)
+
+
+def test_claim_an_adamax_step_can_exceed_alpha(says):
+    says("variants.md", "an Adamax step can exceed $\\alpha$")
+    says("variants.md", "That bound does not hold")
+    steps = adamax_shrinking_steps()  # lr = 1, eps = 0, g_t = 0.999^t
+    first = int(number("variants-adamax-first-long-step"))
+    assert steps[first - 2] <= 1 < steps[first - 1]
+    assert np.all(steps[first - 1:] > 1)  # from that step on, every step exceeds alpha
+    # The steps approach the supremum (1 - beta1) / (1 - beta1 / beta2) from below:
+    bound = 0.1 / (1 - 0.9 / 0.999)
+    assert steps.max() <= bound * (1 + 1e-12)
+    assert steps[-1] == pytest.approx(bound, rel=1e-9)
+    # The sum in the page's bound, term by term, at step t: the same number.
+    t = 30
+    by_hand = 0.1 / (1 - 0.9**t) * sum((0.9 / 0.999) ** j for j in range(t))
+    assert steps[t - 1] == pytest.approx(by_hand, rel=1e-12)
 
 
 def test_nadam_with_constant_momentum_is_the_nesterov_form_of_adam():
@@ -171,9 +285,75 @@ def test_a_bad_gradient_changes_nothing_not_even_t(make):
     assert optimizer.t == 0 and np.all(w == 1)
 
 
-def test_every_variant_reaches_the_valley_floor():
-    from snippets.surfaces import VALLEY
+def test_claim_radam_first_steps_are_not_normalised(says):
+    says("variants.md", "RAdam's first steps are not normalised")
+    n = int(number("variants-radam-momentum-steps"))
+    assert [rectification(t) for t in range(1, n + 2)] == [0.0] * n + [rectification(n + 1)]
+    assert rectification(n + 1) > 0
+    w = np.zeros(1)
+    optimizer = RAdam([w], lr=0.1)
+    for scale in (1.0, 1e3):  # a step as large as the gradient, not about lr
+        w[:] = 0.0
+        optimizer = RAdam([w], lr=0.1)
+        optimizer.step([np.array([scale])])
+        assert -w[0] == pytest.approx(0.1 * scale)
 
+
+def test_claim_rho_is_never_exactly_five_at_a_whole_step(says):
+    says("variants.md", "$\\rho_t$ is never exactly 5 at a whole step")
+    beta2 = 0.999
+    rho_inf = 2 / (1 - beta2) - 1
+    rho = [rho_inf - 2 * t * beta2**t / (1 - beta2**t) for t in range(1, 20_001)]
+    assert np.all(np.diff(rho) > 0)  # rho_t grows with t ...
+    assert rho[4] < 5 < rho[5]  # ... and passes 5 between steps 5 and 6
+    # so "> 5" (PyTorch, this class) and ">= 5" (Optax) pick the same steps.
+    assert [r > 5 for r in rho] == [r >= 5 for r in rho]
+    assert [rectification(t) > 0 for t in range(1, 20_001)] == [r > 5 for r in rho]
+
+
+def test_claim_adam_and_amsgrad_coincide_for_the_first_steps_then_part(says):
+    says("variants.md", "Adam and AMSGrad coincide for the first "
+                        "[[value: variants-valley-identical-steps]] steps")
+    says("variants.md", "their losses first differ by more than 1 % at step "
+                        "[[value: variants-valley-one-percent-step]]")
+    identical = int(number("variants-valley-identical-steps"))
+    adam = trajectory(VARIANTS["Adam"][1], VALLEY, steps=200)
+    amsgrad = trajectory(VARIANTS["AMSGrad"][1], VALLEY, steps=200)
+    assert np.array_equal(adam[:identical + 1], amsgrad[:identical + 1])
+    assert not np.array_equal(adam[identical + 1], amsgrad[identical + 1])
+    # Identical exactly while v never shrinks: AMSGrad's max is then v itself.
+    v, g2 = np.zeros(2), [VALLEY.grad(*p) ** 2 for p in adam[:identical + 1]]
+    shrank = []
+    for g in g2:
+        new = 0.999 * v + 0.001 * g
+        shrank.append(bool(np.any(new < v)))
+        v = new
+    assert not any(shrank[:identical]) and shrank[identical]
+    la, lm = valley_losses()
+    step = int(number("variants-valley-one-percent-step"))
+    assert np.all(np.abs(la[:step] / lm[:step] - 1) <= 0.01) and abs(la[step] / lm[step] - 1) > 0.01
+    assert step > 50  # the table's 20 and 50 steps agree; 200 does not
+    assert la[200] / lm[200] > 2
+
+
+def test_claim_nadam_ends_lowest_after_200_steps_despite_a_slower_start(says):
+    says("variants.md", "so it ends lowest after 200 steps despite a slower start")
+    loss = {name: [VALLEY.loss(*p) for p in trajectory(make, VALLEY, steps=200)]
+            for name, (_, make) in VARIANTS.items()}
+    assert min(loss, key=lambda n: loss[n][200]) == "NAdam"
+    assert loss["NAdam"][20] > loss["Adam"][20]
+
+
+def test_claim_radam_jumps_across_the_valley_in_its_momentum_steps(says):
+    says("variants.md", "RAdam jumps across the valley in its")
+    path = trajectory(VARIANTS["RAdam"][1], VALLEY, steps=200)
+    n = int(number("variants-radam-momentum-steps"))
+    assert path[0, 1] > 0 and np.any(path[1:n + 1, 1] < 0)  # y changes sign
+    assert rectification(200) == pytest.approx(number("variants-radam-r-200"), abs=0.005)
+    assert rectification(200) < 0.5
+
+
+def test_every_variant_reaches_the_valley_floor():
     for name, (_, make) in VARIANTS.items():
         end = trajectory(make, VALLEY, steps=200)[-1]
         assert VALLEY.loss(*end) < 0.2, name
@@ -253,6 +433,22 @@ def test_adamax_matches_torch_and_optax(torch, jax_optax):
 
 
 @frameworks
+def test_claim_torch_adamax_takes_steps_longer_than_alpha_as_ours(torch, says):
+    says("variants.md", "`torch.optim.Adamax(lr=1, eps=0)` takes the same steps")
+    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adamax([w], lr=1.0, eps=0.0)
+    steps = []
+    for t in range(1, 5001):
+        before = w.item()
+        w.grad = torch.tensor([0.999**t], dtype=torch.float64)
+        optimizer.step()
+        steps.append(before - w.item())
+    steps = np.array(steps)
+    np.testing.assert_allclose(steps, adamax_shrinking_steps(), rtol=1e-9)
+    assert steps.max() > 1.009 and steps.max() <= adamax_step_bound() * (1 + 1e-9)
+
+
+@frameworks
 def test_keras_adamax_puts_epsilon_outside_the_max_and_is_ours_without_it(keras):
     grads = random_grads()
     ours = run_numpy(lambda ps: Adamax(ps, lr=0.01, eps=0.0), grads)
@@ -281,6 +477,18 @@ def test_nadam_matches_torch_with_its_momentum_schedule(torch):
     theirs = run_torch(torch, lambda ps: torch.optim.NAdam(ps, lr=0.01), grads)
     gap = np.abs(run_numpy(lambda ps: NAdam(ps, lr=0.01), grads) - theirs).max()
     assert 1e-12 < gap < 1e-8  # float32 rounding of the product, no more
+
+
+@frameworks
+def test_claim_torch_nadam_differs_by_the_float32_rounding_of_the_product(torch, says):
+    says("variants.md", "as much as rounding the product to `float32` at every step "
+                        "changes this class's result")
+    grads = random_grads()
+    theirs = run_torch(torch, lambda ps: torch.optim.NAdam(ps, lr=0.01), grads)
+    rounded = run_numpy(lambda ps: NAdamFloat32Product(ps, lr=0.01), grads)
+    assert np.abs(rounded - theirs).max() < 1e-13  # the rounding is the whole difference
+    gap = np.abs(run_numpy(lambda ps: NAdam(ps, lr=0.01), grads) - theirs).max()
+    assert gap == pytest.approx(number("variants-nadam-float32-gap"), rel=1e-3)
 
 
 @frameworks
@@ -344,6 +552,22 @@ def test_torch_radam_explodes_on_rosenbrock_exactly_as_ours(torch):
         ROSENBROCK.loss(w[0], w[1]).backward()
         optimizer.step()
         np.testing.assert_allclose(w.detach().numpy(), ours[k], rtol=1e-12)
+
+
+@frameworks
+def test_claim_radam_switches_at_rho_above_5_in_torch_and_at_or_above_threshold_in_optax(
+        torch, jax_optax, says):
+    says("variants.md", "PyTorch at $\\rho_t > 5$, and so does this class; Optax (0.2.8) at "
+                        "$\\rho_t \\ge$ `threshold`")
+    from optax._src import transform
+
+    optax_source = inspect.getsource(transform.scale_by_radam)
+    assert "ro >= threshold" in optax_source
+    assert inspect.signature(transform.scale_by_radam).parameters["threshold"].default == 5.0
+    from torch.optim import radam
+
+    torch_source = inspect.getsource(radam)
+    assert "rho_t > 5" in torch_source and "rho_t >= 5" not in torch_source
 
 
 @frameworks
