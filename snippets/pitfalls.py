@@ -7,6 +7,8 @@ module runs nothing, ``python -m snippets.pitfalls`` prints the page's outputs i
 
 from __future__ import annotations
 
+import functools
+
 # --8<-- [start:setup]
 import math
 
@@ -15,6 +17,7 @@ import numpy as np
 # --8<-- [end:setup]
 from snippets.adam import Adam
 from snippets.figures import COLORS, figure
+from snippets.values import value
 
 # float16 ---------------------------------------------------------------------
 
@@ -215,6 +218,37 @@ def steps_after_bad_batch(max_norm: float | None = None, before: int = 2000,
 
 
 # --8<-- [end:clip]
+
+
+# --8<-- [start:clip_every]
+def minibatch_gradients(X, y, seed: int = 1, size: int = 32):
+    """w -> the least-squares gradient on a new minibatch (the batches of fine_tune)."""
+    rng = np.random.default_rng(seed)
+
+    def gradient(w):
+        batch = rng.integers(0, len(y), size)
+        return X[batch].T @ (X[batch] @ w - y[batch]) / size
+
+    return gradient
+
+
+def clipped_run(gradient, loss, w, steps: int = 3000, lr: float = 0.01,
+                max_norm: float | None = None) -> tuple[np.ndarray, int]:
+    """Adam from w, its gradients clipped to max_norm (None: not clipped): the loss
+    after every step, and at how many steps the clipping was active."""
+    opt = Adam([w], lr=lr)
+    losses, active = np.empty(steps), 0
+    for k in range(steps):
+        grads = [gradient(w)]
+        if max_norm is not None:
+            grads, norm = clip_by_global_norm(grads, max_norm)
+            active += norm > max_norm
+        opt.step(grads)
+        losses[k] = loss(w)
+    return losses, active
+
+
+# --8<-- [end:clip_every]
 
 
 # Sparse gradients -----------------------------------------------------------------
@@ -462,6 +496,39 @@ if __name__ == "__main__":
     print(f"largest difference: {diff:.0e} (from eps)")
     # --8<-- [end:scale_invariance]
 
+    # --8<-- [start:clip_every_table]
+    Xe, ye, _ = least_squares()  # the exact least squares of the late spikes
+
+    def exact_loss(w):
+        return 0.5 * np.mean((Xe @ w - ye) ** 2)  # its lowest loss is 0
+
+    def noisy_excess(w):
+        return excess(w, w_best, H)
+
+    problems = {  # name: (gradients, loss, start, what is shown)
+        "noisy, from w = 0": (lambda: minibatch_gradients(X, y), noisy_excess,
+                              np.zeros(20), "mean 2001-3000"),
+        "noisy, from w_best": (lambda: minibatch_gradients(X, y), noisy_excess,
+                               w_best, "mean 2001-3000"),
+        "exact, from w = 0": (lambda: (lambda w: Xe.T @ (Xe @ w - ye) / len(ye)),
+                              exact_loss, np.zeros(20), "at step 3000"),
+    }
+    print(f"{'excess loss, Adam(lr=0.01)':34s}{'no clipping':>13s}{'max_norm=1e-3':>15s}")
+    always = True
+    for name, (gradients, loss, start, shown) in problems.items():
+        ends = []
+        for max_norm in (None, 1e-3):
+            losses, active = clipped_run(gradients(), loss, start.copy(),
+                                         max_norm=max_norm)
+            always &= max_norm is None or active == len(losses)
+            ends.append(losses[2000:].mean() if shown.startswith("mean")
+                        else magnitude(losses[-1]))
+        print(f"{name:19s} {shown:14s}" + "".join(
+            f"{x:>{width}.4f}" if isinstance(x, float) else f"{x:>{width}s}"
+            for x, width in zip(ends, (13, 15), strict=True)))
+    print("clipping active at every step of the clipped runs:", always)
+    # --8<-- [end:clip_every_table]
+
     # --8<-- [start:bad_batch]
     after = (0, 1, 10, 100, 1000, 2999)  # steps after it (0: the bad batch)
     print("step / lr, k steps after" + "".join(f"{k:>6d}" for k in after))
@@ -499,11 +566,15 @@ def _log_points(n: int, per_decade: int = 40) -> np.ndarray:
 @figure(
     "fp16-first-step",
     alt=(
-        "Adam's first step divided by the learning rate, against the size of the gradient from "
-        "1e-7 to 6e4 on log axes. In float32 the step is 1 for every gradient. In float16 with "
-        "eps 1e-8 it is infinite for every gradient below about 0.0055, near 1 only between "
-        "about 0.007 and 8000, and 0 above, where v overflows. With eps 1e-4 it is finite but "
-        "rises to about 10 times the learning rate just below 0.0055."
+        "Adam's first step divided by the learning rate, against the size of the gradient, "
+        "over every positive float16 number, on log axes. In float32 the step is 1 for every "
+        "gradient. In float16 with eps 1e-8 it is infinite for every gradient up to "
+        "[[value: pitfalls-fp16-v-zero-below]], where v rounds to 0, within 5% of 1 only "
+        "between [[value: pitfalls-fp16-good-from]] and [[value: pitfalls-fp16-good-to]], "
+        "and 0 from [[value: pitfalls-fp16-overflow-from]], where v overflows. With eps 1e-4 "
+        "it is finite, but where v rounds to 0 it is the gradient divided by eps, rising "
+        "with the gradient to [[value: pitfalls-fp16-eps-worst]] times the learning rate at "
+        "[[value: pitfalls-fp16-v-zero-below]]."
     ),
     size=(6.4, 3.4),
 )
@@ -511,7 +582,7 @@ def fp16_first_step(fig, theme):
     """First step / lr against the gradient's size, float16 and float32."""
     ax = fig.subplots()
     g = all_float16()[:: 97].astype(np.float64)  # about 330 gradients, every size float16 has
-    top, floor = 30.0, 2e-4  # where an infinite step and a step of 0 are drawn
+    top, floor = 1e3, 2e-4  # where an infinite step and a step of 0 are drawn
     for dtype, eps, color, style, label in [
         (np.float32, 1e-8, COLORS["adam"], "-", "float32, eps = 1e-8"),
         (np.float16, 1e-8, theme.text, "-", "float16, eps = 1e-8"),
@@ -521,15 +592,16 @@ def fp16_first_step(fig, theme):
         shown = np.where(step > 0, step, floor)  # a step of 0 is drawn at the bottom
         ax.plot(g, np.where(np.isfinite(step), shown, top), color=color, linestyle=style,
                 label=label)
-    ax.axvspan(g[0], 0.00545, color=theme.grid, alpha=0.5, linewidth=0)
-    ax.axvspan(8096, g[-1], color=theme.grid, alpha=0.5, linewidth=0)
+    ranges = _fp16_ranges()
+    ax.axvspan(g[0], ranges["v-zero-below"], color=theme.grid, alpha=0.5, linewidth=0)
+    ax.axvspan(ranges["overflow-from"], g[-1], color=theme.grid, alpha=0.5, linewidth=0)
     ax.text(3e-5, 3, "v = 0 in float16:\nstep = m / 0", fontsize=8, ha="center",
             color=theme.text)
     ax.text(2e4, 0.05, "v overflows", fontsize=8, ha="center", rotation=90, color=theme.text)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(floor / 2, 2 * top)
-    ax.set_yticks([floor, 1e-2, 1, top], ["0", "0.01", "1", "inf"])
+    ax.set_yticks([floor, 1e-2, 1, 100, top], ["0", "0.01", "1", "100", "inf"])
     ax.minorticks_off()
     ax.set_xlabel("gradient $|g_1|$")
     ax.set_ylabel(r"first step / $\alpha$")
@@ -540,35 +612,44 @@ def fp16_first_step(fig, theme):
 @figure(
     "late-spike",
     alt=(
-        "Two panels over 10,000 steps of full-batch Adam on a least-squares problem. Top: the "
-        "loss on a log scale; with beta2 0.999 and a constant learning rate it falls to about "
-        "1e-30, then near step 4000 jumps back above 1e-6 and keeps spiking; with a cosine "
-        "learning-rate decay it stays down; with beta2 0.95 it stops falling after about 200 "
-        "steps and hovers between 1e-7 and 1e-5. Bottom: the learning rate times the largest "
-        "curvature Adam sees, which grows steadily with beta2 0.999 until it reaches the "
-        "stability limit 38 at the spike, and then stays near 38; with beta2 0.95 it is there "
-        "from the start; with the cosine decay it turns back before reaching it."
+        "Two panels over 10,000 steps of full-batch Adam on a least-squares problem, the "
+        "highest loss of every 50 steps. Top: the loss on a log scale; with beta2 0.999 and a "
+        "constant learning rate it falls to about [[value: pitfalls-spike-floor]], then near "
+        "step [[value: pitfalls-spike-back-step]] jumps back, to about "
+        "[[value: pitfalls-spike-peak]], and keeps spiking; with a cosine learning-rate decay "
+        "it stays down; with beta2 0.95 it stops falling within a few hundred steps and "
+        "stays near [[value: pitfalls-spike-beta2-peak]] to the end (the lowest loss of that "
+        "run, [[value: pitfalls-spike-beta2-lowest]] at step "
+        "[[value: pitfalls-spike-beta2-lowest-step]], lies between two of these highs). "
+        "Bottom: the learning rate times the "
+        "largest curvature Adam sees, which grows steadily with beta2 0.999 until it reaches "
+        "the stability limit [[value: pitfalls-stability-limit]] at the spike, and then stays "
+        "near it; with beta2 0.95 it rises fast, from "
+        "[[value: pitfalls-spike-beta2-sharpness-50]] at step 50 to "
+        "[[value: pitfalls-spike-beta2-sharpness-200]] at step 200, and then stays near the "
+        "limit; with the cosine decay it turns back at "
+        "[[value: pitfalls-spike-cosine-sharpness]], just below the limit."
     ),
     size=(6.4, 5.2),
 )
 def late_spike(fig, theme):
     """Loss and preconditioned sharpness of Adam on least squares, with and without fixes."""
     top, bottom = fig.subplots(2, 1, sharex=True)
-    X, y, H = least_squares()
-    every = 50
-    runs = [
-        (train(X, y, H, every=every), COLORS["adam"], "-", r"$\beta_2 = 0.999$"),
-        (train(X, y, H, schedule=cosine, every=every), theme.text, "--",
-         r"$\beta_2 = 0.999$, cosine decay"),
-        (train(X, y, H, beta2=0.95, every=every), theme.muted, ":", r"$\beta_2 = 0.95$"),
+    every = 50  # the sharpness of the shared runs is every 10 steps
+    runs = _spike_runs()
+    lines = [
+        (runs["plain"], COLORS["adam"], "-", r"$\beta_2 = 0.999$"),
+        (runs["cosine"], theme.text, "--", r"$\beta_2 = 0.999$, cosine decay"),
+        (runs["beta2"], theme.muted, ":", r"$\beta_2 = 0.95$"),
     ]
-    for (losses, sharp), color, style, label in runs:
+    for (losses, sharp), color, style, label in lines:
         worst = losses.reshape(-1, every).max(axis=1)  # the highest loss of every 50 steps
         t = np.arange(every, len(losses) + 1, every)
         top.plot(t, np.maximum(worst, 1e-32), color=color, linestyle=style, label=label)
-        bottom.plot(t, sharp, color=color, linestyle=style)
-    bottom.axhline(38, color=theme.text, linewidth=0.8)
-    bottom.text(5000, 45, "stability limit 38", fontsize=8, color=theme.text, ha="center")
+        bottom.plot(t, sharp[every // 10 - 1::every // 10], color=color, linestyle=style)
+    bottom.axhline(STABILITY_LIMIT, color=theme.text, linewidth=0.8)
+    bottom.text(5000, 45, f"stability limit {STABILITY_LIMIT:.0f}", fontsize=8,
+                color=theme.text, ha="center")
     top.set_yscale("log")
     top.set_ylim(1e-32, 1e3)
     top.set_ylabel("loss")
@@ -586,8 +667,11 @@ def late_spike(fig, theme):
     alt=(
         "Adam's step divided by the learning rate after the gradient grows from 0.01 to 1, "
         "against the steps since the growth on a log scale, for beta2 0.999, 0.99 and 0.95. "
-        "With 0.999 the step rises to 6.4 times the learning rate after about 12 steps and "
-        "stays above 2 for almost 300 steps; with 0.99 it peaks at 2.1; with 0.95 at 1.1."
+        "With 0.999 the step rises to [[value: pitfalls-beta2-largest-0999]] times the "
+        "learning rate at step [[value: pitfalls-beta2-largest-step-0999]] and stays above 2 "
+        "for [[value: pitfalls-beta2-above-two-0999]] steps; with 0.99 it peaks at "
+        "[[value: pitfalls-beta2-largest-099]]; with 0.95 at "
+        "[[value: pitfalls-beta2-largest-095]]."
     ),
     size=(6.4, 3.2),
 )
@@ -595,7 +679,7 @@ def beta2_growth(fig, theme):
     """Step / lr after gradients grow 100x, for three values of beta2."""
     ax = fig.subplots()
     for beta2, style in [(0.999, "-"), (0.99, "--"), (0.95, ":")]:
-        steps = steps_after_growth(beta2)
+        steps = _growth(beta2)
         keep = _log_points(len(steps))
         ax.plot(keep + 1, steps[keep], color=COLORS["adam"], linestyle=style,
                 label=rf"$\beta_2 = {beta2}$")
@@ -612,18 +696,18 @@ def beta2_growth(fig, theme):
     alt=(
         "Excess loss against the step on log axes, for Adam started at the best weights of a "
         "noisy least-squares problem with learning rate 0.1. Without warmup the excess loss "
-        "jumps to 1.4 at the first step, then settles near 0.19. With a linear warmup over "
-        "2000 steps it starts near 0 and rises smoothly to the same level of about 0.19."
+        "jumps to [[value: pitfalls-warmup-first]] at the first step, then settles near "
+        "[[value: pitfalls-warmup-settled]]. With a linear warmup over 2000 steps it starts "
+        "near 0 and rises smoothly to the same level."
     ),
     size=(6.4, 3.2),
 )
 def warmup_kick(fig, theme):
     """Excess loss from the best weights, with and without warmup."""
     ax = fig.subplots()
-    X, y, w_best, H = noisy_least_squares()
     for warmup, color, style, label in [(0, COLORS["adam"], "-", "no warmup"),
                                         (2000, theme.text, "--", "warmup over 2000 steps")]:
-        ex = fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 6000, 0.1, warmup)
+        ex = _warmup_runs()[warmup]
         keep = _log_points(len(ex), per_decade=60)
         ax.plot(keep + 1, np.maximum(ex[keep], 1e-6), color=color, linestyle=style, label=label)
     ax.set_xscale("log")
@@ -641,16 +725,17 @@ def warmup_kick(fig, theme):
         "Two weights that start at 1 and whose gradients average zero, one with gradients of "
         "size 1 and one of size 0.001, over 5000 steps with weight decay 0.01 and learning "
         "rate 0.001. With decoupled weight decay (AdamW) both shrink along the same slow curve "
-        "to 0.95. With L2 weight decay in Adam the weight with large gradients follows that "
-        "curve too, but the weight with small gradients falls fast, to 0.26 by step 1000 and "
-        "to nearly 0 by step 2500."
+        "to [[value: pitfalls-decay-adamw-end]]. With L2 weight decay in Adam the weight with "
+        "large gradients follows that curve too, but the weight with small gradients falls "
+        "fast, to [[value: pitfalls-decay-l2-at-1000]] by step 1000 and below 0.01 by step "
+        "[[value: pitfalls-decay-l2-gone]]."
     ),
     size=(6.4, 3.2),
 )
 def weight_decay_paths(fig, theme):
     """Weights under L2 and decoupled weight decay, for two gradient scales."""
     ax = fig.subplots()
-    l2, decoupled = decay_run(False), decay_run(True)
+    l2, decoupled = _decay_runs()
     t = np.arange(len(l2))[::25]
     ax.plot(t, decoupled[::25, 0], color=COLORS["adamw"], linewidth=5, alpha=0.5,
             label="AdamW, both weights")
@@ -669,9 +754,10 @@ def weight_decay_paths(fig, theme):
     alt=(
         "Adam's step divided by the learning rate after one bad batch whose gradient is 100 "
         "times the usual one, against the steps since it on a log scale. Without clipping the "
-        "step is 3 times the learning rate at the bad batch, falls to 0.3 after 100 steps and "
-        "is still only 0.8 after 3000 steps. With the gradient clipped to norm 2 the steps "
-        "stay at about 1."
+        "step is [[value: pitfalls-clip-bad-step]] times the learning rate at the bad batch, "
+        "falls to [[value: pitfalls-clip-bad-after-100]] after 100 steps and is still only "
+        "[[value: pitfalls-clip-bad-end]] 2999 steps after it. With the gradient clipped to "
+        "norm 2 the steps stay at about 1, the largest [[value: pitfalls-clip-clipped-largest]]."
     ),
     size=(6.4, 3.2),
 )
@@ -680,7 +766,7 @@ def clipping_bad_batch(fig, theme):
     ax = fig.subplots()
     for max_norm, color, style, label in [(None, COLORS["adam"], "-", "no clipping"),
                                           (2.0, theme.text, "--", "clipped at norm 2")]:
-        steps = steps_after_bad_batch(max_norm)
+        steps = _bad_batch(max_norm)
         keep = _log_points(len(steps))
         ax.plot(keep + 1, steps[keep], color=color, linestyle=style, label=label)
     ax.axhline(1, color=theme.muted, linewidth=0.8)
@@ -697,8 +783,10 @@ def clipping_bad_batch(fig, theme):
         "How far a rare embedding row has moved, in learning rates, over 1000 steps when it "
         "gets a gradient of 1 at steps 1, 101, 201 and so on, and 0 otherwise. With Adam the "
         "row keeps moving after each of its gradients, in a curve that flattens, and reaches "
-        "87. With the lazy update of SparseAdam it moves only at its own steps, in jumps that "
-        "grow from 1 to 5, and reaches 33."
+        "[[value: pitfalls-sparse-dense-rare]]. With the lazy update of SparseAdam it moves "
+        "only at its own steps, in jumps that grow from 1 to "
+        "[[value: pitfalls-sparse-lazy-last-jump]], and reaches "
+        "[[value: pitfalls-sparse-lazy-rare]]."
     ),
     size=(6.4, 3.2),
 )
@@ -706,8 +794,9 @@ def sparse_rows(fig, theme):
     """Distance moved by a rare row under dense Adam and under the lazy update."""
     ax = fig.subplots()
     t = np.arange(1, 1001)
-    ax.plot(t, embedding_run(lazy=False)[:, 1], color=COLORS["adam"], label="Adam (dense)")
-    ax.step(t, embedding_run(lazy=True)[:, 1], where="post", color=theme.text, linestyle="--",
+    dense, lazy = _sparse_runs()
+    ax.plot(t, dense[:, 1], color=COLORS["adam"], label="Adam (dense)")
+    ax.step(t, lazy[:, 1], where="post", color=theme.text, linestyle="--",
             label="lazy update (SparseAdam)")
     ax.plot(t[::100], np.zeros(10), "|", color=theme.text, markersize=10,
             label="steps with a gradient")
@@ -715,3 +804,468 @@ def sparse_rows(fig, theme):
     ax.set_ylabel(r"distance moved / $\alpha$")
     ax.grid(True, linewidth=0.5)
     ax.legend(loc="upper left", fontsize=8)
+
+
+# Values: the numbers the page's prose, tables and alt texts state -------------------
+
+
+@value("pitfalls-fp16-eps-step", digits=3)
+def fp16_eps_step() -> float:
+    """First step / lr in float16 with eps = 1e-4 for the gradient 0.001 (v = 0)."""
+    return float(first_step([0.001], np.float16, eps=1e-4)[0])
+
+
+@value("pitfalls-fp16-subnormal-error", digits=1, percent=True)
+def fp16_subnormal_error() -> float:
+    """How far below lr the float16 first step is for the gradient 0.01."""
+    return float(1 - first_step([0.01], np.float16)[0])
+
+
+@functools.cache
+def _fp16_ranges() -> dict[str, float]:
+    g = all_float16()
+    step = first_step(g, np.float16)
+    good = g[abs(step - 1) < 0.05]
+    eps_step = first_step(g, np.float16, eps=1e-4)
+    v_zero = ~np.isfinite(step)
+    return {
+        "v-zero-below": float(g[v_zero].max()),
+        "good-from": float(good.min()),
+        "good-to": float(good.max()),
+        "overflow-from": float(g[step == 0].min()),
+        "eps-worst": float(eps_step[v_zero].max()),
+    }
+
+
+@value("pitfalls-fp16-v-zero-below", digits=3)
+def fp16_v_zero_below() -> float:
+    """The largest gradient whose float16 v rounds to 0 (step infinite)."""
+    return _fp16_ranges()["v-zero-below"]
+
+
+@value("pitfalls-fp16-good-from", digits=2)
+def fp16_good_from() -> float:
+    """The smallest gradient whose float16 first step is within 5% of lr."""
+    return _fp16_ranges()["good-from"]
+
+
+@value("pitfalls-fp16-good-to", integer=True)
+def fp16_good_to() -> float:
+    """The largest gradient whose float16 first step is within 5% of lr."""
+    return _fp16_ranges()["good-to"]
+
+
+@value("pitfalls-fp16-overflow-from", integer=True)
+def fp16_overflow_from() -> float:
+    """The smallest gradient whose float16 v overflows (step 0)."""
+    return _fp16_ranges()["overflow-from"]
+
+
+@value("pitfalls-fp16-eps-worst", digits=3)
+def fp16_eps_worst() -> float:
+    """The largest first step / lr with eps = 1e-4 in float16: |g| / eps where v = 0."""
+    return _fp16_ranges()["eps-worst"]
+
+
+@value("pitfalls-fp16-spacing-below-one", digits=2)
+def fp16_spacing_below_one() -> float:
+    """The distance between 1 and the float16 number below it."""
+    return float(1 - np.nextafter(np.float16(1), np.float16(0)))
+
+
+STABILITY_LIMIT = 2 * (1 + 0.9) / (1 - 0.9)  # momentum's limit on lr * curvature
+
+
+@value("pitfalls-stability-limit", integer=True)
+def stability_limit() -> float:
+    """2 (1 + beta1) / (1 - beta1) for beta1 = 0.9."""
+    return round(STABILITY_LIMIT, 9)
+
+
+@functools.cache
+def _spike_runs() -> dict[str, tuple]:
+    """The late-spike runs, the sharpness every 10 steps (shared with the figure)."""
+    X, y, H = least_squares()
+    return {
+        "plain": train(X, y, H, every=10),
+        "cosine": train(X, y, H, schedule=cosine, every=10),
+        "eps": train(X, y, H, eps=1e-3, every=10),
+        "beta2": train(X, y, H, beta2=0.95, every=10),
+    }
+
+
+def _power_of_ten(x: float) -> float:
+    return 10.0 ** round(math.log10(x))
+
+
+@functools.cache
+def _spike_facts() -> dict[str, float]:
+    losses, sharp = _spike_runs()["plain"]
+    tiny = int(np.argmax(losses < 1e-25)) + 1
+    back = tiny + int(np.argmax(losses[tiny:] > 1e-12)) + 1
+    floor = float(np.median(losses[tiny:back - 1]))
+    peak = float(losses[back:].max())
+    return {
+        "tiny": tiny, "back": back, "floor": floor, "peak": peak,
+        "crossed": 10 * (int(np.argmax(sharp > STABILITY_LIMIT)) + 1),
+    }
+
+
+@value("pitfalls-spike-floor", sci=True, digits=1)
+def spike_floor() -> float:
+    """The loss during the quiet stretch (its median), to a power of ten."""
+    return _power_of_ten(_spike_facts()["floor"])
+
+
+@value("pitfalls-spike-quiet-steps", integer=True)
+def spike_quiet_steps() -> float:
+    """Steps from the loss's first fall below 1e-25 to its return above 1e-12."""
+    facts = _spike_facts()
+    return round(facts["back"] - facts["tiny"], -2)
+
+
+@value("pitfalls-spike-back-step", integer=True)
+def spike_back_step() -> float:
+    """The step where the loss is back above 1e-12, to the nearest 100."""
+    return round(_spike_facts()["back"], -2)
+
+
+@value("pitfalls-spike-orders", integer=True)
+def spike_orders() -> float:
+    """How many powers of ten the loss climbs from its floor to its highest spike."""
+    facts = _spike_facts()
+    return round(math.log10(facts["peak"] / facts["floor"]))
+
+
+@value("pitfalls-spike-peak", sci=True, digits=1)
+def spike_peak() -> float:
+    """The highest loss after the first spike, to a power of ten."""
+    return _power_of_ten(_spike_facts()["peak"])
+
+
+@value("pitfalls-spike-eps-needed", sci=True, digits=2)
+def spike_eps_needed() -> float:
+    """The eps that keeps lr * sharpness below the limit: lr * lambda_max(H) / 38."""
+    return 0.01 * float(np.linalg.eigvalsh(least_squares()[2])[-1]) / STABILITY_LIMIT
+
+
+@value("pitfalls-spike-cosine-sharpness", digits=3)
+def spike_cosine_sharpness() -> float:
+    """The largest lr * sharpness of the run with cosine decay."""
+    return float(_spike_runs()["cosine"][1].max())
+
+
+@value("pitfalls-spike-beta2-peak", sci=True, digits=1)
+def spike_beta2_peak() -> float:
+    """With beta2 = 0.95: the highest loss of steps 5001-10000, to a power of ten."""
+    return _power_of_ten(float(_spike_runs()["beta2"][0][5000:].max()))
+
+
+@value("pitfalls-spike-beta2-lowest", sci=True, digits=2)
+def spike_beta2_lowest() -> float:
+    """With beta2 = 0.95: the lowest loss of the whole run."""
+    return float(_spike_runs()["beta2"][0].min())
+
+
+@value("pitfalls-spike-beta2-lowest-step", integer=True)
+def spike_beta2_lowest_step() -> float:
+    """With beta2 = 0.95: the step of the lowest loss."""
+    return int(_spike_runs()["beta2"][0].argmin()) + 1
+
+
+@value("pitfalls-spike-beta2-sharpness-50", digits=2)
+def spike_beta2_sharpness_50() -> float:
+    """With beta2 = 0.95: lr * sharpness after step 50."""
+    return float(_spike_runs()["beta2"][1][4])
+
+
+@value("pitfalls-spike-beta2-sharpness-200", digits=3)
+def spike_beta2_sharpness_200() -> float:
+    """With beta2 = 0.95: lr * sharpness after step 200."""
+    return float(_spike_runs()["beta2"][1][19])
+
+
+def _memory(beta2: float) -> float:
+    return round(1 / (1 - beta2))
+
+
+@value("pitfalls-memory-0999", integer=True)
+def memory_0999() -> float:
+    """1 / (1 - beta2) for beta2 = 0.999."""
+    return _memory(0.999)
+
+
+@value("pitfalls-memory-095", integer=True)
+def memory_095() -> float:
+    """1 / (1 - beta2) for beta2 = 0.95."""
+    return _memory(0.95)
+
+
+@value("pitfalls-beta2-memory-weight", digits=2, percent=True)
+def beta2_memory_weight() -> float:
+    """The weight the last 1 / (1 - beta2) squared gradients carry, beta2 = 0.999."""
+    return 1 - 0.999 ** _memory(0.999)
+
+
+@functools.cache
+def _growth(beta2: float) -> np.ndarray:
+    return steps_after_growth(beta2)
+
+
+def _ceiling(beta2: float, beta1: float = 0.9) -> float:
+    return (1 - beta1) / math.sqrt((1 - beta2) * (1 - beta1**2 / beta2))
+
+
+@value("pitfalls-beta2-largest-0999", digits=3)
+def beta2_largest_0999() -> float:
+    """The largest step / lr after the gradient grows 100-fold, beta2 = 0.999."""
+    return float(_growth(0.999).max())
+
+
+@value("pitfalls-beta2-largest-step-0999", integer=True)
+def beta2_largest_step_0999() -> float:
+    """The step after the growth at which that largest step is taken."""
+    return int(_growth(0.999).argmax()) + 1
+
+
+@value("pitfalls-beta2-above-two-0999", integer=True)
+def beta2_above_two_0999() -> float:
+    """For how many steps after the growth the step stays above 2 lr, beta2 = 0.999."""
+    return int(np.argmax(_growth(0.999) < 2))
+
+
+@value("pitfalls-beta2-largest-099", digits=3)
+def beta2_largest_099() -> float:
+    """The largest step / lr after the gradient grows 100-fold, beta2 = 0.99."""
+    return float(_growth(0.99).max())
+
+
+@value("pitfalls-beta2-largest-095", digits=3)
+def beta2_largest_095() -> float:
+    """The largest step / lr after the gradient grows 100-fold, beta2 = 0.95."""
+    return float(_growth(0.95).max())
+
+
+@value("pitfalls-beta2-ceiling-095", digits=3)
+def beta2_ceiling_095() -> float:
+    """The ceiling (1 - beta1) / sqrt((1 - beta2)(1 - beta1^2 / beta2)), beta2 = 0.95."""
+    return _ceiling(0.95)
+
+
+@value("pitfalls-beta2-noise-095", digits=3, percent=True)
+def beta2_noise_095() -> float:
+    """sqrt(2 (1 - beta2) / (1 + beta2)): v's relative noise, Gaussian gradients."""
+    return math.sqrt(2 * 0.05 / 1.95)
+
+
+@value("pitfalls-beta1-squared", digits=2)
+def beta1_squared() -> float:
+    """beta1^2 for beta1 = 0.9: the ceiling is finite only for beta2 above it."""
+    return 0.9**2
+
+
+@functools.cache
+def _warmup_runs() -> dict[int, np.ndarray]:
+    X, y, w_best, H = noisy_least_squares()
+    return {warmup: fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 6000, 0.1,
+                              warmup) for warmup in (0, 2000)}
+
+
+@value("pitfalls-warmup-first", digits=2)
+def warmup_first() -> float:
+    """The excess loss after the first step without warmup."""
+    return float(_warmup_runs()[0][0])
+
+
+@value("pitfalls-warmup-settled", digits=2)
+def warmup_settled() -> float:
+    """The mean excess loss of steps 4001-6000 without warmup."""
+    return float(_warmup_runs()[0][4000:].mean())
+
+
+@value("pitfalls-warmup-kick-ratio", digits=2)
+def warmup_kick_ratio() -> float:
+    """The first step's excess loss over the level the run settles at."""
+    return warmup_first() / warmup_settled()
+
+
+@value("pitfalls-warmup-gradient-spread", integer=True)
+def warmup_gradient_spread() -> float:
+    """The largest over the smallest |g1| of the first minibatch, rounded down to 10."""
+    X, y, w_best, _ = noisy_least_squares()
+    batch = np.random.default_rng(1).integers(0, len(y), 32)
+    g1 = np.abs(X[batch].T @ (X[batch] @ w_best - y[batch]))
+    return 10 * math.floor(g1.max() / g1.min() / 10)
+
+
+@functools.cache
+def _decay_runs() -> tuple[np.ndarray, np.ndarray]:
+    return decay_run(False), decay_run(True)
+
+
+@value("pitfalls-decay-l2-at-1000", digits=2)
+def decay_l2_at_1000() -> float:
+    """The small-gradient weight under L2 decay after 1000 steps."""
+    return float(_decay_runs()[0][1000, 1])
+
+
+@value("pitfalls-decay-l2-gone", integer=True)
+def decay_l2_gone() -> float:
+    """The first step at which the small-gradient weight under L2 is below 1% of its
+    start, rounded up to 100."""
+    small = np.abs(_decay_runs()[0][:, 1])
+    return 100 * math.ceil(int(np.argmax(small < 0.01)) / 100)
+
+
+@value("pitfalls-decay-adamw-end", digits=2)
+def decay_adamw_end() -> float:
+    """The weights under AdamW after 5000 steps."""
+    return float(_decay_runs()[1][-1].mean())
+
+
+@value("pitfalls-decay-adamw-loss", digits=1, percent=True)
+def decay_adamw_loss() -> float:
+    """What the weights under AdamW lose in 5000 steps: 1 - (1 - lr * lambda)^5000."""
+    return 1 - float(_decay_runs()[1][-1].mean())
+
+
+@value("pitfalls-resume-jump", digits=2)
+def resume_jump() -> float:
+    """First-step excess loss resumed from weights only over resumed with the state."""
+    X, y, w_best, H = noisy_least_squares()
+    opt = Adam([w_best.copy()], lr=0.1)
+    fine_tune(opt, X, y, w_best, H, 4000, 0.1, warmup=2000)
+    saved_w = opt.params[0].copy()
+    with_state = fine_tune(opt, X, y, w_best, H, 1, 0.1, seed=2)[0]
+    without = fine_tune(Adam([saved_w], lr=0.1), X, y, w_best, H, 1, 0.1, seed=2)[0]
+    return float(without / with_state)
+
+
+@value("pitfalls-memory-bytes-per-parameter", integer=True)
+def memory_bytes_per_parameter() -> float:
+    """Bytes per parameter for Adam in mixed precision."""
+    return training_memory(1.0, weights=2, grads=2, master=4)["total"]
+
+
+@functools.cache
+def _bad_batch(max_norm: float | None) -> np.ndarray:
+    return steps_after_bad_batch(max_norm)
+
+
+@value("pitfalls-clip-bad-step", digits=2)
+def clip_bad_step() -> float:
+    """Step / lr at the bad batch, without clipping."""
+    return float(_bad_batch(None)[0])
+
+
+@value("pitfalls-clip-bad-after-100", digits=2)
+def clip_bad_after_100() -> float:
+    """Step / lr 100 steps after the bad batch, without clipping."""
+    return float(_bad_batch(None)[100])
+
+
+@value("pitfalls-clip-bad-end", digits=2)
+def clip_bad_end() -> float:
+    """Step / lr 2999 steps after the bad batch, without clipping."""
+    return float(_bad_batch(None)[-1])
+
+
+@value("pitfalls-clip-clipped-largest", digits=3)
+def clip_clipped_largest() -> float:
+    """The largest step / lr of the clipped run, from the bad batch on."""
+    return float(_bad_batch(2.0).max())
+
+
+@functools.cache
+def _clip_every() -> dict[str, float]:
+    """Adam(lr=0.01), 3000 steps, without and with clipping to norm 1e-3."""
+    X, y, w_best, H = noisy_least_squares()
+    Xe, ye, _ = least_squares()
+    out = {}
+    for clipped, max_norm in (("free", None), ("clipped", 1e-3)):
+        for start, w0 in (("zero", np.zeros(20)), ("best", w_best)):
+            losses, active = clipped_run(minibatch_gradients(X, y),
+                                         lambda w: excess(w, w_best, H), w0.copy(),
+                                         max_norm=max_norm)
+            out[f"noisy-{start}-{clipped}"] = float(losses[2000:].mean())
+            out[f"noisy-{start}-{clipped}-active"] = active
+        losses, active = clipped_run(lambda w: Xe.T @ (Xe @ w - ye) / len(ye),
+                                     lambda w: 0.5 * np.mean((Xe @ w - ye) ** 2),
+                                     np.zeros(20), max_norm=max_norm)
+        out[f"exact-{clipped}"] = float(losses[-1])
+        out[f"exact-{clipped}-active"] = active
+    return out
+
+
+@value("pitfalls-clip-every-noisy-free", digits=2)
+def clip_every_noisy_free() -> float:
+    """Noisy least squares from w = 0, no clipping: mean excess loss, steps 2001-3000."""
+    return _clip_every()["noisy-zero-free"]
+
+
+@value("pitfalls-clip-every-noisy-clipped", digits=3)
+def clip_every_noisy_clipped() -> float:
+    """The same, clipped to norm 1e-3 at every step."""
+    return _clip_every()["noisy-zero-clipped"]
+
+
+@value("pitfalls-clip-every-noisy-ratio", digits=2)
+def clip_every_noisy_ratio() -> float:
+    """Clipped over unclipped mean excess loss, noisy least squares from w = 0."""
+    return clip_every_noisy_clipped() / clip_every_noisy_free()
+
+
+@value("pitfalls-clip-every-noisy-best-free", digits=3)
+def clip_every_noisy_best_free() -> float:
+    """Noisy least squares from the best weights, no clipping: the same mean."""
+    return _clip_every()["noisy-best-free"]
+
+
+@value("pitfalls-clip-every-exact-free", sci=True, digits=1)
+def clip_every_exact_free() -> float:
+    """Exact least squares, no clipping: the loss at step 3000, to a power of ten."""
+    return _power_of_ten(_clip_every()["exact-free"])
+
+
+@value("pitfalls-clip-every-exact-clipped", sci=True, digits=2)
+def clip_every_exact_clipped() -> float:
+    """Exact least squares, clipped to norm 1e-3 at every step: the loss at step 3000."""
+    return _clip_every()["exact-clipped"]
+
+
+@functools.cache
+def _sparse_runs() -> tuple[np.ndarray, np.ndarray]:
+    return embedding_run(lazy=False), embedding_run(lazy=True)
+
+
+@value("pitfalls-sparse-coasting", digits=2)
+def sparse_coasting() -> float:
+    """How far the rare row moves in the 99 steps after its gradient, over its own step."""
+    dense = _sparse_runs()[0][:, 1]
+    return float((dense[99] - dense[0]) / dense[0])
+
+
+@value("pitfalls-sparse-dense-rare", integer=True)
+def sparse_dense_rare() -> float:
+    """How far the rare row has moved after 1000 steps of Adam, in lr, rounded."""
+    return round(float(_sparse_runs()[0][-1, 1]))
+
+
+@value("pitfalls-sparse-per-gradient", digits=2)
+def sparse_per_gradient() -> float:
+    """Distance per gradient of the rare row over that of the common row (Adam)."""
+    dense = _sparse_runs()[0][-1]
+    return float((dense[1] / 10) / (dense[0] / 1000))
+
+
+@value("pitfalls-sparse-lazy-rare", integer=True)
+def sparse_lazy_rare() -> float:
+    """How far the rare row has moved after 1000 steps of the lazy update, rounded."""
+    return round(float(_sparse_runs()[1][-1, 1]))
+
+
+@value("pitfalls-sparse-lazy-last-jump", digits=2)
+def sparse_lazy_last_jump() -> float:
+    """The rare row's step / lr at its tenth gradient under the lazy update."""
+    rare = _sparse_runs()[1][:, 1]
+    return float(rare[900] - rare[899])

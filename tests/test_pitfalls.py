@@ -14,6 +14,7 @@ from snippets.adam import Adam
 from snippets.pitfalls import (
     all_float16,
     clip_by_global_norm,
+    clipped_run,
     cosine,
     decay_run,
     embedding_run,
@@ -21,6 +22,7 @@ from snippets.pitfalls import (
     fine_tune,
     first_step,
     least_squares,
+    minibatch_gradients,
     noisy_least_squares,
     sharpness,
     sparse_adam_step,
@@ -131,7 +133,7 @@ def test_cosine_decay_and_a_large_eps_keep_the_loss_down(spike_run):
     assert sharp.max() < LIMIT and losses[5000:].max() < 1e-25
 
 
-def test_beta2_of_0_95_never_spikes_but_stays_at_the_edge_of_stability(spike_run):
+def test_beta2_of_0_95_stays_at_the_edge_of_stability_with_losses_near_1e_5(spike_run):
     (X, y, H), _ = spike_run
     losses, sharp = train(X, y, H, beta2=0.95)
     assert 1e-6 < losses[5000:].max() < 1e-4
@@ -342,3 +344,155 @@ def test_torch_adam_skips_a_parameter_without_grad_but_moves_one_with_zero_grad(
     opt.step()
     assert torch.equal(a.detach(), before_a)
     assert not torch.equal(b.detach(), before_b)
+
+
+# Claims ------------------------------------------------------------------------------
+
+
+def test_claim_with_v_zero_the_float16_step_is_lr_times_g_over_eps(says):
+    says("pitfalls.md", r"with $v = 0$ the step is $\alpha\,|g|/\varepsilon$, so it grows "
+         "with the gradient instead of being $\\alpha$")
+    g = all_float16()
+    with np.errstate(over="ignore"):
+        v_zero = np.float16(1 - 0.999) * g * g == 0  # v after one step, in float16
+    step = first_step(g, np.float16, eps=1e-4)
+    assert np.all(np.diff(step[v_zero]) >= 0)  # it grows with the gradient
+    shown = v_zero & (g >= 1e-4)  # steps of lr and more, to float16 rounding (a few 0.1%)
+    expected = g[shown].astype(np.float64) / 1e-4  # m_hat / eps = g / eps, in lr
+    np.testing.assert_allclose(step[shown], expected, rtol=5e-3)
+    # the largest such step: just below sqrt(2**-25 / 0.001), where v stops rounding to 0
+    assert step[v_zero].max() == pytest.approx(math.sqrt(2.0**-25 / 0.001) / 1e-4, rel=2e-3)
+    assert 50 < step[v_zero].max() < 60 and step[v_zero][g[v_zero] == np.float16(1e-3)] > 9.9
+
+
+@pytest.mark.frameworks
+def test_torch_float16_adam_with_eps_1e_4_takes_g_over_eps_just_below_the_threshold():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    g = float(np.nextafter(np.float16(math.sqrt(2.0**-25 / 0.001)), np.float16(0)))
+    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float16))
+    opt = torch.optim.Adam([p], lr=1e-3, eps=1e-4)
+    p.grad = torch.tensor([g], dtype=torch.float16)
+    opt.step()
+    assert opt.state[p]["exp_avg_sq"].item() == 0.0  # v rounded to 0
+    assert -p.item() / 1e-3 == pytest.approx(g / 1e-4, rel=5e-3)
+
+
+def test_claim_a_smaller_beta2_does_not_remove_the_spikes(says, spike_run):
+    says("pitfalls.md", r"A smaller $\beta_2$ does not remove the spikes.")
+    says("pitfalls.md", r"(a smaller $\beta_2$ is not enough)")
+    (X, y, H), (plain, _) = spike_run
+    losses, sharp = train(X, y, H, beta2=0.95)
+    high, high_plain = losses[5000:].max(), plain[5000:].max()
+    assert high > 1e-6 and high > high_plain / 10  # as high as the unfixed run's spikes
+    assert losses.min() > 1e-9 > 1e-25 > plain.min()  # and it never gets near the minimum
+    assert np.all(np.abs(sharp[25:] / LIMIT - 1) < 0.3)  # at the edge of stability, step 500 on
+
+
+def test_claim_decaying_the_learning_rate_or_a_larger_eps_keeps_the_loss_down(says, spike_run):
+    says("pitfalls.md", "Decay the learning rate, or a larger $\\varepsilon$")
+    says("pitfalls.md", r"With a constant learning rate, only the larger $\varepsilon$ keeps "
+         "the loss down")
+    (X, y, H), (plain, _) = spike_run
+    assert plain[5000:].max() > 1e-6  # the run they fix
+    for losses in (train(X, y, H, schedule=cosine)[0], train(X, y, H, eps=1e-3)[0]):
+        assert losses[5000:].max() < 1e-25
+    # the bound behind eps: alpha * sharpness <= alpha * lambda_max(H) / eps, below 38 here
+    losses, sharp = train(X, y, H, eps=1e-3)
+    assert sharp.max() <= 0.01 * np.linalg.eigvalsh(H)[-1] / 1e-3 < LIMIT
+
+
+@pytest.fixture(scope="module")
+def clipping_runs(noisy):
+    """Adam(lr=0.01), 3000 steps, clipped to norm 1e-3 or not, as on the page."""
+    X, y, w_best, H = noisy
+    Xe, ye, _ = least_squares()
+    runs = {}
+    for clipped, max_norm in (("free", None), ("clipped", 1e-3)):
+        for start, w0 in (("zero", np.zeros(20)), ("best", w_best)):
+            runs[start, clipped] = clipped_run(minibatch_gradients(X, y),
+                                               lambda w: excess(w, w_best, H), w0.copy(),
+                                               max_norm=max_norm)
+        runs["exact", clipped] = clipped_run(lambda w: Xe.T @ (Xe @ w - ye) / len(ye),
+                                             lambda w: 0.5 * np.mean((Xe @ w - ye) ** 2),
+                                             np.zeros(20), max_norm=max_norm)
+    return runs
+
+
+def test_claim_clipping_at_every_step_changes_adams_path(says, clipping_runs, noisy):
+    says("pitfalls.md", "So clipping at every step changes Adam's path.")
+    says("pitfalls.md", "clipping at every step changes how training converges")
+    for key in (("zero", "clipped"), ("best", "clipped"), ("exact", "clipped")):
+        assert clipping_runs[key][1] == 3000  # active at every step
+    free, clipped = (clipping_runs["zero", k][0][2000:].mean() for k in ("free", "clipped"))
+    assert clipped > 2 * free  # the noisy problem, from w = 0
+    assert clipping_runs["exact", "free"][0][-1] < 1e-25 < 1e-8 < clipping_runs[
+        "exact", "clipped"][0][-1]
+    # A constant scale (1e-3 at every step) does not change the path; the clipping's
+    # scale, different at every step, does:
+    X, y, w_best, H = noisy
+    gradients = minibatch_gradients(X, y)
+    scaled, _ = clipped_run(lambda w: 1e-3 * gradients(w), lambda w: excess(w, w_best, H),
+                            np.zeros(20))
+    np.testing.assert_allclose(scaled, clipping_runs["zero", "free"][0], rtol=1e-3)
+
+
+def test_claim_clipped_adam_runs_on_max_norm_times_the_unit_gradient(says, noisy):
+    says("pitfalls.md", r"Adam then runs on $\text{max\_norm}\cdot g_t/\|g_t\|$")
+    X, y, w_best, H = noisy
+    ours, theirs = np.zeros(20), np.zeros(20)  # clipped_run moves them in place
+    clipped_run(minibatch_gradients(X, y), lambda w: 0.0, ours, steps=300, max_norm=1e-3)
+    gradients = minibatch_gradients(X, y)  # the same batches, normalised by hand
+
+    def unit(w):
+        g = gradients(w)
+        return 1e-3 * g / np.linalg.norm(g)
+
+    clipped_run(unit, lambda w: 0.0, theirs, steps=300)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-8)
+    assert np.linalg.norm(ours) > 1.0  # they went somewhere
+
+
+def test_claim_what_clipping_took_away_is_the_memory_of_larger_gradients(says, clipping_runs):
+    says("pitfalls.md", "what clipping took away is that memory")
+    free_zero, free_best, clipped_zero, clipped_best = (
+        clipping_runs[key][0][2000:].mean()
+        for key in (("zero", "free"), ("best", "free"), ("zero", "clipped"), ("best", "clipped")))
+    # with no large early gradients to remember, no clipping is close to clipping:
+    assert free_best == pytest.approx(clipped_best, rel=0.2)
+    assert clipped_zero == pytest.approx(clipped_best, rel=0.2)
+    assert free_zero < free_best / 2  # the memory of the first steps keeps steps small
+
+
+def test_claim_the_last_memory_steps_carry_about_1_minus_1_over_e_of_the_weight(says):
+    says("pitfalls.md", r"so the last $1/(1-\beta_2)$ steps carry "
+         r"$1-\beta_2^{1/(1-\beta_2)}$ of the weight, about $1 - 1/e$")
+    for beta2 in (0.999, 0.99, 0.95):
+        n = round(1 / (1 - beta2))
+        weights = (1 - beta2) * beta2 ** np.arange(100_000)  # the EMA's weights, newest first
+        assert weights[:n].sum() == pytest.approx(1 - beta2**n, rel=1e-9)
+        assert weights[:n].sum() == pytest.approx(1 - 1 / math.e, abs=0.01)
+
+
+def test_claim_a_gradient_growing_by_beta2_over_beta1_approaches_the_ceiling(says):
+    says("pitfalls.md", r"a gradient that grows by the factor $\beta_2/\beta_1$ at every "
+         "step comes as close to it as one likes")
+    for beta2 in (0.95, 0.99):
+        ceiling = 0.1 / math.sqrt((1 - beta2) * (1 - 0.81 / beta2))
+        w = np.zeros(1)
+        opt = Adam([w], lr=1.0, betas=(0.9, beta2), eps=0.0)
+        steps = []
+        for t in range(1, 3001):
+            before = w[0]
+            opt.step([np.array([(beta2 / 0.9) ** t])])
+            steps.append(before - w[0])
+        assert max(steps) < ceiling * (1 + 1e-12)  # up to rounding
+        assert steps[-1] == pytest.approx(ceiling, rel=1e-3)
+    assert steps_after_growth(0.95).max() < 0.95 * (0.1 / math.sqrt(0.05 * (1 - 0.81 / 0.95)))
+
+
+def test_claim_in_both_kinds_of_weight_decay_lambda_is_multiplied_by_alpha(says):
+    says("pitfalls.md", r"In both kinds $\lambda$ is multiplied by $\alpha$")
+    for decoupled in (False, True):
+        # the weight with gradients of size 1, where sqrt(v_hat) is about 1:
+        shrink = [-math.log(decay_run(decoupled, lr=lr)[-1, 0]) for lr in (1e-3, 5e-4)]
+        assert shrink[0] / shrink[1] == pytest.approx(2.0, rel=0.02)
