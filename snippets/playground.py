@@ -14,6 +14,8 @@ Public names:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from snippets.figures import COLORS, figure
@@ -25,7 +27,8 @@ from snippets.optimizers import (
     RMSProp,
     trajectory,
 )
-from snippets.surfaces import SURFACES, Surface
+from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, SURFACES, VALLEY, Surface
+from snippets.values import value
 
 DEFAULTS = {
     "surface": "valley",
@@ -88,15 +91,170 @@ def loss_above_minimum(surface: Surface, path: np.ndarray) -> np.ndarray:
         return surface.loss(path[:, 0], path[:, 1]) - surface.loss(*surface.minimum)
 
 
+# The settings tests/test_playground.py runs core.js with, against race(), point for point:
+# every landscape with each setting from each start, 500 steps.
+JS_CHECK_SETTINGS = [
+    {},  # the defaults
+    {"beta1": 0.0, "alpha": 0.01},
+    {"bias_correction": False, "alpha": 0.1},
+    {"beta1": 0.0, "bias_correction": False},
+    {"alpha": 0.5, "beta1": 0.99, "beta2": 0.9999},
+    {"alpha": 0.01, "beta2": 0.9, "eps": 1e-3},
+    {"alpha": 0.001, "eps": 1.0, "beta1": 0.5},
+]
+JS_CHECK_STARTS = [None, (0.7, -0.4)]  # the landscape's own start, and one more
+JS_CHECK_STEPS = 500
+
+
+# The numbers "Things to try" states ---------------------------------------------------
+
+
+@value("playground-checked-paths", integer=True)
+def playground_checked_paths() -> float:
+    """How many paths the JavaScript is checked on: landscapes x settings x starts x racers."""
+    return len(SURFACES) * len(JS_CHECK_SETTINGS) * len(JS_CHECK_STARTS) * len(LABELS)
+
+
+def _first_step_ratio(key: str, **settings) -> float:
+    """A racer's first step along each coordinate, in units of alpha (the same in both)."""
+    g = VALLEY.grad(*VALLEY.start)  # any gradient with no zero coordinate
+    moved = first_steps(g, alpha=DEFAULTS["alpha"], **settings)[key] / DEFAULTS["alpha"]
+    assert np.allclose(moved, moved[0], rtol=1e-6), moved
+    return float(moved[0])
+
+
+@value("playground-rmsprop-first-step", digits=3)
+def playground_rmsprop_first_step() -> float:
+    """RMSProp's first step / alpha: 1 / sqrt(1 - beta2), whatever the gradient."""
+    return _first_step_ratio("rmsprop")
+
+
+@value("playground-uncorrected-first-step", digits=3)
+def playground_uncorrected_first_step() -> float:
+    """Adam's first step / alpha without bias correction: (1 - beta1) / sqrt(1 - beta2)."""
+    return _first_step_ratio("adam", bias_correction=False)
+
+
+@value("playground-uncorrected-first-step-9999", digits=2)
+def playground_uncorrected_first_step_9999() -> float:
+    return _first_step_ratio("adam", bias_correction=False, beta2=0.9999)
+
+
+@value("playground-saddle-gradient", digits=1)
+def playground_saddle_gradient() -> float:
+    """The gradient across the saddle's ridge at the start."""
+    return float(SADDLE.grad(*SADDLE.start)[1])
+
+
+def _off_the_ridge(key: str) -> int:
+    """The first step at which a racer is off the saddle's ridge, |y| > 0.5."""
+    path = race(SADDLE)[key]
+    return int(np.argmax(np.abs(path[:, 1]) > 0.5))
+
+
+@value("playground-saddle-adam-steps", integer=True)
+def playground_saddle_adam_steps() -> float:
+    return _off_the_ridge("adam")
+
+
+@value("playground-saddle-sgd-steps", integer=True)
+def playground_saddle_sgd_steps() -> float:
+    return _off_the_ridge("sgd")
+
+
+@value("playground-rosenbrock-gradient", digits=3)
+def playground_rosenbrock_gradient() -> float:
+    """The length of the gradient at Rosenbrock's start."""
+    return float(np.linalg.norm(ROSENBROCK.grad(*ROSENBROCK.start)))
+
+
+@value("playground-rosenbrock-first-step", digits=3)
+def playground_rosenbrock_first_step() -> float:
+    """SGD's first step on Rosenbrock at the default alpha."""
+    path = race(ROSENBROCK, {"steps": 1})["sgd"]
+    return float(np.linalg.norm(path[1] - path[0]))
+
+
+@value("playground-bowl-gradient-x", digits=2)
+def playground_bowl_gradient_x() -> float:
+    return float(abs(BOWL.grad(*BOWL.start)[0]))
+
+
+def _bowl_end(eps: float, key: str) -> float:
+    """A racer's loss above the minimum after the default 200 steps on the bowl."""
+    return float(loss_above_minimum(BOWL, race(BOWL, {"eps": eps})[key][-1:])[0])
+
+
+@value("playground-bowl-eps1-adam", sci=True, digits=2)
+def playground_bowl_eps1_adam() -> float:
+    return _bowl_end(1.0, "adam")
+
+
+@value("playground-bowl-eps1-momentum", sci=True, digits=2)
+def playground_bowl_eps1_momentum() -> float:
+    return _bowl_end(1.0, "momentum")
+
+
+@value("playground-bowl-adam", sci=True, digits=2)
+def playground_bowl_adam() -> float:
+    return _bowl_end(DEFAULTS["eps"], "adam")
+
+
+@functools.cache
+def noisy_valley_floor(alpha: float) -> dict[str, float]:
+    """Each racer's loss above the minimum on the noisy valley, 1000 steps: the mean over
+    the last 300 steps, its median over 20 noise samples (seeds 0 to 19)."""
+    runs = [race(NOISY_VALLEY, {"steps": 1000, "alpha": alpha}, seed=s) for s in range(20)]
+    return {k: float(np.median([loss_above_minimum(NOISY_VALLEY, r[k][-300:]).mean()
+                                for r in runs])) for k in LABELS}
+
+
+@value("playground-noisy-sgd", digits=2)
+def playground_noisy_sgd() -> float:
+    return noisy_valley_floor(DEFAULTS["alpha"])["sgd"]
+
+
+@value("playground-noisy-sgd-low", digits=2)
+def playground_noisy_sgd_low() -> float:
+    return noisy_valley_floor(0.01)["sgd"]
+
+
+@value("playground-noisy-adam", digits=2)
+def playground_noisy_adam() -> float:
+    return noisy_valley_floor(DEFAULTS["alpha"])["adam"]
+
+
+@value("playground-noisy-adam-low", digits=2)
+def playground_noisy_adam_low() -> float:
+    return noisy_valley_floor(0.01)["adam"]
+
+
+def _closer() -> list[float]:
+    high, low = noisy_valley_floor(DEFAULTS["alpha"]), noisy_valley_floor(0.01)
+    return [high[k] / low[k] for k in LABELS]
+
+
+@value("playground-noisy-closer-min", digits=2)
+def playground_noisy_closer_min() -> float:
+    """How many times closer the racer that gains least ends at alpha = 0.01."""
+    return min(_closer())
+
+
+@value("playground-noisy-closer-max", digits=2)
+def playground_noisy_closer_max() -> float:
+    return max(_closer())
+
+
 @figure(
     "playground-default",
     alt=(
         "The playground's default race on the valley, 0.5 (x² + 25 y²), with α = 0.05, "
         "β1 = 0.9, β2 = 0.999, ε = 1e-8 and 200 steps. Left, the paths on the contour "
         "map: SGD drops to the valley floor within a few steps and then creeps along it, "
-        "momentum swings across the valley several times, RMSProp leaps far out on its "
-        "first steps and zig-zags in, and Adam first moves diagonally, the same distance "
-        "along x and y at each step, then curves in along the valley. Right, the loss above "
+        "momentum swings across the valley several times, RMSProp leaps most of the "
+        "way along the valley on its first step and zig-zags in, and Adam first moves "
+        "diagonally, the same distance along x and y at each step, then curves in along the "
+        "valley. Right, the loss above "
         "the minimum against the step, on a log scale: all four fall below one millionth "
         "within 200 steps, RMSProp far below."
     ),
