@@ -72,13 +72,13 @@ if __name__ == "__main__":
 
 
 # --8<-- [start:reddi]
-def reddi_gradient(t: int, C: float = 3.0) -> float:
-    """The gradient of f_t(x) = C x if t mod 3 = 1, else -x (the same at every x)."""
-    return C if t % 3 == 1 else -1.0
+def reddi_gradient(t: int, C: float = 3.0, period: int = 3) -> float:
+    """The gradient of f_t(x) = C x if t mod period = 1, else -x (the same at every x)."""
+    return C if t % period == 1 else -1.0
 
 
 def online_adam(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = False,
-                x1: float = 1.0, beta2: float | None = None) -> np.ndarray:
+                x1: float = 1.0, beta2: float | None = None, period: int = 3) -> np.ndarray:
     """Adam or AMSGrad as Reddi et al. analyse it; return x_1, ..., x_{steps+1}.
 
     beta1 = 0, beta2 = 1 / (1 + C^2) unless given, step size alpha / sqrt(t), no bias
@@ -88,7 +88,7 @@ def online_adam(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = 
     x, v, v_max = x1, 0.0, 0.0
     xs = [x]
     for t in range(1, steps + 1):
-        g = reddi_gradient(t, C)
+        g = reddi_gradient(t, C, period)
         v = beta2 * v + (1 - beta2) * g**2  # m_t = g_t, since beta1 = 0
         v_max = max(v_max, v)  # AMSGrad's long-term memory
         step = alpha / math.sqrt(t) * g / math.sqrt(v_max if amsgrad else v)
@@ -97,9 +97,9 @@ def online_adam(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = 
     return np.array(xs)
 
 
-def average_regret(xs, C: float = 3.0) -> np.ndarray:
+def average_regret(xs, C: float = 3.0, period: int = 3) -> np.ndarray:
     """R_T / T for T = 1, 2, ...: the loss of x_1..x_T minus that of the best fixed x."""
-    g = np.array([reddi_gradient(t, C) for t in range(1, len(xs))])
+    g = np.array([reddi_gradient(t, C, period) for t in range(1, len(xs))])
     T = np.arange(1, len(g) + 1)
     best = -np.abs(np.cumsum(g))  # min over x in [-1, 1] of x * (g_1 + ... + g_T)
     return (np.cumsum(g * xs[:-1]) - best) / T
@@ -604,6 +604,40 @@ def reddi_right_step_2() -> float:
 def reddi_right_step_3() -> float:
     """Adam's step to the right, in units of alpha_t, two steps after C (beta2 = 0.1)."""
     return reddi_cycle_steps(0.1)[2]
+
+
+RARE = {"C": 20_000.0, "period": 10_000}  # a problem built for beta2 = 0.999
+
+
+@functools.cache
+def _rare_run(amsgrad: bool) -> tuple[float, float]:
+    """x and the average regret after 300,000 steps of the rare-gradient problem."""
+    xs = online_adam(300_000, beta2=0.999, amsgrad=amsgrad, **RARE)
+    return float(xs[-1]), float(average_regret(xs, **RARE)[-1])
+
+
+@value("variants-rare-adam-x", decimals=3)
+def rare_adam_x() -> float:
+    """Adam (beta2 = 0.999) on C = 20,000 once every 10,000 steps: x at the end."""
+    return _rare_run(False)[0]
+
+
+@value("variants-rare-adam-regret", digits=2)
+def rare_adam_regret() -> float:
+    """Adam (beta2 = 0.999) on the rare-gradient problem: average regret at the end."""
+    return _rare_run(False)[1]
+
+
+@value("variants-rare-amsgrad-x", decimals=3)
+def rare_amsgrad_x() -> float:
+    """AMSGrad (beta2 = 0.999) on the rare-gradient problem: x at the end."""
+    return _rare_run(True)[0]
+
+
+@value("variants-rare-amsgrad-regret", digits=2)
+def rare_amsgrad_regret() -> float:
+    """AMSGrad (beta2 = 0.999) on the rare-gradient problem: average regret at the end."""
+    return _rare_run(True)[1]
 
 
 @value("variants-reddi-beta2-threshold", digits=3)

@@ -19,6 +19,7 @@ from snippets.optimizers import SGD, trajectory
 from snippets.surfaces import ROSENBROCK, VALLEY
 from snippets.values import number
 from snippets.variants import (
+    RARE,
     VARIANTS,
     Adamax,
     NAdam,
@@ -176,6 +177,19 @@ def test_below_the_threshold_adam_still_goes_to_the_worst_point(beta2):
         beta2 = number("variants-reddi-beta2-threshold") - 0.03
     xs = online_adam(30_000, beta2=beta2)
     assert xs[-1] > 0.99 and average_regret(xs)[-1] > 0.6
+
+
+def test_claim_no_choice_of_betas_is_safe_for_every_problem(says):
+    says("variants.md", "So no choice of betas is safe for every problem")
+    C, period = RARE["C"], RARE["period"]
+    assert C > period - 1  # each period adds (C - period + 1) x: the optimum is -1
+    assert period > 1 / (1 - 0.999)  # rarer than v's memory
+    adam = online_adam(300_000, beta2=0.999, **RARE)
+    amsgrad = online_adam(300_000, beta2=0.999, amsgrad=True, **RARE)
+    adam_regret = average_regret(adam, **RARE)[-1]
+    assert adam[-1] > 0.99 and adam_regret > 1.9  # x = +1 costs 2 (C - period + 1) / period
+    assert amsgrad[-1] < -0.9 and average_regret(amsgrad, **RARE)[-1] < adam_regret / 5
+    assert adam_regret == pytest.approx(number("variants-rare-adam-regret"), rel=0.01)
 
 
 def test_claim_with_the_default_beta2_adam_solves_this_sequence(says):
