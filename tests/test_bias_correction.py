@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from snippets import bias_correction
+from snippets.adam import adam_step
 from snippets.bias_correction import moment_runs, without_correction
 from snippets.second_moment import step_sizes
 
@@ -51,3 +53,79 @@ def test_the_step_without_correction_does_not_depend_on_t():
     later = without_correction(*args, t=1000)
     for a, b in zip(first, later, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# -- Claims -----------------------------------------------------------------------------
+
+
+def _uncorrected_formula(t):
+    """The uncorrected step of a constant gradient, in units of lr, derived by hand."""
+    return (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
+
+
+@pytest.mark.parametrize("g", [0.05, -0.3, 40.0])
+def test_claim_uncorrected_steps_start_too_large_not_too_small(says, g):
+    says("bias-correction.md", "So uncorrected steps start too large, not too small: both "
+         "averages are too small, but the one in the denominator far more.")
+    first = step_sizes([g], step=without_correction)[0]
+    assert first == pytest.approx(1 / np.sqrt(1 - 0.999) * (1 - 0.9), rel=1e-5)  # eps aside
+    assert first > 3  # too large, not too small
+    assert bias_correction.first_step() == pytest.approx(first, rel=1e-5)
+    # Both averages are too small: m_1 by 1 - beta1, sqrt(v_1) by sqrt(1 - beta2), much less.
+    m, v = moment_runs(abs(g), 0.0, steps=1, runs=1)
+    assert m[0, 0] / abs(g) == pytest.approx(0.1) and np.sqrt(v[0, 0]) / abs(g) < 0.1 / 3
+
+
+def test_claim_the_first_step_is_not_the_worst(says):
+    says("bias-correction.md", "The first step is not the worst.")
+    t = np.arange(1, 51)
+    sizes = step_sizes(np.full(50, 0.3), step=without_correction)
+    np.testing.assert_allclose(sizes, _uncorrected_formula(t), rtol=1e-5)  # eps aside
+    assert sizes.max() > 2 * sizes[0]
+    assert bias_correction.peak_t() == t[np.argmax(_uncorrected_formula(t))] == 12
+    assert bias_correction.peak_step() == pytest.approx(_uncorrected_formula(12), rel=1e-5)
+
+
+def test_claim_from_there_on_the_correction_changes_the_step_by_less_than_1_percent(says):
+    says("bias-correction.md", "and comes within 1 % of it only from step "
+         "[[value: bias-correction-step-within-1-percent]]. From there on the correction "
+         "changes the step by less than 1 %.")
+    start = bias_correction.step_within_1_percent()
+    t = np.arange(1, 100_001)
+    ratio = _uncorrected_formula(t)
+    assert ratio[start - 2] >= 1.01 and np.all(ratio[start - 1:] < 1.01)
+    # Not "indistinguishable from 1" at step 3000: 2.6 % too long there.
+    assert bias_correction.step_3000() == pytest.approx(_uncorrected_formula(3000), rel=1e-6)
+    assert _uncorrected_formula(3000) > 1.02
+    # v_t is within 1 % of full later still; m_t within a few dozen steps.
+    assert bias_correction.v_within_1_percent() == np.argmax(1 - 0.999**t >= 0.99) + 1
+    assert bias_correction.m_within_1_percent() == np.argmax(1 - 0.9**t >= 0.99) + 1
+    assert bias_correction.m_within_1_percent() < 50 < start < bias_correction.v_within_1_percent()
+
+
+def test_claim_divided_by_one_minus_beta_power_t_both_averages_are_right_from_the_first_step(
+        says):
+    says("bias-correction.md", "both\naverages are right from the first step")
+    mean, std, runs = 0.5, 1.0, 200_000
+    m, v = moment_runs(mean, std, steps=10, runs=runs, seed=11)
+    t = np.arange(1, 11)[:, None]
+    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+    assert np.all(np.abs(m_hat.mean(axis=1) - mean) < 4 * m_hat.std(axis=1) / np.sqrt(runs))
+    second = mean**2 + std**2
+    assert np.all(np.abs(v_hat.mean(axis=1) - second) < 4 * v_hat.std(axis=1) / np.sqrt(runs))
+
+
+def test_claim_the_correction_does_not_make_the_averages_reliable(says):
+    from math import erf, sqrt
+
+    says("bias-correction.md", "Bias correction makes the averages right *on average*. It "
+         "does not make them reliable")
+    says("bias-correction.md", "Every parameter moves a full $\\alpha$ on the evidence of one\n"
+         "sample")
+    # First steps of 20,000 parameters whose gradients have mean 0.5 and spread 1: each moves
+    # a full lr, and a wrong-signed gradient sends it the wrong way, P(g < 0) of them.
+    g = np.random.default_rng(3).normal(0.5, 1.0, 20_000)
+    first, _, _ = adam_step(np.zeros_like(g), g, np.zeros_like(g), np.zeros_like(g), t=1, lr=1.0)
+    assert np.all((np.abs(first) > 0.99) & (np.abs(first) <= 1.0))  # g / (|g| + eps)
+    wrong = np.mean(first > 0)  # moved up, against the mean gradient's descent direction
+    assert wrong == pytest.approx(0.5 * (1 + erf(-0.5 / sqrt(2))), abs=0.01)  # about 31 %

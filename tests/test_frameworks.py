@@ -30,6 +30,7 @@ from snippets.frameworks import (
     adam_denominators,
     amsgrad_denominators,
     keras_epsilon,
+    keras_gap,
     optax_adam_step,
     reference_path,
     rosenbrock_grad_by_hand,
@@ -144,6 +145,7 @@ def test_keras_tab_is_adam_with_eps_hat_and_within_2e_8_of_the_numpy_path(keras)
         keras.config.set_floatx("float32")
     path = np.array(namespace["path"])
     assert 1e-9 < np.abs(path - reference_path()).max() <= 2e-8  # not rounding: epsilon
+    assert np.abs(path - reference_path()).max() == pytest.approx(keras_gap(), rel=1e-4)
     model = run_numpy(lambda ps: KerasAdam(ps, learning_rate=LR),
                       _rosenbrock_grads_along(path), START)
     assert np.abs(path - model).max() <= 1e-13
@@ -388,3 +390,102 @@ def test_optax_amsgrad_without_bias_corrections_is_the_papers_amsgrad(jax_optax)
         v_max = np.maximum(v_max, v)
         w = w - 0.01 * m / (np.sqrt(v_max) + 1e-8)
     np.testing.assert_allclose(np.asarray(theirs), w, rtol=1e-12)
+
+
+# -- Claims and values of the page ------------------------------------------------------------
+
+
+def _fit_keras(keras, scale: float, steps: int = 200) -> float:
+    """keras.optimizers.Adam(0.01) on scale/2 * (w - 1)^2 from w = 0, float64: w at the end."""
+    keras.config.set_floatx("float64")
+    try:
+        w = keras.Variable(np.zeros(1), dtype="float64")
+        optimizer = keras.optimizers.Adam(learning_rate=0.01)
+        for _ in range(steps):
+            grad = scale * (np.array(w.value) - 1)
+            optimizer.apply([keras.ops.convert_to_tensor(grad)], [w])
+        return float(np.array(w.value)[0])
+    finally:
+        keras.config.set_floatx("float32")
+
+
+def _fit_torch(torch, scale: float, steps: int = 200) -> float:
+    """torch.optim.Adam(lr=0.01) on scale/2 * (w - 1)^2 from w = 0, float64: w at the end."""
+    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([w], lr=0.01)
+    for _ in range(steps):
+        w.grad = scale * (w.detach() - 1)
+        optimizer.step()
+    return w.item()
+
+
+@frameworks
+def test_claim_a_scaled_down_loss_barely_changes_pytorchs_path_and_changes_keras(
+        torch, keras, says):
+    from snippets import frameworks as page
+
+    says("frameworks.md", "multiply it by $10^{-6}$, and the path should not change. With\n"
+         "PyTorch's defaults it barely does; with Keras's it does")
+    unscaled = _fit_torch(torch, 1.0)
+    assert _fit_keras(keras, 1.0) == pytest.approx(unscaled, abs=1e-6)
+    for scale in (1e-6, 1e-7):
+        assert abs(_fit_torch(torch, scale) - unscaled) < 0.03  # barely
+        assert abs(_fit_keras(keras, scale) - unscaled) > 0.1  # visibly
+    # The page's numbers (NumPy models) are the frameworks' own.
+    assert page.tiny_torch() == pytest.approx(_fit_torch(torch, 1e-7), abs=1e-9)
+    assert page.tiny_keras() == pytest.approx(_fit_keras(keras, 1e-7), abs=1e-9)
+
+
+@frameworks
+def test_claim_keras_steps_for_a_steady_tiny_gradient_start_short_and_recover(keras, says):
+    from snippets import frameworks as page
+
+    says("frameworks.md", "With Keras's it starts at\n[[value: frameworks-steady-keras-first-6]] "
+         "$\\alpha$ for $|g| = 10^{-6}$ and\nrecovers over thousands of steps.")
+    g, lr, steps = 1e-6, 1.0, 2000
+    path, _ = run_keras(keras, [np.full(1, g)] * steps, [0.0], learning_rate=lr)
+    sizes = -np.diff(path[:, 0]) / lr
+    t = np.arange(1, steps + 1)
+    np.testing.assert_allclose(sizes, g / (g + 1e-7 / np.sqrt(1 - 0.999**t)), rtol=1e-9)
+    assert sizes[0] == pytest.approx(page._steady_step(g, 1, keras=True), rel=1e-9)
+    assert sizes[0] < 0.25 and np.all(np.diff(sizes) > 0) and sizes[-1] > 0.85
+    assert g / (g + 1e-8) > 0.99  # PyTorch's: the same step at every t
+
+
+def test_claim_keras_epsilon_never_falls_below_ten_times_pytorchs(says):
+    says("frameworks.md", "and it never falls below 10 times PyTorch's")
+    t = np.arange(1, 200_001)
+    eps_t = np.array([keras_epsilon(1e-7, k) for k in t[::97]])
+    assert np.all(np.diff(eps_t) <= 0) and np.all(eps_t >= 10 * 1e-8 * (1 - 1e-12))
+    assert eps_t[-1] == pytest.approx(10 * 1e-8, rel=1e-6)
+
+
+@frameworks
+def test_the_weight_decay_example_on_the_page_is_torchs(torch):
+    from snippets import frameworks as page
+
+    def one_step(optimizer_class):
+        w = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+        optimizer = optimizer_class([w], lr=0.1, weight_decay=0.05)
+        w.grad = torch.zeros(1, dtype=torch.float64)
+        optimizer.step()
+        return w.item()
+
+    assert page.l2_end() == pytest.approx(one_step(torch.optim.Adam), rel=1e-12)
+    assert page.decoupled_move() == pytest.approx(2.0 - one_step(torch.optim.AdamW), rel=1e-9)
+
+
+@frameworks
+def test_the_eps_root_slope_on_the_page_is_optaxs(jax_optax):
+    from snippets import frameworks as page
+
+    jax, optax = jax_optax
+    transform = optax.adam(1.0, eps=1e-8, eps_root=1e-8)
+
+    def first_update(g):
+        updates, _ = transform.update(g, transform.init(g))
+        return updates[0]
+
+    slope = float(jax.grad(first_update)(jax.numpy.zeros(1))[0])
+    assert page.eps_root_slope() == pytest.approx(slope, rel=1e-12)
+

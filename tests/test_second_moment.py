@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from snippets import second_moment
 from snippets.adam import Adam, adam_step
 from snippets.optimizers import SGD, trajectory
 from snippets.second_moment import scaled, step_sizes
@@ -63,7 +64,9 @@ def test_a_gradient_growing_by_beta2_over_beta1_approaches_the_true_supremum():
     assert 7.2 < step_sizes(grads).max() < _supremum()
 
 
-def test_the_posts_example_2_parameters_move_the_same_distance():
+def test_claim_the_parameter_with_the_larger_gradient_does_not_move_more_slowly(says):
+    says("second-moment.md", "The parameter with the larger gradient does *not* move more "
+         "slowly. It moves [[value: second-moment-post-farther]] *farther*")
     params, m, v = np.array([1.0, 2.0]), np.zeros(2), np.zeros(2)
     grads, moved = np.array([0.001, 1.0]), np.zeros(2)
     for i in range(10):
@@ -73,6 +76,7 @@ def test_the_posts_example_2_parameters_move_the_same_distance():
         grads = grads / 5 if i % 2 == 0 else grads * 5
     assert moved[1] > moved[0]  # the larger gradient moves (a hair) farther, not slower
     assert (moved[1] - moved[0]) / moved[1] < 2e-5
+    assert second_moment.post_farther() == pytest.approx((moved[1] - moved[0]) / moved[1])
 
 
 def test_adams_per_parameter_steps_are_equal_where_sgds_are_a_million_apart():
@@ -101,3 +105,71 @@ def test_rmsprop_without_bias_correction_starts_with_steps_of_ten_lr():
 
     path = trajectory(lambda p: RMSProp(p, lr=0.05, alpha=0.99), BOWL, steps=1)
     np.testing.assert_allclose(np.abs(path[1] - path[0]), 10 * 0.05, rtol=1e-6)
+
+
+# -- Claims -----------------------------------------------------------------------------
+
+
+def _bowl_path(c: float, eps: float) -> np.ndarray:
+    return trajectory(lambda p: Adam(p, lr=0.05, eps=eps), scaled(BOWL, c), steps=60)
+
+
+def test_claim_adams_path_does_not_change_when_the_loss_is_scaled(says):
+    says("second-moment.md", "so Adam takes *the same steps* on the scaled loss (as long as")
+    says("second-moment.md", "Adam's three paths end at the same point and never differ by "
+         "more than [[value: second-moment-scale-gap]]")
+    # Without epsilon the scale cancels exactly: the paths agree to rounding.
+    for c in (1e-3, 1e3):
+        np.testing.assert_allclose(_bowl_path(c, 0.0), _bowl_path(1.0, 0.0), atol=1e-12)
+    # With epsilon = 1e-8 they differ only where gradients come near epsilon: tiny gaps.
+    gap = max(np.abs(_bowl_path(c, 1e-8) - _bowl_path(1.0, 1e-8)).max() for c in (1e-3, 1e3))
+    assert 0 < gap < 1e-4
+    assert second_moment.scale_gap() == pytest.approx(gap)
+
+
+def test_claim_the_step_can_exceed_the_papers_bound_when_the_gradient_grows(says):
+    says("second-moment.md", "the step can exceed the paper's bound when the gradient *grows* "
+         "faster than $\\sqrt{v}$ can follow")
+    tenfold = step_sizes(np.r_[np.ones(5000), np.full(1000, 10.0)]).max()  # the code block's
+    growing = step_sizes(np.r_[np.zeros(5000), (0.999 / 0.9) ** np.arange(40)]).max()
+    assert _paper_bound() < tenfold < growing < _supremum()
+    assert second_moment.step_bound_tenfold() == pytest.approx(tenfold)  # the figure's run
+    steady = step_sizes(np.full(6000, 0.3)).max()
+    assert steady <= 1.0  # a gradient that does not grow stays within lr
+
+
+def test_claim_a_parameter_whose_gradient_is_mostly_noise_takes_small_steps(says):
+    says("second-moment.md", "a parameter whose gradient is mostly noise takes small steps")
+    g = 0.3 + 2.0 * np.random.default_rng(5).standard_normal(20_000)  # mean 0.3, spread 2
+    theta, m, v, steps = np.zeros(1), np.zeros(1), np.zeros(1), []
+    for t, g_t in enumerate(g, start=1):
+        new, m, v = adam_step(theta, np.array([g_t]), m, v, t, lr=1e-3)
+        steps.append((theta - new)[0] / 1e-3)
+        theta = new
+    steps = np.array(steps)
+    mean_over_rms = 0.3 / np.hypot(0.3, 2.0)  # 0.15
+    assert 0.5 * mean_over_rms < steps.mean() < 1.5 * mean_over_rms  # net progress per step
+    assert np.abs(steps).mean() < 0.3  # each step is small, against lr for a steady gradient
+    assert second_moment.mean_over_rms() == pytest.approx(mean_over_rms)
+
+
+def test_claim_far_below_epsilon_adam_becomes_sgd_with_the_learning_rate_lr_over_epsilon(says):
+    says("second-moment.md", "where Adam becomes plain SGD with the\nlearning rate "
+         "$\\alpha/\\varepsilon$")
+    for g in (1e-11, 1e-12, 3e-13):
+        step = step_sizes([g], lr=1e-3)[0] * 1e-3  # the change in the parameter
+        assert step == pytest.approx(1e-3 / 1e-8 * g, rel=2e-3)
+    assert second_moment.sgd_rate_below_epsilon() == pytest.approx(1e-3 / 1e-8)
+
+
+def test_claim_rmsprop_arrives_first_on_the_bowl(says):
+    from snippets.optimizers import EMAMomentum, RMSProp
+
+    says("second-moment.md", "RMSProp arrives first here")
+    racers = [lambda p: SGD(p, lr=0.18), lambda p: EMAMomentum(p, lr=0.5),
+              lambda p: RMSProp(p, lr=0.05), lambda p: Adam(p, lr=0.05)]
+    arrivals = []  # the first step within 0.01 of the minimum, or never (61)
+    for make in racers:
+        distance = np.hypot(*trajectory(make, BOWL, steps=60).T)
+        arrivals.append(int(np.argmax(distance < 0.01)) if (distance < 0.01).any() else 61)
+    assert arrivals[2] == min(arrivals) and arrivals[2] < sorted(arrivals)[1]
