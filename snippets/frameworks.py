@@ -395,6 +395,33 @@ def keras_lr_float32() -> float:
     return float(np.float32(LR))
 
 
+@value("frameworks-lr-rounding", sci=True, digits=2)
+def lr_rounding() -> float:
+    """The relative change of the learning rate 0.05 when Keras stores it in float32."""
+    return abs(keras_lr_float32() - LR) / LR
+
+
+@value("frameworks-float32-unit-roundoff", sci=True, digits=2)
+def float32_unit_roundoff() -> float:
+    """The largest relative error of rounding a number to float32, 2^-24."""
+    return float(np.finfo(np.float32).eps) / 2
+
+
+@value("frameworks-lr-rounding-gap", sci=True, digits=2)
+def lr_rounding_gap() -> float:
+    """How far KerasAdam's Rosenbrock path moves when its lr 0.05 is rounded to float32."""
+    paths = []
+    for lr in (LR, keras_lr_float32()):
+        w = np.array(START, dtype=np.float64)
+        optimizer = KerasAdam([w], learning_rate=lr)
+        path = [w.copy()]
+        for _ in range(STEPS):
+            optimizer.step([rosenbrock_grad_by_hand(w)])
+            path.append(w.copy())
+        paths.append(np.array(path))
+    return float(np.abs(paths[0] - paths[1]).max())
+
+
 # Figures ---------------------------------------------------------------------
 
 

@@ -489,3 +489,24 @@ def test_the_eps_root_slope_on_the_page_is_optaxs(jax_optax):
     slope = float(jax.grad(first_update)(jax.numpy.zeros(1))[0])
     assert page.eps_root_slope() == pytest.approx(slope, rel=1e-12)
 
+
+
+def test_claim_in_float32_training_keras_keeping_the_learning_rate_in_float32_makes_no_difference(
+        says):
+    from snippets import frameworks as page
+
+    says("frameworks.md", "In `float32`\ntraining, which is the usual case, it makes no "
+         "difference: the rounding changes\nthe learning rate by a relative "
+         "[[value: frameworks-lr-rounding]], less than\n`float32` rounds every weight it stores")
+    rounded = float(np.float32(LR))
+    assert rounded != LR and abs(rounded - LR) / LR == pytest.approx(page.lr_rounding())
+    assert page.lr_rounding() < page.float32_unit_roundoff() == 2.0**-24
+    # In float32 arithmetic the two learning rates give the same run, bit for bit.
+    paths = []
+    for lr in (LR, rounded):
+        w = np.array(START, dtype=np.float32)
+        optimizer = KerasAdam([w], learning_rate=np.float32(lr))
+        for _ in range(200):
+            optimizer.step([rosenbrock_grad_by_hand(w).astype(np.float32)])
+        paths.append(w.copy())
+    np.testing.assert_array_equal(paths[0], paths[1])

@@ -173,3 +173,17 @@ def test_claim_rmsprop_arrives_first_on_the_bowl(says):
         distance = np.hypot(*trajectory(make, BOWL, steps=60).T)
         arrivals.append(int(np.argmax(distance < 0.01)) if (distance < 0.01).any() else 61)
     assert arrivals[2] == min(arrivals) and arrivals[2] < sorted(arrivals)[1]
+
+
+def test_claim_sgd_hardly_moves_at_one_thousandth_and_explodes_at_a_thousand(says):
+    says("second-moment.md", "SGD with $\\alpha = 0.18$ hardly moves at $10^{-3}$, converges\n"
+         "slowly at $1$ and explodes at $10^3$")
+    start = np.array(BOWL.start)
+    small = trajectory(lambda p: SGD(p, lr=0.18), scaled(BOWL, 1e-3), steps=60)
+    assert np.hypot(*(small[-1] - start)) < 0.1 * np.hypot(*start)  # hardly moves
+    unit = np.hypot(*trajectory(lambda p: SGD(p, lr=0.18), BOWL, steps=60).T)
+    assert np.all(np.diff(unit) <= 0) and unit[-1] > 0.4  # converges, slowly
+    large = trajectory(lambda p: SGD(p, lr=0.18), scaled(BOWL, 1e3), steps=60)
+    assert not np.isfinite(large[-1]).all() or np.abs(large[-1]).max() > 1e10  # explodes
+    # The limits behind it: SGD is stable on the steep direction (curvature 10 c) below 2/(10 c).
+    assert 0.18 < 2 / 10 and 0.18 > 2 / (10 * 1e3)
