@@ -7,12 +7,18 @@ against torch.optim and Optax. Blocks that print sit under ``if __name__ ==
 "__main__":``, so importing the module runs nothing.
 
 Public names:
-    weight_norms(decoupled, scales, steps, lr, weight_decay): the weight-decay experiment
-    reddi_gradient(t, C), online_adam(steps, ...), average_regret(xs, C): the
-        counterexample of Reddi et al. (2018)
+    weight_norms(decoupled, scales, steps, lr, weight_decay, seed, statistic): the
+        weight-decay experiment (the RMS of each group, or any statistic of it)
+    reddi_gradient(t, C, period), online_adam(steps, ...), average_regret(xs, C, period):
+        the counterexample of Reddi et al. (2018); reddi_cycle_steps, reddi_drift and
+        reddi_beta2_threshold: Adam's steps on it once v is periodic
     Adamax, NAdam, RAdam: optimizers, step(grads) updates params in place
+    adamax_step_bound(beta1, beta2): the supremum of Adamax's step, in units of lr
     rectification(t, beta2): RAdam's r_t (0 while the variance is intractable)
     VARIANTS: name -> (colour key, optimizer factory), for the comparison
+    NAdamFloat32Product: NAdam with PyTorch's float32 product of the mu_t
+
+The values the page states (``@value``) are at the end of the module.
 """
 
 from __future__ import annotations
