@@ -75,7 +75,6 @@ def growth_step_default() -> float:
     return float(steps_after_growth(BETA2).max())
 
 
-@value("faq-growth-step-low-beta", digits=3)
 def growth_step_low_beta() -> float:
     """The same with beta2 = 0.95."""
     return float(steps_after_growth(LOW_BETA2).max())

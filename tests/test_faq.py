@@ -179,7 +179,7 @@ def test_claim_beta2_095_lowers_the_ceiling_not_to_its_measured_maximum(says):
     # Review item 12: 1.10 is one experiment's largest step; the ceiling is higher.
     from snippets import faq
 
-    says("faq.md", "no gradient history can take them past")
+    says("faq.md", "up to a ceiling that no gradient history can pass")
     assert faq.growth_step_low_beta() < faq.ceiling_low_beta()
     assert faq.ceiling_low_beta() > 1.15
     # a gradient growing geometrically gets closer to the ceiling than the jump does
@@ -479,6 +479,11 @@ def test_claim_optax_has_no_default_learning_rate_torch_and_keras_have_0_001(say
     assert (o["b1"], o["b2"], o["eps"]) == (0.9, 0.999, 1e-8)
     t = defaults(torch.optim.Adam)
     assert (t["lr"], t["betas"], t["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
+    says("faq.md", "its default is 0 here and 0.01 in `torch.optim.AdamW`")
+    from snippets.adam import Adam
+
+    assert defaults(torch.optim.AdamW)["weight_decay"] == 0.01
+    assert defaults(Adam)["weight_decay"] == 0.0
     k = defaults(keras.optimizers.Adam)
     assert (k["learning_rate"], k["beta_1"], k["beta_2"], k["epsilon"]) == (
         0.001, 0.9, 0.999, 1e-7)
