@@ -628,7 +628,7 @@ def rare_adam_x() -> float:
     return _rare_run(False)[0]
 
 
-@value("variants-rare-adam-regret", digits=2)
+@value("variants-rare-adam-regret", digits=3)
 def rare_adam_regret() -> float:
     """Adam (beta2 = 0.999) on the rare-gradient problem: average regret at the end."""
     return _rare_run(False)[1]
