@@ -141,7 +141,7 @@ def test_claim_adam_never_changes_the_learning_rate_you_set(says):
 @frameworks
 def test_claim_torch_adam_keeps_param_groups_lr_and_only_a_scheduler_changes_it(says):
     says("faq.md", 'optimizer.param_groups[i]["lr"]` stays what you passed, step after step; '
-         "only a scheduler changes it")
+         "only a scheduler (or your own code) changes it")
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
     p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64))
     opt = torch.optim.Adam([p], lr=0.01)
@@ -195,8 +195,11 @@ def test_claim_beta2_095_lowers_the_ceiling_not_to_its_measured_maximum(says):
     assert faq.growth_step_low_beta() < largest < faq.ceiling_low_beta()
 
 
-def test_claim_v_noise_and_memory_follow_beta2():
+def test_claim_v_noise_and_memory_follow_beta2(says):
     from snippets import faq
+
+    says("faq.md", "A long memory gives a smooth $v$ (for Gaussian gradients")
+    assert (faq.memory_default(), faq.memory_low_beta()) == (1000, 20)
 
     rng = np.random.default_rng(0)
     g2 = rng.standard_normal(100_000) ** 2
