@@ -281,12 +281,6 @@ def logistic_sgd_best_peak() -> float:
     return logistic_losses("SGD", sgd_best_rate()).max()
 
 
-@value("adam-logistic-sgd-below-040", integer=True)
-def logistic_sgd_below_040() -> float:
-    """How many of SGD_RATES end below 0.40 after 300 steps."""
-    return sum(logistic_losses("SGD", lr)[-1] < 0.40 for lr in SGD_RATES)
-
-
 # --8<-- [start:racers]
 OPTIMIZERS = {"SGD": SGD, "momentum": EMAMomentum, "RMSProp": RMSProp, "Adam": Adam}
 RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]  # the grid of lr
