@@ -187,3 +187,25 @@ def test_claim_sgd_hardly_moves_at_one_thousandth_and_explodes_at_a_thousand(say
     assert not np.isfinite(large[-1]).all() or np.abs(large[-1]).max() > 1e10  # explodes
     # The limits behind it: SGD is stable on the steep direction (curvature 10 c) below 2/(10 c).
     assert 0.18 < 2 / 10 and 0.18 > 2 / (10 * 1e3)
+
+
+@pytest.mark.parametrize("batch", [1, 8, 64])
+def test_claim_v_hat_is_the_empirical_fishers_diagonal_only_for_batches_of_one(says, batch):
+    says("second-moment.md", "so $\\hat v_t$ estimates\n$(\\mathrm{E}\\,g_i)^2 + "
+         "\\operatorname{Var} g_i / B$: the empirical Fisher's\ndiagonal only for $B = 1$.")
+    rng = np.random.default_rng(2)
+    per_example = 0.3 + 2.0 * rng.standard_normal(1000)  # one parameter's g_i over the data
+    fisher_diagonal = np.mean(per_example**2)  # the empirical Fisher's diagonal entry
+    formula = per_example.mean() ** 2 + per_example.var() / batch
+    draws = rng.integers(0, 1000, size=(40_000, batch))  # minibatches, with replacement
+    v = 0.0
+    estimates = []
+    for t, g in enumerate(per_example[draws].mean(axis=1), start=1):
+        v = 0.999 * v + (1 - 0.999) * g**2
+        if t > 5000:
+            estimates.append(v / (1 - 0.999**t))  # v_hat_t
+    assert np.mean(estimates) == pytest.approx(formula, rel=0.05)
+    if batch == 1:
+        assert np.mean(estimates) == pytest.approx(fisher_diagonal, rel=0.05)
+    else:
+        assert np.mean(estimates) < 0.5 * fisher_diagonal
