@@ -4,6 +4,13 @@
 #     The lab: a small neural network written in NumPy learns two interleaved
 #     spirals, trained with SGD, momentum, RMSProp, Adam and AdamW; compare their loss
 #     curves, decision boundaries and weight decay.
+#   typed_numbers:
+#     what the notebook needs (Python version): [3.10]
+#     the data (points per spiral, validation points): [200, 400]
+#     the network and its training (units per layer, batch size, epochs): [32, 100]
+#     the learning-rate grids and the tuned rates: [0.03, 0.001, 0.1, 0.01]
+#     the rates Exercise 1 tries: [0.3, 0.003]
+#     the weight decays the notebook and Exercise 3 try: [0.01, 0.1]
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -25,7 +32,8 @@
 # ## The optimizers
 #
 # From the site's modules: the reference `Adam` of `adam.py` (AdamW is the same class
-# with `decoupled_weight_decay=True`, as in PyTorch) with its input checks, and SGD,
+# with `decoupled_weight_decay=True` and a `weight_decay`, as in PyTorch) with its input
+# checks, and SGD,
 # momentum and RMSProp of `optimizers.py`. Each one updates a list of NumPy arrays in
 # place with `step(grads)`.
 
@@ -85,18 +93,21 @@
 #
 # `train` starts every optimizer from the same weights, shows it the training points
 # in the same random batches of 32, and records the loss on the whole training set
-# and the accuracy on the validation set after each epoch (one pass over the data, 13
-# steps).
+# and the accuracy on the validation set after each epoch (one pass over the data,
+# [[value: lab-steps-per-epoch]] steps).
 
 # %%
 --8<-- "snippets/lab.py:train"
 
 # %% [markdown]
-# Each optimizer gets the best learning rate of a grid spaced by factors of about 3
-# (0.03 to 3 for SGD, 0.001 to 0.1 for the others): comparing optimizers at one
-# shared learning rate would compare learning rates. Momentum is PyTorch's
-# `SGD(momentum=0.9)`, whose learning rate 0.1 takes the steps of Adam's averaging
-# form with 1.0, the same as SGD's.
+# Each optimizer gets the learning rate that ends with the lowest training loss on a grid
+# spaced by factors of about 3 (0.03 to 3 for SGD, 0.001 to 0.1 for the others):
+# comparing optimizers at one shared learning rate would compare learning rates. The
+# one exception is Adam, whose loss at [[value: lab-adam-best-grid-lr]] ends a little
+# lower ([[value: lab-adam-best-grid-loss]] against [[value: lab-loss-adam]]); it keeps
+# AdamW's best rate, [[value: lab-adamw-best-grid-lr]], so that the two differ only by
+# the weight decay. Momentum is PyTorch's `SGD(momentum=0.9)`, whose learning rate 0.1
+# takes the steps of Adam's averaging form with 1.0, the same as SGD's.
 
 # %%
 --8<-- "snippets/lab.py:optimizers"
@@ -106,10 +117,12 @@
 
 # %% [markdown]
 # All five learn the spirals. Adam and RMSProp, which scale each weight's step by its
-# own gradient history, get the training loss two to three times lower than SGD and
-# momentum in the same 100 epochs. AdamW's curve lies close to Adam's (its weight decay
-# is the subject of the last section). The validation accuracy stops near 93%: the
-# noise makes some points of the two spirals overlap, and no network gets those right.
+# own gradient history, end with a training loss [[value: lab-loss-ratio-min]] to
+# [[value: lab-loss-ratio-max]] times lower than SGD and momentum after the same 100
+# epochs. AdamW's curve lies close to Adam's (its weight decay is the subject of the
+# last section). The validation accuracy ends between [[value: lab-accuracy-min]] and
+# [[value: lab-accuracy-max]]: the noise makes some points of the two spirals overlap,
+# and no network gets those right.
 #
 # What the networks learned, drawn on the validation points (shaded: where the network
 # says class 1):
@@ -125,17 +138,18 @@
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# Training loss after 100 epochs (at the tuned rates: 0.138, 0.131, 0.059, 0.045):
+# Training loss after 100 epochs:
 #
 # | | SGD | momentum | RMSProp | Adam |
 # |---|---|---|---|---|
-# | three times the rate | 0.605 | 0.277 | 0.117 | 0.042 |
-# | a third of the rate | 0.235 | 0.289 | 0.191 | 0.135 |
+# | the tuned rate | [[value: lab-loss-sgd]] | [[value: lab-loss-momentum]] | [[value: lab-loss-rmsprop]] | [[value: lab-loss-adam]] |
+# | three times the rate | [[value: lab-loss-sgd-triple]] | [[value: lab-loss-momentum-triple]] | [[value: lab-loss-rmsprop-triple]] | [[value: lab-loss-adam-triple]] |
+# | a third of the rate | [[value: lab-loss-sgd-third]] | [[value: lab-loss-momentum-third]] | [[value: lab-loss-rmsprop-third]] | [[value: lab-loss-adam-third]] |
 #
 # Too large a rate hurts SGD most: at 3 its steps overshoot and it stops learning
-# (64% on the validation set), while Adam does as well as at its tuned rate, because
-# its step is about `lr` in every weight whatever the size of the gradients. Too
-# small a rate slows everyone down, Adam included.
+# ([[value: lab-accuracy-sgd-triple]] on the validation set), while Adam does as well
+# as at its tuned rate, because its step is about `lr` in every weight whatever the
+# size of the gradients. Too small a rate slows everyone down, Adam included.
 #
 # </details>
 #
@@ -145,8 +159,10 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # Without bias correction the first steps are several times too long (layer 4), and
-# the run does not recover from them within 100 epochs: training loss 0.17 instead of
-# 0.045, and 87% instead of 93% on the validation set.
+# the run does not recover from them within 100 epochs: training loss
+# [[value: lab-loss-no-bias-correction]] instead of [[value: lab-loss-adam]], and
+# [[value: lab-accuracy-no-bias-correction]] instead of [[value: lab-accuracy-adam]] on
+# the validation set.
 #
 # </details>
 
@@ -160,6 +176,11 @@
 # is pulled at nearly the full rate of `lr` per step. AdamW decouples it: each step
 # shrinks every weight by the same fraction, `lr * weight_decay`, outside the adaptive
 # step.
+#
+# Both shrink every parameter the optimizer is given, the biases included: the lab's
+# `Adam` decays all of them, as PyTorch's does unless the biases are put in a parameter
+# group of their own with `weight_decay=0`. `weight_norm` measures the weight matrices
+# only, the biases left out.
 
 # %%
 --8<-- "snippets/lab.py:weight_norm"
@@ -167,19 +188,24 @@
 
 # %% [markdown]
 # The same coefficient, 0.01, does very different things. As an L2 penalty it
-# shrinks the weights six times and the network no longer fits the spirals; AdamW's
-# decay, $10^{-4}$ of each weight per step, shrinks them by a twentieth and costs
-# almost nothing here. On large networks trained for long, that gentle, uniform decay
-# is what helps them generalize, and it is why AdamW is the usual choice.
+# shrinks the weights [[value: lab-l2-shrink]] times and the network no longer fits the
+# spirals ([[value: lab-l2-accuracy]] on the validation set); AdamW's decay,
+# [[value: lab-adamw-decay-per-step]] of each weight per step, shrinks them by
+# [[value: lab-adamw-shrink]] and costs little here. On this small problem neither
+# improves the validation accuracy; AdamW is the usual choice for large networks
+# trained for long, where Loshchilov and Hutter found its decoupled decay to
+# generalize better than L2 and to be easier to tune.
 #
 # **Exercise 3.** Set AdamW's `weight_decay` to 0.1 in `OPTIMIZERS` and run the race
 # and the last cell again.
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# The weights' norm drops from 24 to about 19 and the training loss rises to 0.12,
-# while the validation accuracy stays near 92%: a stronger decay trades training
-# loss for smaller weights. On this small problem it does not improve the
+# The weights' norm drops from [[value: lab-norm-adamw]] to about
+# [[value: lab-norm-adamw-strong]] and the training loss rises to
+# [[value: lab-loss-adamw-strong]], while the validation accuracy stays near
+# [[value: lab-accuracy-adamw-strong]]: a stronger decay trades training loss for
+# smaller weights. On this small problem it does not improve the
 # validation accuracy, which the overlapping points limit anyway.
 #
 # </details>

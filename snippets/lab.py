@@ -10,13 +10,16 @@ runs them in order, with ``MPLBACKEND=Agg`` to draw nowhere).
 
 from __future__ import annotations
 
+import functools
+
 # --8<-- [start:setup]
 import numpy as np
 
 # --8<-- [end:setup]
 from snippets.adam import Adam
 from snippets.notebooks import COLORS
-from snippets.optimizers import SGD, HeavyBall, RMSProp
+from snippets.optimizers import SGD, AdamNoBiasCorrection, HeavyBall, RMSProp
+from snippets.values import value
 
 
 # --8<-- [start:data]
@@ -114,11 +117,288 @@ OPTIMIZERS = {  # name: (colour, line style, a function that builds the optimize
 
 # --8<-- [start:weight_norm]
 def weight_norm(params: list[np.ndarray]) -> float:
-    """The length of all weights together (the biases left out), as weight decay sees it."""
+    """The length of the weight matrices together, the biases left out.
+
+    The lab's weight decay (L2 or AdamW's) shrinks the biases too: Adam and AdamW decay
+    every parameter they are given, as PyTorch's do unless the biases are given to them
+    in a parameter group of their own with weight_decay=0.
+    """
     return float(np.sqrt(sum(np.sum(W**2) for W in params[::2])))
 
 
 # --8<-- [end:weight_norm]
+
+
+# The numbers the notebook's Markdown states: the runs of its cells and exercises,
+# with the same data, batches and settings ---------------------------------------------
+
+EPOCHS, BATCH = 100, 32  # the race's settings
+GRIDS = {  # the learning rates tried for each optimizer, spaced by factors of about 3
+    "SGD": (0.03, 0.1, 0.3, 1.0, 3.0),
+    **{name: (0.001, 0.003, 0.01, 0.03, 0.1) for name in ("momentum", "RMSProp", "Adam",
+                                                          "AdamW")},
+}
+
+
+@functools.cache
+def lab_data() -> tuple[np.ndarray, ...]:
+    """The training and validation sets of the notebook."""
+    return (*make_spirals(400, seed=0), *make_spirals(400, seed=1))
+
+
+def make_optimizer(name: str, lr: float, weight_decay: float = 0.01):
+    """A function that builds the lab's optimizer `name` with this learning rate."""
+    builders = {
+        "SGD": lambda p: SGD(p, lr=lr),
+        "momentum": lambda p: HeavyBall(p, lr=lr, momentum=0.9),
+        "RMSProp": lambda p: RMSProp(p, lr=lr),
+        "Adam": lambda p: Adam(p, lr=lr),
+        "AdamW": lambda p: Adam(p, lr=lr, weight_decay=weight_decay,
+                                decoupled_weight_decay=True),
+        "L2": lambda p: Adam(p, lr=lr, weight_decay=weight_decay),
+        "no bias correction": lambda p: AdamNoBiasCorrection(p, lr=lr),
+    }
+    return builders[name]
+
+
+@functools.cache
+def lab_run(name: str, lr: float, weight_decay: float = 0.01) -> dict:
+    """One run of `train` as the notebook's cells run it (the results are not copied)."""
+    return train(make_optimizer(name, lr, weight_decay), lab_data(), epochs=EPOCHS,
+                 batch=BATCH)
+
+
+def tuned_lr(name: str) -> float:
+    """The learning rate OPTIMIZERS gives `name`."""
+    optimizer = OPTIMIZERS[name][2]([np.zeros(1)])
+    return float(optimizer.lr)
+
+
+def final_loss(name: str, lr: float | None = None, weight_decay: float = 0.01) -> float:
+    return float(lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)["loss"][-1])
+
+
+def final_accuracy(name: str, lr: float | None = None, weight_decay: float = 0.01) -> float:
+    run = lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)
+    return float(run["val_accuracy"][-1])
+
+
+def best_on_grid(name: str) -> float:
+    """The learning rate of GRIDS[name] with the lowest training loss after the race."""
+    return min(GRIDS[name], key=lambda lr: final_loss(name, lr))
+
+
+@value("lab-steps-per-epoch", integer=True)
+def lab_steps_per_epoch() -> float:
+    return int(np.ceil(len(lab_data()[1]) / BATCH))
+
+
+@value("lab-adam-best-grid-lr", digits=1)
+def lab_adam_best_grid_lr() -> float:
+    return best_on_grid("Adam")
+
+
+@value("lab-adamw-best-grid-lr", digits=1)
+def lab_adamw_best_grid_lr() -> float:
+    return best_on_grid("AdamW")
+
+
+@value("lab-adam-best-grid-loss", decimals=3)
+def lab_adam_best_grid_loss() -> float:
+    return final_loss("Adam", best_on_grid("Adam"))
+
+
+@value("lab-loss-sgd", decimals=3)
+def lab_loss_sgd() -> float:
+    return final_loss("SGD")
+
+
+@value("lab-accuracy-sgd", decimals=1, percent=True)
+def lab_accuracy_sgd() -> float:
+    return final_accuracy("SGD")
+
+
+@value("lab-loss-momentum", decimals=3)
+def lab_loss_momentum() -> float:
+    return final_loss("momentum")
+
+
+@value("lab-accuracy-momentum", decimals=1, percent=True)
+def lab_accuracy_momentum() -> float:
+    return final_accuracy("momentum")
+
+
+@value("lab-loss-rmsprop", decimals=3)
+def lab_loss_rmsprop() -> float:
+    return final_loss("RMSProp")
+
+
+@value("lab-accuracy-rmsprop", decimals=1, percent=True)
+def lab_accuracy_rmsprop() -> float:
+    return final_accuracy("RMSProp")
+
+
+@value("lab-loss-adam", decimals=3)
+def lab_loss_adam() -> float:
+    return final_loss("Adam")
+
+
+@value("lab-accuracy-adam", decimals=1, percent=True)
+def lab_accuracy_adam() -> float:
+    return final_accuracy("Adam")
+
+
+@value("lab-loss-adamw", decimals=3)
+def lab_loss_adamw() -> float:
+    return final_loss("AdamW")
+
+
+@value("lab-accuracy-adamw", decimals=1, percent=True)
+def lab_accuracy_adamw() -> float:
+    return final_accuracy("AdamW")
+
+
+def _ratios() -> list[float]:
+    """How many times lower Adam's and RMSProp's training losses are than SGD's and momentum's."""
+    return [final_loss(slow) / final_loss(fast) for slow in ("SGD", "momentum")
+            for fast in ("RMSProp", "Adam")]
+
+
+@value("lab-loss-ratio-min", digits=2)
+def lab_loss_ratio_min() -> float:
+    return min(_ratios())
+
+
+@value("lab-loss-ratio-max", digits=2)
+def lab_loss_ratio_max() -> float:
+    return max(_ratios())
+
+
+@value("lab-accuracy-min", decimals=1, percent=True)
+def lab_accuracy_min() -> float:
+    return min(final_accuracy(name) for name in OPTIMIZERS)
+
+
+@value("lab-accuracy-max", decimals=1, percent=True)
+def lab_accuracy_max() -> float:
+    return max(final_accuracy(name) for name in OPTIMIZERS)
+
+
+def _rate_times(name: str, factor: float) -> float:
+    """Exercise 1's learning rates: the tuned one times 3 or 1/3, to one digit (0.3, 0.003)."""
+    return float(f"{tuned_lr(name) * factor:.0e}")
+
+
+@value("lab-loss-sgd-triple", decimals=3)
+def lab_loss_sgd_triple() -> float:
+    """Exercise 1: SGD at three times its tuned learning rate."""
+    return final_loss("SGD", _rate_times("SGD", 3))
+
+
+@value("lab-loss-sgd-third", decimals=3)
+def lab_loss_sgd_third() -> float:
+    """Exercise 1: SGD at a third of its tuned learning rate."""
+    return final_loss("SGD", _rate_times("SGD", 1 / 3))
+
+
+@value("lab-loss-momentum-triple", decimals=3)
+def lab_loss_momentum_triple() -> float:
+    """Exercise 1: momentum at three times its tuned learning rate."""
+    return final_loss("momentum", _rate_times("momentum", 3))
+
+
+@value("lab-loss-momentum-third", decimals=3)
+def lab_loss_momentum_third() -> float:
+    """Exercise 1: momentum at a third of its tuned learning rate."""
+    return final_loss("momentum", _rate_times("momentum", 1 / 3))
+
+
+@value("lab-loss-rmsprop-triple", decimals=3)
+def lab_loss_rmsprop_triple() -> float:
+    """Exercise 1: RMSProp at three times its tuned learning rate."""
+    return final_loss("RMSProp", _rate_times("RMSProp", 3))
+
+
+@value("lab-loss-rmsprop-third", decimals=3)
+def lab_loss_rmsprop_third() -> float:
+    """Exercise 1: RMSProp at a third of its tuned learning rate."""
+    return final_loss("RMSProp", _rate_times("RMSProp", 1 / 3))
+
+
+@value("lab-loss-adam-triple", decimals=3)
+def lab_loss_adam_triple() -> float:
+    """Exercise 1: Adam at three times its tuned learning rate."""
+    return final_loss("Adam", _rate_times("Adam", 3))
+
+
+@value("lab-loss-adam-third", decimals=3)
+def lab_loss_adam_third() -> float:
+    """Exercise 1: Adam at a third of its tuned learning rate."""
+    return final_loss("Adam", _rate_times("Adam", 1 / 3))
+
+
+@value("lab-accuracy-sgd-triple", decimals=0, percent=True)
+def lab_accuracy_sgd_triple() -> float:
+    return final_accuracy("SGD", _rate_times("SGD", 3))
+
+
+@value("lab-loss-no-bias-correction", digits=2)
+def lab_loss_no_bias_correction() -> float:
+    return final_loss("no bias correction", tuned_lr("Adam"))
+
+
+@value("lab-accuracy-no-bias-correction", decimals=1, percent=True)
+def lab_accuracy_no_bias_correction() -> float:
+    return final_accuracy("no bias correction", tuned_lr("Adam"))
+
+
+def final_norm(name: str, weight_decay: float = 0.01) -> float:
+    return weight_norm(lab_run(name, tuned_lr("Adam"), weight_decay)["params"])
+
+
+@value("lab-l2-shrink", digits=2)
+def lab_l2_shrink() -> float:
+    """How many times smaller the weights end with L2 (weight_decay=0.01) than without."""
+    return final_norm("Adam") / final_norm("L2")
+
+
+@value("lab-l2-accuracy", decimals=0, percent=True)
+def lab_l2_accuracy() -> float:
+    return final_accuracy("L2", tuned_lr("Adam"))
+
+
+@value("lab-adamw-decay-per-step", sci=True, digits=1)
+def lab_adamw_decay_per_step() -> float:
+    """The fraction of each weight AdamW's decay removes per step, lr * weight_decay."""
+    adamw = OPTIMIZERS["AdamW"][2]([np.zeros(1)])
+    return adamw.lr * adamw.weight_decay
+
+
+@value("lab-adamw-shrink", decimals=0, percent=True)
+def lab_adamw_shrink() -> float:
+    """How much smaller AdamW (weight_decay=0.01) leaves the weights than Adam."""
+    return 1 - final_norm("AdamW") / final_norm("Adam")
+
+
+@value("lab-norm-adamw", digits=2)
+def lab_norm_adamw() -> float:
+    return final_norm("AdamW")
+
+
+@value("lab-norm-adamw-strong", digits=2)
+def lab_norm_adamw_strong() -> float:
+    """Exercise 3: the weights' norm with AdamW's weight_decay = 0.1."""
+    return final_norm("AdamW", 0.1)
+
+
+@value("lab-loss-adamw-strong", digits=2)
+def lab_loss_adamw_strong() -> float:
+    return final_loss("AdamW", tuned_lr("AdamW"), 0.1)
+
+
+@value("lab-accuracy-adamw-strong", decimals=0, percent=True)
+def lab_accuracy_adamw_strong() -> float:
+    return final_accuracy("AdamW", tuned_lr("AdamW"), 0.1)
 
 
 # --8<-- [start:plotting]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import jupytext
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from snippets import figures, lab
 from snippets.adam import Adam
@@ -89,3 +91,99 @@ def test_the_lab_s_optimizers_and_colours():
 def test_weight_norm_counts_the_weights_and_not_the_biases():
     params = [np.full((2, 2), 1.0), np.full(2, 100.0), np.array([[2.0]]), np.array([7.0])]
     assert lab.weight_norm(params) == pytest.approx(np.sqrt(4 + 4))
+
+
+# --- what the notebook's Markdown says (notebooks/lab.py), checked on the notebook's runs ---
+
+
+def notebook_says(name: str, phrase: str) -> None:
+    """Assert that the Markdown of ``notebooks/<name>.py`` states ``phrase`` (line breaks,
+    comment marks and case aside), as the ``says`` fixture does for a page."""
+    nb = jupytext.read(ROOT / "notebooks" / f"{name}.py", fmt="py:percent")
+    text = " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+    assert " ".join(phrase.split()).lower() in text.lower(), (
+        f"notebooks/{name}.py no longer says {phrase!r}"
+    )
+
+
+def test_claim_each_optimizer_gets_its_grid_s_best_rate_but_adam_keeps_adamw_s():
+    notebook_says("lab", "Each optimizer gets the learning rate that ends with the lowest "
+                  "training loss on a grid")
+    notebook_says("lab", "The one exception is Adam")
+    for name in ("SGD", "momentum", "RMSProp", "AdamW"):
+        assert lab.tuned_lr(name) in lab.GRIDS[name]
+        assert lab.best_on_grid(name) == lab.tuned_lr(name), name
+    assert lab.tuned_lr("Adam") == lab.best_on_grid("AdamW") != lab.best_on_grid("Adam")
+    assert lab.lab_adam_best_grid_loss() < lab.lab_loss_adam() < 1.2 * lab.lab_adam_best_grid_loss()
+    # the grids are spaced by factors of about 3
+    for grid in lab.GRIDS.values():
+        assert all(2.9 < b / a < 3.4 for a, b in zip(grid[:-1], grid[1:], strict=True))
+
+
+def test_claim_adam_and_rmsprop_end_with_a_lower_training_loss_than_sgd_and_momentum():
+    notebook_says("lab", "Adam and RMSProp, which scale each weight's step by its own gradient "
+                  "history, end with a training loss [[value: lab-loss-ratio-min]] to "
+                  "[[value: lab-loss-ratio-max]] times lower than SGD and momentum")
+    slow = [lab.final_loss(n) for n in ("SGD", "momentum")]
+    fast = [lab.final_loss(n) for n in ("RMSProp", "Adam")]
+    assert max(fast) < min(slow) / 2
+    assert lab.lab_loss_ratio_min() == min(slow) / max(fast)
+    assert lab.lab_loss_ratio_max() == max(slow) / min(fast)
+
+
+def test_claim_too_large_a_rate_hurts_sgd_most_and_adam_not_at_all():
+    notebook_says("lab", "Too large a rate hurts SGD most")
+    notebook_says("lab", "while Adam does as well as at its tuned rate")
+    notebook_says("lab", "Too small a rate slows everyone down, Adam included")
+    tuned = {n: lab.final_loss(n) for n in ("SGD", "momentum", "RMSProp", "Adam")}
+    triple = {n: lab.final_loss(n, lab._rate_times(n, 3)) for n in tuned}
+    third = {n: lab.final_loss(n, lab._rate_times(n, 1 / 3)) for n in tuned}
+    assert max(tuned, key=lambda n: triple[n] / tuned[n]) == "SGD"
+    assert triple["Adam"] <= 1.05 * tuned["Adam"]
+    assert all(third[n] > tuned[n] for n in tuned)
+    assert lab.lab_accuracy_sgd_triple() < 0.7  # it stops learning
+    assert [lab._rate_times(n, 3) for n in tuned] == [3, 0.3, 0.03, 0.03]  # as the text says
+    assert [lab._rate_times(n, 1 / 3) for n in tuned] == [0.3, 0.03, 0.003, 0.003]
+
+
+def test_claim_without_bias_correction_the_run_does_not_recover_within_100_epochs():
+    notebook_says("lab", "the run does not recover from them within 100 epochs")
+    assert lab.lab_loss_no_bias_correction() > 2 * lab.lab_loss_adam()
+    assert lab.lab_accuracy_no_bias_correction() < lab.lab_accuracy_adam() - 0.03
+
+
+def test_claim_weight_decay_shrinks_the_biases_too():
+    notebook_says("lab", "Both shrink every parameter the optimizer is given, the biases "
+                  "included")
+    for decoupled in (False, True):
+        params = lab.init_mlp(seed=0)
+        params = [p + 1.0 for p in params]  # biases start at 1, not 0
+        before = [p.copy() for p in params]
+        optimizer = Adam(params, lr=0.01, weight_decay=0.01,
+                         decoupled_weight_decay=decoupled)
+        optimizer.step([np.zeros_like(p) for p in params])  # no gradient: only the decay
+        for p, q in zip(params[1::2], before[1::2], strict=True):  # the biases
+            assert (np.abs(p) < np.abs(q)).all(), decoupled
+
+
+def test_claim_l2_shrinks_the_weights_and_the_fit_adamw_costs_little():
+    notebook_says("lab", "As an L2 penalty it shrinks the weights [[value: lab-l2-shrink]] "
+                  "times and the network no longer fits the spirals")
+    notebook_says("lab", "On this small problem neither improves the validation accuracy")
+    notebook_says("lab", "a stronger decay trades training loss for smaller weights")
+    assert lab.lab_l2_shrink() > 3 and lab.lab_l2_accuracy() < 0.75
+    assert 0 < lab.lab_adamw_shrink() < 0.1
+    assert lab.lab_adamw_decay_per_step() == pytest.approx(1e-4)
+    adam = lab.final_accuracy("Adam")
+    assert lab.lab_l2_accuracy() <= adam and lab.final_accuracy("AdamW") <= adam
+    assert lab.lab_norm_adamw_strong() < lab.lab_norm_adamw()
+    assert lab.lab_loss_adamw_strong() > lab.final_loss("AdamW")
+
+
+def test_the_lab_s_values_are_the_runs_of_its_cells():
+    """lab_run trains as the race cell does: the same optimizers as OPTIMIZERS."""
+    data = lab.lab_data()
+    for name in ("SGD", "AdamW"):
+        cell = lab.train(lab.OPTIMIZERS[name][2], data, epochs=lab.EPOCHS)
+        assert (cell["loss"] == lab.lab_run(name, lab.tuned_lr(name))["loss"]).all()
+    assert lab.lab_steps_per_epoch() == 13 == -(-len(data[1]) // 32)
