@@ -4,6 +4,11 @@
 #     Notebook for layer 4: watch running averages start at zero, measure the factor
 #     1 - beta^t they are short by, and see how large Adam's steps get without the
 #     correction, for any beta1 and beta2 you choose.
+#   typed_numbers:
+#     what the notebook needs (Python version): [3.10]
+#     the random gradients' settings (runs, mean): [100000, 0.5]
+#     the plotted run's length in steps: [2000]
+#     the betas the exercises try: [0.9, 0.99]
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -20,8 +25,8 @@
 # and matplotlib.
 #
 # Both running averages start at zero, $m_0 = v_0 = 0$, so for the first steps they
-# are too small. After $t$ steps of stationary gradients they hold
-# $1 - \beta^t$ times the truth, and Adam divides by exactly that:
+# are too small. After $t$ steps of gradients drawn from one distribution they hold, on
+# average, $1 - \beta^t$ times the truth, and Adam divides by exactly that:
 #
 # $$\hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t} .$$
 
@@ -36,8 +41,9 @@
 
 # %% [markdown]
 # With random gradients the same holds on average. `moment_runs` feeds 100,000 runs
-# with gradients of mean 0.5 and spread 1 ($\mathbb{E}[g^2] = 1.25$) and the averages
-# over the runs are measured against $1 - \beta^t$:
+# with gradients of mean 0.5 and spread 1 ($\mathbb{E}[g^2]$ is then
+# [[value: nb-bias-mean-square]]) and the averages over the runs are measured against
+# $1 - \beta^t$:
 
 # %%
 --8<-- "snippets/bias_correction.py:moment_runs"
@@ -60,7 +66,7 @@
 # </details>
 
 # %% [markdown]
-# ## The first step: 3.16 α without, α with
+# ## The first step: [[value: step-bound-paper]] α without, α with
 #
 # The reference step of `adam.py` against the same step with the two correction lines
 # taken out (`optimizers.py`):
@@ -85,8 +91,9 @@
 # ## The first steps
 #
 # Without the correction the step for a constant gradient is
-# $\alpha (1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$: the numerator fills up in about 10
-# steps, the denominator in about 1000, so the step keeps growing for a while.
+# $\alpha (1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$: the numerator fills up with a time
+# constant of $1/(1 - \beta_1)$ steps, the denominator of $1/(1 - \beta_2)$, so the step
+# keeps growing for a while.
 
 # %%
 --8<-- "snippets/second_moment.py:step_sizes"
@@ -110,9 +117,10 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # Yes. At $t = 1$ the two shortfalls cancel, $(1 - 0.9)/\sqrt{1 - 0.99} = 1$, but $m$
-# fills up faster than $v$: the uncorrected step grows to 2.13 lr at $t = 13$ and
-# needs a few hundred steps to come back to 1. Only the corrected step is `lr` at
-# every step.
+# fills up faster than $v$: the uncorrected step grows to [[value: nb-bias-peak-099]] lr
+# at step [[value: nb-bias-peak-step-099]] and comes back within 1% of `lr` for good only
+# at step [[value: nb-bias-back-to-lr-099]]. Only the corrected step is `lr` at every
+# step.
 #
 # </details>
 #
@@ -121,8 +129,10 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # With $\beta_1 = 0$ there is no first average to fill, and the first uncorrected
-# step is the worst, $1/\sqrt{0.001} = 31.6$ lr. With $\beta_1 = 0.99$ the first step
-# is too short instead, 0.32 lr, and the steps then grow to 2.09 lr at $t = 136$.
+# step is the worst, $1/\sqrt{1 - \beta_2}$, that is [[value: nb-bias-first-step-beta1-0]]
+# lr. With $\beta_1 = 0.99$ the first step is too short instead,
+# [[value: nb-bias-first-step-beta1-099]] lr, and the steps then grow to
+# [[value: nb-bias-peak-beta1-099]] lr at step [[value: nb-bias-peak-step-beta1-099]].
 # With the correction every step is `lr` in both cases.
 #
 # </details>

@@ -4,6 +4,14 @@
 #     Notebook for layer 1: run gradient descent on the valley and the bowl, find the
 #     step size where it diverges, measure the noise floor of SGD, and change the
 #     numbers yourself.
+#   typed_numbers:
+#     what the notebook needs (Python version): [3.10]
+#     the landscapes' definitions (curvatures, start point): [25, 0.1, 2.5]
+#     the learning rates the exercises try: [0.079, 0.08, 0.081, 0.07, 0.071, 0.078, 0.21]
+#     the loss the exercises count steps to: [1e-6]
+#     the denominator of 2/26, the sum of the valley's curvatures 1 and 25: [26]
+#     the exercises' settings (steps, learning rates): [50, 0.01, 0.005]
+#     the noisy run's settings (steps averaged over): [1000, 4000]
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -84,7 +92,8 @@
 # ## How large a step?
 #
 # Three learning rates on the valley. The largest curvature is $L = 25$ (across
-# the valley), and gradient descent converges only for $\alpha < 2/L = 0.08$.
+# the valley), and gradient descent converges only for $\alpha < 2/L$, here
+# [[value: nb-valley-limit]].
 
 # %%
 --8<-- "snippets/landscape.py:loss_along"
@@ -103,15 +112,18 @@
 # %% [markdown]
 # **Exercise 1.** In the cell with the three maps, set
 # `alphas = [0.079, 0.08, 0.081]` and run it again. What happens exactly at
-# $\alpha = 2/L = 0.08$?
+# $\alpha = 2/L$?
 #
 # <details class="success"><summary>What you should see</summary>
 #
 # Along the valley ($x$, factor $1 - \alpha$) all three converge. Across it ($y$,
-# factor $1 - 25\alpha$) the factor is $-0.975$, $-1$ and $-1.025$: at 0.079 the
-# zig-zag shrinks slowly, at 0.08 it keeps the same width forever, so the loss
-# stops falling at $\tfrac12 \cdot 25 \cdot 1^2 = 12.5$, and at 0.081 it grows by
-# 2.5% a step: after 50 steps $|y| = 1.025^{50} \approx 3.4$.
+# factor $1 - 25\alpha$) the factor is [[value: nb-landscape-factor-below]], $-1$ and
+# [[value: nb-landscape-factor-above]]: at 0.079 the zig-zag shrinks slowly, at 0.08 it
+# keeps the same width forever, so the loss stops falling at
+# $\tfrac12 \cdot 25 \cdot y_0^2$ with $y_0 = 1$ (after 50 steps it is
+# [[value: nb-landscape-loss-at-limit]]), and at 0.081 the zig-zag grows by
+# [[value: nb-landscape-growth-above]] a step: after 50 steps $|y|$ is
+# [[value: nb-landscape-y-above]].
 #
 # </details>
 #
@@ -122,12 +134,15 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # The two factors have the same size, $1 - \alpha = -(1 - 25\alpha)$, at
-# $\alpha = 2/26 \approx 0.077$, where both shrink by 0.92 a step (104 steps). The
-# fewest steps are a little lower, 95 at $\alpha = 0.076$: below $2/26$ the slower
-# direction is $x$, whose part of the loss starts four times smaller than $y$'s
-# ($\tfrac12 \cdot 2.5^2$ against $\tfrac12 \cdot 25 \cdot 1^2$). Above 0.077 the
-# zig-zag across the valley is the slow part, and it quickly gets slower: 160 steps
-# at 0.078, never at 0.08.
+# $\alpha = 2/26$, about [[value: nb-landscape-balanced-alpha]], where both shrink by
+# [[value: nb-landscape-balanced-factor]] a step
+# ([[value: nb-landscape-balanced-steps]] steps). The fewest steps are at a slightly
+# smaller $\alpha$: [[value: nb-landscape-fastest-steps]] at
+# [[value: nb-landscape-fastest-alpha]], the best of 0.070, 0.071, ..., 0.080. Below
+# $2/26$ the slower direction is $x$, whose part of the loss starts four times smaller
+# than $y$'s ($\tfrac12 \cdot 2.5^2$ against $\tfrac12 \cdot 25 \cdot 1^2$). Above
+# $2/26$ the zig-zag across the valley is the slow part, and it quickly gets slower:
+# [[value: nb-landscape-steps-0078]] steps at 0.078, never at 0.08.
 #
 # </details>
 
@@ -147,8 +162,8 @@
 --8<-- "snippets/notebooks.py:landscape_noise"
 
 # %% [markdown]
-# The dotted lines are the formula. The averages are over 3,000 steps of one run,
-# so they are off by a few percent.
+# The dotted lines are the formula. The averages are over steps 1000 to 4000 of one
+# run, so they are off by a few percent.
 #
 # **Exercise 3.** Set `noise = 0.5` and run the cell again. By how much does the
 # floor drop? Then put `noise` back to 1 and replace 0.01 by 0.005: what do you gain
@@ -157,9 +172,14 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # The floor is proportional to $\sigma^2$: half the noise, a quarter of the loss
-# (about 0.0076 and 0.0013 instead of 0.030 and 0.0054). With $\alpha = 0.005$ the
-# floor halves again, to about 0.0026, but the loss needs some 800 steps to come
-# down to it instead of 200: a smaller step is more precise and slower.
+# (by the formula [[value: nb-landscape-floor-004-half-noise]] and
+# [[value: nb-landscape-floor-001-half-noise]] instead of
+# [[value: nb-landscape-floor-004]] and [[value: nb-landscape-floor-001]]). With
+# $\alpha = 0.005$ the floor halves again, to [[value: nb-landscape-floor-0005]], but it
+# takes longer to get there: without the noise, the loss would fall to the floor after
+# [[value: nb-landscape-floor-steps-0005]] steps instead of the
+# [[value: nb-landscape-floor-steps-001]] it takes at 0.01. A smaller step is more precise
+# and slower.
 #
 # </details>
 
@@ -168,7 +188,8 @@
 #
 # The bowl's two directions want different learning rates: its curvatures are 0.1
 # along $x$ and 10 along $y$. The best single $\alpha$, $2/(0.1 + 10)$, balances the two
-# factors, and still each step removes only 2% of the distance:
+# factors, and still each step removes only [[value: nb-landscape-one-rate-progress]] of
+# the distance:
 
 # %%
 --8<-- "snippets/landscape.py:one_rate"
@@ -182,10 +203,13 @@
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# $y$ diverges: its factor is $1 - 0.21 \cdot 10 = -1.1$, so $|y|$ grows by 10% a
-# step, while $x$ (factor $0.979$) is as slow as before. With $\alpha = 0.1$, $y$
-# lands on the floor at once (factor 0) and $x$ crawls at $0.99$ a step: half as
-# fast as with the best $\alpha$.
+# $y$ diverges: its factor is $1 - 0.21 \cdot 10$, that is
+# [[value: nb-landscape-bowl-factor-y-021]], so $|y|$ grows by
+# [[value: nb-landscape-bowl-growth-021]] a step, while $x$ (factor
+# [[value: nb-landscape-bowl-factor-x-021]]) is as slow as before. With $\alpha = 0.1$,
+# $y$ reaches 0 at once (factor 0) and $x$ crawls at
+# [[value: nb-landscape-bowl-factor-x-01]] a step: half as fast as with the best
+# $\alpha$.
 #
 # </details>
 #

@@ -4,6 +4,13 @@
 #     Notebook for layer 2: average noisy gradients with an EMA, run momentum on the
 #     valley at a learning rate where gradient descent diverges, and see what beta1
 #     does to the path.
+#   typed_numbers:
+#     what the notebook needs (Python version): [3.10]
+#     the valley's curvatures: [25]
+#     the noisy gradient's settings (means, the step where it drops): [-0.5, 150]
+#     the values of beta1 the notebook and its exercises try: [0.5, 0.9, 0.99]
+#     the learning rates of the runs and the exercises: [0.15, 0.075, 0.1]
+#     Exercise 4's number of steps: [100]
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -56,7 +63,8 @@
 # ## The exponential moving average
 #
 # `ema` computes every $m_t$ of a sequence of gradients. Fed the same gradient three
-# times, it reaches only 0.271 of it: it starts at zero (layer 4 repairs that).
+# times, it reaches only [[value: nb-momentum-ema-three-steps]] of it: it starts at zero
+# (layer 4 repairs that).
 
 # %%
 --8<-- "snippets/momentum.py:setup"
@@ -72,8 +80,9 @@
 --8<-- "snippets/momentum.py:memory"
 
 # %% [markdown]
-# Averaging shrinks the noise and costs a lag. Below, a noisy gradient whose mean
-# drops from 1 to $-0.5$ at step 150, and its EMA for two values of $\beta_1$:
+# Averaging shrinks the noise of the direction and costs a lag. Below, a noisy gradient
+# whose mean drops from 1 to $-0.5$ after step 150, and its EMA for two values of
+# $\beta_1$:
 
 # %%
 --8<-- "snippets/notebooks.py:momentum_ema_noise"
@@ -89,18 +98,29 @@
 #
 # With $\beta_1 = 0$, $m_t = g_t$: the noise passes through untouched. Each larger
 # $\beta_1$ keeps less of it, a fraction $\sqrt{(1 - \beta_1)/(1 + \beta_1)}$ of its
-# standard deviation: 0.58 for 0.5, 0.23 for 0.9, 0.07 for 0.99. The price is the lag:
-# with 0.99 the average needs about 100 steps to follow the drop at step 150 (and as
-# many to climb from zero at the start), with 0.5 about two.
+# standard deviation: [[value: nb-momentum-kept-noise-05]] for 0.5,
+# [[value: nb-momentum-kept-noise-09]] for 0.9, [[value: nb-momentum-kept-noise-099]] for
+# 0.99. The price is the lag: the average trails a changing gradient by
+# $\beta_1/(1 - \beta_1)$ steps (the cell under the plot measures it),
+# [[value: nb-momentum-lag-099]] with 0.99 and one with 0.5. With 0.99 the average is
+# still far from the new mean long after the drop, and it climbs from zero as slowly at
+# the start.
 #
 # </details>
+#
+# A smoother average is a steadier direction, not a path that settles closer to the
+# minimum: with noisy gradients, momentum in this averaging form at a learning rate
+# $\alpha$ jitters about the minimum about as much as gradient descent at the same
+# $\alpha$ (the [momentum page](https://adam-layer-by-layer.github.io/adam/momentum/)
+# measures it). What lowers that floor is a smaller $\alpha$.
 
 # %% [markdown]
 # ## Momentum on the valley
 #
 # The valley $f(x, y) = \tfrac12(x^2 + 25y^2)$ is where gradient descent zig-zags: it
-# is stable only for $\alpha < 2/25 = 0.08$. Momentum averages the zig-zag away, so it
-# can run at twice that learning rate:
+# is stable only for $\alpha < 2/25$, that is [[value: nb-valley-limit]]. Momentum
+# averages the zig-zag away, so it runs at $\alpha = 0.15$, above that limit and twice
+# the 0.075 gradient descent runs at:
 
 # %%
 --8<-- "snippets/optimizers.py:heavy_ball"
@@ -118,10 +138,13 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # With $\beta_1 = 0$ the blue run is gradient descent at $\alpha = 0.15$, above its
-# limit of 0.08: every step multiplies $y$ by $1 - 0.15 \cdot 25 = -2.75$, the path
-# leaves the map at the first step and never reaches the minimum. With $\beta_1 = 0.9$
-# it converges again, but it swings past the minimum and back: each step keeps at
-# least $\sqrt{0.9} = 0.949$ of the distance, so it needs 130 steps instead of 36.
+# limit of [[value: nb-valley-limit]]: every step multiplies $y$ by $1 - 0.15 \cdot 25$,
+# that is [[value: nb-momentum-gd-factor-015]], the path leaves the map at the first step
+# and never reaches the minimum. With $\beta_1 = 0.9$ it converges again, but it swings
+# past the minimum and back: each step keeps at least $\sqrt{\beta_1}$, here
+# [[value: nb-momentum-factor-015-09]], of the distance, so it needs
+# [[value: nb-momentum-steps-015-09]] steps instead of the
+# [[value: nb-momentum-steps-015-05]] it needs with $\beta_1 = 0.5$.
 #
 # </details>
 #
@@ -144,15 +167,17 @@
 --8<-- "snippets/momentum.py:betas"
 
 # %% [markdown]
-# **Exercise 3.** Set `alpha = 0.3` in the cell with the four maps, four times gradient
-# descent's limit. Which values of $\beta_1$ still converge? Compare with the column
+# **Exercise 3.** Set `alpha = 0.3` in the cell with the four maps, nearly four times
+# gradient descent's limit. Which values of $\beta_1$ still converge? Compare with the column
 # "largest stable alpha" of the table.
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# $\beta_1 = 0$ and $0.5$ diverge (their limits are 0.08 and 0.24); $0.9$ and $0.99$
-# converge, because their limits are 1.52 and 15.9. But a stable run is not a fast
-# one: their factors stay at $\sqrt{0.9} = 0.949$ and $\sqrt{0.99} = 0.995$ per step,
+# $\beta_1 = 0$ and $0.5$ diverge (their limits are [[value: nb-valley-limit]] and
+# [[value: nb-momentum-limit-05]]); $0.9$ and $0.99$ converge, because their limits are
+# [[value: nb-momentum-limit-09]] and [[value: nb-momentum-limit-099]]. But a stable run
+# is not a fast one: their factors stay at $\sqrt{\beta_1}$,
+# [[value: nb-momentum-factor-03-09]] and [[value: nb-momentum-factor-03-099]] per step,
 # the price of swinging past the minimum.
 #
 # </details>
@@ -173,10 +198,11 @@
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# After 100 steps the heavy ball steps $0.1 \cdot (1 - 0.99^{100})/(1 - 0.99) = 6.34$,
-# on its way to $0.1/(1 - 0.99) = 10$: with $\beta_1 = 0.99$ the sum needs several
-# hundred steps to fill up. The EMA's step is a hundred times smaller, 0.0634, on its
-# way to $\alpha = 0.1$.
+# After 100 steps the heavy ball steps $0.1 \cdot (1 - 0.99^{100})/(1 - 0.99)$, that is
+# [[value: nb-momentum-heavy-step-099]], on its way to $0.1/(1 - 0.99) = 10$: with
+# $\beta_1 = 0.99$ the sum needs several hundred steps to fill up. The EMA's step is
+# $1/(1 - \beta_1)$ times smaller, [[value: nb-momentum-ema-step-099]], on its way to
+# $\alpha = 0.1$.
 #
 # </details>
 

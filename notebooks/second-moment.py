@@ -4,6 +4,12 @@
 #     Notebook for layer 3: divide by the root mean square of the gradients, see every
 #     parameter move lr per step, watch noise shrink Adam's steps, and race four
 #     optimizers on the badly scaled bowl.
+#   typed_numbers:
+#     what the notebook needs (Python version): [3.10]
+#     Adam's defaults (Algorithm 1): [0.999, 1e-8]
+#     the experiments' settings (the gradient's mean, the gradients of the epsilon cell): [0.3, 1e-2, 1e-6]
+#     the exercises' settings (beta1, epsilon, the loss's factor c): [0.99, 1e-3, 1000, 0.001]
+#     the race's settings (steps, RMSProp's decay): [60, 0.99]
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -83,17 +89,22 @@
 # %% [markdown]
 # The noisier the gradient, the shorter the steps: Adam slows down on its own where
 # the direction is uncertain. The steps are longer than mean over RMS because $m_t$,
-# an average of only about 10 gradients, keeps a quarter of the noise.
+# an average of only about 10 gradients, keeps
+# [[value: nb-second-moment-kept-noise-09]] of the noise's standard deviation.
 #
 # **Exercise 1.** Set `beta1 = 0.99` and run the cell again, then `beta1 = 0`.
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# With $\beta_1 = 0.99$, $m_t$ averages about 100 gradients and keeps only 7% of the
-# noise: the average steps come down to 0.30 and 0.12, close to mean over RMS (0.29 and
-# 0.10). With $\beta_1 = 0$ there is no average at all, the step is $|g_t|$ over the
-# RMS, and it is about 0.8 at both noise levels: noise then moves the parameter
-# almost as fast as a real slope.
+# With $\beta_1 = 0.99$, $m_t$ averages ten times as many gradients and keeps only
+# [[value: nb-second-moment-kept-noise-099]] of the noise: the average steps come down to
+# [[value: nb-second-moment-step-099-noise-1]] and
+# [[value: nb-second-moment-step-099-noise-3]], close to mean over RMS
+# ([[value: nb-second-moment-ratio-noise-1]] and
+# [[value: nb-second-moment-ratio-noise-3]]). With $\beta_1 = 0$ there is no average at
+# all, the step is $|g_t|$ over the RMS, and it is about
+# [[value: nb-second-moment-step-0]] lr at both noise levels: noise then moves the
+# parameter almost as fast as a real slope.
 #
 # </details>
 
@@ -112,8 +123,10 @@
 #
 # <details class="success"><summary>What you should see</summary>
 #
-# Only those well above $10^{-3}$: $|g| = 10^{-2}$ now steps $0.01/0.011 = 0.91$ lr,
-# and $10^{-6}$ steps $0.001$ lr instead of $0.99$ lr. A large $\varepsilon$ damps the
+# Only those well above $10^{-3}$: $|g| = 10^{-2}$ now steps $0.01/(0.01 + 0.001)$, that
+# is [[value: nb-second-moment-eps-step-1e-2]] lr, and $10^{-6}$ steps
+# [[value: nb-second-moment-eps-step-1e-6]] lr instead of
+# [[value: nb-second-moment-default-step-1e-6]] lr. A large $\varepsilon$ damps the
 # parameters with small gradients, and Adam behaves like SGD with momentum for them.
 #
 # </details>
@@ -121,7 +134,8 @@
 # %% [markdown]
 # ## How big can a step be?
 #
-# The paper bounds the step by $3.16\,\alpha$ with the default betas. A gradient that
+# The paper bounds the step by [[value: step-bound-paper]] $\alpha$ with the default
+# betas. A gradient that
 # jumps up, or keeps growing, breaks the bound:
 
 # %%
@@ -154,9 +168,11 @@
 # %% [markdown]
 # ## Four optimizers on the badly scaled bowl
 #
-# The bowl $f(x, y) = \tfrac12(0.1x^2 + 10y^2)$ has gradients a hundred times apart in
-# its two directions. SGD and momentum share one learning rate; RMSProp and Adam give
-# each coordinate its own step:
+# The bowl $f(x, y) = \tfrac12(0.1x^2 + 10y^2)$ has gradients
+# [[value: nb-second-moment-bowl-gradient-ratio]] times apart in its two directions at
+# the start. SGD and momentum take one learning rate for both coordinates; RMSProp and
+# Adam give each coordinate its own step. Each racer has its own learning rate (in its
+# name), so the race shows how each one moves, not which one is faster:
 
 # %%
 --8<-- "snippets/notebooks.py:second_moment_race"
@@ -168,14 +184,17 @@
 # <details class="success"><summary>What you should see</summary>
 #
 # SGD and momentum explode at once: their steps are a thousand times longer, and
-# their distances after 60 steps come out around $10^{195}$ and $10^{162}$. RMSProp
-# and Adam draw the same paths as before, because the factor 1000 cancels between
-# $m$ and $\sqrt{v}$. Try `c = 0.001` too: SGD and momentum then hardly move.
+# their distances after 60 steps come out around
+# [[value: nb-second-moment-sgd-distance-c1000]] and
+# [[value: nb-second-moment-momentum-distance-c1000]]. RMSProp and Adam draw the same
+# paths as before, because the factor 1000 cancels between $m$ and $\sqrt{v}$. Try
+# `c = 0.001` too: SGD and momentum then hardly move.
 #
 # </details>
 #
-# RMSProp's first step is long: its $v$ starts at zero and is not corrected, so the
-# first step divides by $\sqrt{0.01}\,|g|$ and moves $0.05 / 0.1 = 0.5$ in each
+# RMSProp's first step is long: its $v$ starts at zero and is not corrected, so
+# $v_1 = (1 - 0.99)\,g_1^2$, the first step divides by $\sqrt{1 - 0.99}\,|g_1|$ and moves
+# ten times the learning rate, [[value: nb-second-moment-rmsprop-first-step]], in each
 # coordinate. That is what layer 4 is about.
 #
 # **Next:** [notebook 4, bias correction](https://adam-layer-by-layer.github.io/adam/notebooks/bias-correction/).

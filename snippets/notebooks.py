@@ -10,6 +10,7 @@ the order of the notebooks (``MPLBACKEND=Agg python -m snippets.notebooks`` runs
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 # --8<-- [start:setup]
@@ -24,12 +25,14 @@ from snippets.momentum import ema, rate, steps_to
 from snippets.optimizers import (
     SGD,
     EMAMomentum,
+    HeavyBall,
     RMSProp,
     adam_step_no_bias_correction,
     trajectory,
 )
 from snippets.second_moment import step_sizes
 from snippets.surfaces import BOWL, VALLEY, bowl_grad, bowl_loss, noisy
+from snippets.values import value
 
 # --8<-- [start:colors]
 COLORS = {  # one colour per optimizer, the same as in the site's figures
@@ -73,6 +76,451 @@ def plot_curves(ax, curves: dict, ylabel: str, xlabel: str = "step $t$") -> None
 
 
 # --8<-- [end:plotting]
+
+
+# The numbers the notebooks' Markdown cells state, computed here with the notebooks'
+# settings (the cells below print or draw the same runs) -------------------------------
+
+
+def _curvatures(surface) -> tuple[float, float]:
+    """The two curvatures of a quadratic surface centred on 0 (VALLEY, BOWL)."""
+    return float(surface.grad(1.0, 0.0)[0]), float(surface.grad(0.0, 1.0)[1])
+
+
+def _sgd_path(alpha: float, steps: int, surface=VALLEY) -> np.ndarray:
+    return trajectory(partial(SGD, lr=alpha), surface, steps=steps)
+
+
+@value("nb-valley-limit", decimals=2)
+def nb_valley_limit() -> float:
+    """2/L on the valley: gradient descent converges only below it."""
+    return 2 / max(_curvatures(VALLEY))
+
+
+@value("nb-landscape-factor-below", decimals=3)
+def nb_landscape_factor_below() -> float:
+    """Exercise 1: the factor across the valley at alpha = 0.079."""
+    return 1 - 0.079 * max(_curvatures(VALLEY))
+
+
+@value("nb-landscape-factor-above", decimals=3)
+def nb_landscape_factor_above() -> float:
+    """Exercise 1: the factor across the valley at alpha = 0.081."""
+    return 1 - 0.081 * max(_curvatures(VALLEY))
+
+
+@value("nb-landscape-loss-at-limit", digits=3)
+def nb_landscape_loss_at_limit() -> float:
+    """Exercise 1: the loss after 50 steps at alpha = 2/L, where the zig-zag keeps its width."""
+    return float(loss_along(_sgd_path(0.08, 50), VALLEY)[-1])
+
+
+@value("nb-landscape-growth-above", decimals=1, percent=True)
+def nb_landscape_growth_above() -> float:
+    """Exercise 1: how much |y| grows per step at alpha = 0.081."""
+    return abs(nb_landscape_factor_above()) - 1
+
+
+@value("nb-landscape-y-above", digits=2)
+def nb_landscape_y_above() -> float:
+    """Exercise 1: |y| after 50 steps at alpha = 0.081."""
+    return float(abs(_sgd_path(0.081, 50)[-1, 1]))
+
+
+@value("nb-landscape-balanced-alpha", decimals=3)
+def nb_landscape_balanced_alpha() -> float:
+    """Exercise 2: the alpha at which both factors have the same size, 2/(1 + 25)."""
+    return 2 / sum(_curvatures(VALLEY))
+
+
+@value("nb-landscape-balanced-factor", digits=2)
+def nb_landscape_balanced_factor() -> float:
+    """Exercise 2: the factor of both directions at that alpha."""
+    return 1 - nb_landscape_balanced_alpha() * min(_curvatures(VALLEY))
+
+
+def _steps_below(alpha: float) -> int | None:
+    return steps_to(_sgd_path(alpha, 1000), VALLEY)
+
+
+@value("nb-landscape-balanced-steps", integer=True)
+def nb_landscape_balanced_steps() -> float:
+    """Exercise 2: steps to a loss below 1e-6 at alpha = 2/26."""
+    return _steps_below(nb_landscape_balanced_alpha())
+
+
+@functools.cache
+def _fastest_alpha() -> tuple[float, int]:
+    """Exercise 2: the alpha of 0.070, 0.071, ..., 0.080 that needs the fewest steps."""
+    alphas = np.round(np.arange(0.070, 0.0805, 0.001), 3)
+    steps = [_steps_below(a) or np.inf for a in alphas]
+    return float(alphas[int(np.argmin(steps))]), int(min(steps))
+
+
+@value("nb-landscape-fastest-alpha", decimals=3)
+def nb_landscape_fastest_alpha() -> float:
+    return _fastest_alpha()[0]
+
+
+@value("nb-landscape-fastest-steps", integer=True)
+def nb_landscape_fastest_steps() -> float:
+    return _fastest_alpha()[1]
+
+
+@value("nb-landscape-steps-0078", integer=True)
+def nb_landscape_steps_0078() -> float:
+    """Exercise 2: steps to a loss below 1e-6 at alpha = 0.078."""
+    return _steps_below(0.078)
+
+
+def _floor(alpha: float, noise: float) -> float:
+    return noise_floor(alpha, _curvatures(VALLEY), noise)
+
+
+@value("nb-landscape-floor-004", digits=2)
+def nb_landscape_floor_004() -> float:
+    return _floor(0.04, 1.0)
+
+
+@value("nb-landscape-floor-001", digits=2)
+def nb_landscape_floor_001() -> float:
+    return _floor(0.01, 1.0)
+
+
+@value("nb-landscape-floor-004-half-noise", digits=2)
+def nb_landscape_floor_004_half_noise() -> float:
+    return _floor(0.04, 0.5)
+
+
+@value("nb-landscape-floor-001-half-noise", digits=2)
+def nb_landscape_floor_001_half_noise() -> float:
+    return _floor(0.01, 0.5)
+
+
+@value("nb-landscape-floor-0005", digits=2)
+def nb_landscape_floor_0005() -> float:
+    return _floor(0.005, 1.0)
+
+
+def _steps_to_floor(alpha: float) -> int:
+    """Steps until the path without noise (the mean path) falls to the noise floor."""
+    return steps_to(_sgd_path(alpha, 4000), VALLEY, tol=_floor(alpha, 1.0))
+
+
+@value("nb-landscape-floor-steps-001", integer=True)
+def nb_landscape_floor_steps_001() -> float:
+    return _steps_to_floor(0.01)
+
+
+@value("nb-landscape-floor-steps-0005", integer=True)
+def nb_landscape_floor_steps_0005() -> float:
+    return _steps_to_floor(0.005)
+
+
+def _bowl_factors(alpha: float) -> np.ndarray:
+    """What one step of gradient descent multiplies x and y by on the bowl."""
+    return 1 - alpha * np.array(_curvatures(BOWL))
+
+
+@value("nb-landscape-one-rate-progress", decimals=0, percent=True)
+def nb_landscape_one_rate_progress() -> float:
+    """The part of the distance one step removes at the best single alpha, 2/(0.1 + 10)."""
+    return 1 - float(np.abs(_bowl_factors(2 / sum(_curvatures(BOWL)))).max())
+
+
+@value("nb-landscape-bowl-factor-y-021", digits=2)
+def nb_landscape_bowl_factor_y_021() -> float:
+    """Exercise 4: y's factor at alpha = 0.21."""
+    return float(_bowl_factors(0.21)[1])
+
+
+@value("nb-landscape-bowl-growth-021", decimals=0, percent=True)
+def nb_landscape_bowl_growth_021() -> float:
+    return abs(nb_landscape_bowl_factor_y_021()) - 1
+
+
+@value("nb-landscape-bowl-factor-x-021", decimals=3)
+def nb_landscape_bowl_factor_x_021() -> float:
+    return float(_bowl_factors(0.21)[0])
+
+
+@value("nb-landscape-bowl-factor-x-01", decimals=2)
+def nb_landscape_bowl_factor_x_01() -> float:
+    return float(_bowl_factors(0.1)[0])
+
+
+@value("nb-momentum-ema-three-steps", digits=3)
+def nb_momentum_ema_three_steps() -> float:
+    """What the EMA holds after the same gradient, 1, three times (beta1 = 0.9)."""
+    return float(ema([1.0, 1.0, 1.0], 0.9)[-1])
+
+
+def _kept_noise(beta1: float) -> float:
+    """The part of the noise's standard deviation an EMA keeps: sqrt((1 - b)/(1 + b))."""
+    return float(np.sqrt((1 - beta1) / (1 + beta1)))
+
+
+@value("nb-momentum-kept-noise-05", decimals=2)
+def nb_momentum_kept_noise_05() -> float:
+    return _kept_noise(0.5)
+
+
+@value("nb-momentum-kept-noise-09", decimals=2)
+def nb_momentum_kept_noise_09() -> float:
+    return _kept_noise(0.9)
+
+
+@value("nb-momentum-kept-noise-099", decimals=2)
+def nb_momentum_kept_noise_099() -> float:
+    return _kept_noise(0.99)
+
+
+@value("nb-momentum-lag-099", integer=True)
+def nb_momentum_lag_099() -> float:
+    """The lag of the EMA behind a changing gradient, beta1/(1 - beta1), at 0.99."""
+    return round(0.99 / (1 - 0.99))
+
+
+@value("nb-momentum-gd-factor-015", digits=3)
+def nb_momentum_gd_factor_015() -> float:
+    """Exercise 2: what gradient descent at 0.15 multiplies y by on the valley."""
+    return 1 - 0.15 * max(_curvatures(VALLEY))
+
+
+def _momentum_steps(alpha: float, beta1: float) -> int | None:
+    return steps_to(trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=300),
+                    VALLEY)
+
+
+@value("nb-momentum-steps-015-05", integer=True)
+def nb_momentum_steps_015_05() -> float:
+    return _momentum_steps(0.15, 0.5)
+
+
+@value("nb-momentum-steps-015-09", integer=True)
+def nb_momentum_steps_015_09() -> float:
+    return _momentum_steps(0.15, 0.9)
+
+
+def _momentum_factor(alpha: float, beta1: float) -> float:
+    """The part of the distance one step keeps in the long run, the slower direction's."""
+    return max(rate(alpha, beta1, c) for c in _curvatures(VALLEY))
+
+
+@value("nb-momentum-factor-015-09", decimals=3)
+def nb_momentum_factor_015_09() -> float:
+    return _momentum_factor(0.15, 0.9)
+
+
+def _momentum_limit(beta1: float) -> float:
+    """The largest stable alpha of EMA momentum on the valley, 2(1 + b)/((1 - b) L)."""
+    return 2 * (1 + beta1) / ((1 - beta1) * max(_curvatures(VALLEY)))
+
+
+@value("nb-momentum-limit-05", decimals=2)
+def nb_momentum_limit_05() -> float:
+    return _momentum_limit(0.5)
+
+
+@value("nb-momentum-limit-09", decimals=2)
+def nb_momentum_limit_09() -> float:
+    return _momentum_limit(0.9)
+
+
+@value("nb-momentum-limit-099", digits=3)
+def nb_momentum_limit_099() -> float:
+    return _momentum_limit(0.99)
+
+
+@value("nb-momentum-factor-03-09", decimals=3)
+def nb_momentum_factor_03_09() -> float:
+    return _momentum_factor(0.3, 0.9)
+
+
+@value("nb-momentum-factor-03-099", decimals=3)
+def nb_momentum_factor_03_099() -> float:
+    return _momentum_factor(0.3, 0.99)
+
+
+def _two_forms_steps(alpha: float, beta1: float, steps: int) -> tuple[float, float]:
+    """The heavy ball's step and the EMA form's after `steps` steps of gradient 1."""
+    ball, average = np.zeros(1), np.zeros(1)
+    heavy = HeavyBall([ball], lr=alpha, momentum=beta1)
+    ema_form = EMAMomentum([average], lr=alpha, beta=beta1)
+    for _ in range(steps):
+        heavy.step([np.ones(1)])
+        ema_form.step([np.ones(1)])
+    return float(alpha * heavy.b[0][0]), float(alpha * ema_form.m[0][0])
+
+
+@value("nb-momentum-heavy-step-099", digits=3)
+def nb_momentum_heavy_step_099() -> float:
+    """Exercise 4: the heavy ball's step after 100 steps at alpha 0.1, beta1 0.99."""
+    return _two_forms_steps(0.1, 0.99, 100)[0]
+
+
+@value("nb-momentum-ema-step-099", digits=3)
+def nb_momentum_ema_step_099() -> float:
+    return _two_forms_steps(0.1, 0.99, 100)[1]
+
+
+@functools.cache
+def _noisy_steps(beta1: float) -> tuple[float, ...]:
+    """The average step / lr after step 1000 for the noise levels 1 and 3, as the cell runs it."""
+    rng = np.random.default_rng(0)
+    averages = []
+    for noise in [0.0, 1.0, 3.0]:
+        grads = 0.3 + noise * rng.standard_normal(3000)
+        sizes = step_sizes(grads, step=partial(adam_step, beta1=beta1, beta2=0.999))
+        averages.append(float(sizes[1000:].mean()))
+    return tuple(averages[1:])
+
+
+@value("nb-second-moment-kept-noise-09", decimals=0, percent=True)
+def nb_second_moment_kept_noise_09() -> float:
+    return _kept_noise(0.9)
+
+
+@value("nb-second-moment-kept-noise-099", decimals=0, percent=True)
+def nb_second_moment_kept_noise_099() -> float:
+    return _kept_noise(0.99)
+
+
+@value("nb-second-moment-step-099-noise-1", decimals=2)
+def nb_second_moment_step_099_noise_1() -> float:
+    return _noisy_steps(0.99)[0]
+
+
+@value("nb-second-moment-step-099-noise-3", decimals=2)
+def nb_second_moment_step_099_noise_3() -> float:
+    return _noisy_steps(0.99)[1]
+
+
+@value("nb-second-moment-ratio-noise-1", decimals=2)
+def nb_second_moment_ratio_noise_1() -> float:
+    """The gradient's mean over its RMS with noise 1: 0.3 / sqrt(0.3**2 + 1)."""
+    return float(0.3 / np.hypot(0.3, 1.0))
+
+
+@value("nb-second-moment-ratio-noise-3", decimals=2)
+def nb_second_moment_ratio_noise_3() -> float:
+    return float(0.3 / np.hypot(0.3, 3.0))
+
+
+@value("nb-second-moment-step-0", decimals=2)
+def nb_second_moment_step_0() -> float:
+    """Exercise 1 with beta1 = 0: the average step at the two noise levels (they agree)."""
+    return float(np.mean(_noisy_steps(0.0)))
+
+
+def _first_step(g: float, epsilon: float) -> float:
+    zero = np.zeros(1)
+    theta, _, _ = adam_step(zero, np.array([g]), zero, zero, t=1, lr=1.0, epsilon=epsilon)
+    return float(-theta[0])
+
+
+@value("nb-second-moment-eps-step-1e-2", decimals=2)
+def nb_second_moment_eps_step_1e_2() -> float:
+    """Exercise 2: the first step / lr of |g| = 1e-2 with epsilon = 1e-3."""
+    return _first_step(1e-2, 1e-3)
+
+
+@value("nb-second-moment-eps-step-1e-6", digits=1)
+def nb_second_moment_eps_step_1e_6() -> float:
+    return _first_step(1e-6, 1e-3)
+
+
+@value("nb-second-moment-default-step-1e-6", decimals=2)
+def nb_second_moment_default_step_1e_6() -> float:
+    return _first_step(1e-6, 1e-8)
+
+
+@value("nb-second-moment-bowl-gradient-ratio", integer=True)
+def nb_second_moment_bowl_gradient_ratio() -> float:
+    """How many times larger the bowl's gradient is along y than along x at the start."""
+    gx, gy = BOWL.grad(*BOWL.start)
+    return round(abs(gy / gx))
+
+
+def _race_distance(c: float, name: str, steps: int = 60) -> float:
+    """Exercise 3: a racer's distance to the minimum after 60 steps, the loss times c."""
+    surface = replace(BOWL, loss=lambda x, y: c * bowl_loss(x, y),
+                      grad=lambda x, y: c * bowl_grad(x, y))
+    make = {"SGD": lambda p: SGD(p, lr=0.18),
+            "momentum": lambda p: EMAMomentum(p, lr=0.5, beta=0.9)}[name]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.hypot(*trajectory(make, surface, steps=steps)[-1]))
+
+
+@value("nb-second-moment-sgd-distance-c1000", sci=True, digits=1)
+def nb_second_moment_sgd_distance_c1000() -> float:
+    return _race_distance(1000.0, "SGD")
+
+
+@value("nb-second-moment-momentum-distance-c1000", sci=True, digits=1)
+def nb_second_moment_momentum_distance_c1000() -> float:
+    return _race_distance(1000.0, "momentum")
+
+
+@value("nb-second-moment-rmsprop-first-step", digits=2)
+def nb_second_moment_rmsprop_first_step() -> float:
+    """How far RMSProp(lr=0.05) moves each coordinate of the bowl on its first step."""
+    point = np.array(BOWL.start, dtype=float)
+    RMSProp([point], lr=0.05, alpha=0.99).step([np.asarray(BOWL.grad(*point))])
+    return float(np.abs(point - BOWL.start).max())
+
+
+@value("nb-bias-mean-square", digits=3)
+def nb_bias_mean_square() -> float:
+    """E[g^2] of gradients of mean 0.5 and standard deviation 1."""
+    return 0.5**2 + 1.0**2
+
+
+def _uncorrected(beta1: float, beta2: float, steps: int = 2000) -> np.ndarray:
+    """Step / lr of Adam without its bias corrections, constant gradient 0.3, as the cell."""
+    def step(params, grads, m, v, t, lr):
+        return adam_step_no_bias_correction(params, grads, m, v, lr, beta1, beta2)
+
+    return step_sizes(np.full(steps, 0.3), step=step)
+
+
+@value("nb-bias-peak-099", digits=3)
+def nb_bias_peak_099() -> float:
+    """Exercise 2 (beta2 = 0.99): the largest uncorrected step / lr."""
+    return float(_uncorrected(0.9, 0.99).max())
+
+
+@value("nb-bias-peak-step-099", integer=True)
+def nb_bias_peak_step_099() -> float:
+    return int(_uncorrected(0.9, 0.99).argmax()) + 1
+
+
+@value("nb-bias-back-to-lr-099", integer=True)
+def nb_bias_back_to_lr_099() -> float:
+    """Exercise 2: the step after which the uncorrected step stays within 1% of lr."""
+    sizes = _uncorrected(0.9, 0.99)
+    return int(np.flatnonzero(np.abs(sizes - 1) > 0.01)[-1]) + 2
+
+
+@value("nb-bias-first-step-beta1-0", digits=3)
+def nb_bias_first_step_beta1_0() -> float:
+    """Exercise 3: the first uncorrected step / lr with beta1 = 0."""
+    return float(_uncorrected(0.0, 0.999)[0])
+
+
+@value("nb-bias-first-step-beta1-099", digits=2)
+def nb_bias_first_step_beta1_099() -> float:
+    return float(_uncorrected(0.99, 0.999)[0])
+
+
+@value("nb-bias-peak-beta1-099", digits=3)
+def nb_bias_peak_beta1_099() -> float:
+    return float(_uncorrected(0.99, 0.999).max())
+
+
+@value("nb-bias-peak-step-beta1-099", integer=True)
+def nb_bias_peak_step_beta1_099() -> float:
+    return int(_uncorrected(0.99, 0.999).argmax()) + 1
 
 if __name__ == "__main__":
     # --8<-- [start:pyplot]

@@ -16,6 +16,8 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,8 +31,13 @@ from conftest import ROOT
 from matplotlib.figure import Figure
 from mkdocs.exceptions import PluginError
 from nbclient import NotebookClient
+from test_lab import notebook_says
 
 from snippets import figures, notebooks
+from snippets.adam import Adam
+from snippets.landscape import loss_along
+from snippets.optimizers import SGD, EMAMomentum, RMSProp, trajectory
+from snippets.surfaces import BOWL, VALLEY, bowl_grad, bowl_loss, noisy
 
 NAMES = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
 INCLUDE = re.compile(r'^--8<-- "snippets/[a-z_]+\.py:[A-Za-z0-9_]+"$')
@@ -290,3 +297,110 @@ def test_plot_paths_draws_a_path_until_it_leaves_the_map():
     path = np.array([[0.0, 1.0], [0.0, -1.2], [0.0, 1.6], [0.0, -5.0], [np.nan, np.nan]])
     notebooks.plot_paths(ax, VALLEY, {"diverges": (path, "#8c8c8c")})
     assert (ax.lines[-1].get_xydata() == path[:3]).all()
+
+
+# --- what the notebooks' Markdown says, checked against independent computations ---------
+
+
+def test_claim_landscape_the_fewest_steps_are_below_the_balanced_alpha():
+    notebook_says("landscape", "The fewest steps are at a slightly smaller $\\alpha$")
+    balanced = 2 / (1 + 25)  # both factors the same size: 1 - a = -(1 - 25 a)
+    assert notebooks.nb_landscape_balanced_alpha() == pytest.approx(balanced)
+    assert notebooks.nb_landscape_balanced_factor() == pytest.approx(1 - balanced)
+    assert notebooks.nb_landscape_fastest_alpha() < balanced
+    assert notebooks.nb_landscape_fastest_steps() < notebooks.nb_landscape_balanced_steps()
+    assert notebooks.nb_landscape_balanced_steps() < notebooks.nb_landscape_steps_0078()
+    assert notebooks._steps_below(0.08) is None  # "never at 0.08"
+
+
+def test_claim_landscape_at_2_over_l_the_zig_zag_keeps_its_width():
+    notebook_says("landscape", "at 0.08 it keeps the same width forever")
+    assert notebooks.nb_valley_limit() == pytest.approx(2 / 25)
+    assert notebooks.nb_landscape_loss_at_limit() == pytest.approx(0.5 * 25 * 1.0**2, rel=1e-3)
+    assert notebooks.nb_landscape_y_above() == pytest.approx(1.025**50)
+    assert notebooks.nb_landscape_growth_above() == pytest.approx(0.025)
+
+
+def test_claim_landscape_a_smaller_step_is_more_precise_and_slower():
+    notebook_says("landscape", "A smaller step is more precise and slower")
+    notebook_says("landscape", "half the noise, a quarter of the loss")
+    assert notebooks.nb_landscape_floor_004_half_noise() == pytest.approx(
+        notebooks.nb_landscape_floor_004() / 4)
+    assert notebooks.nb_landscape_floor_0005() < notebooks.nb_landscape_floor_001()
+    for alpha in (0.01, 0.005):
+        # Without noise the path along x shrinks by 1 - alpha per step from x = -2.5, and
+        # the y part is gone long before: the loss 0.5 x^2 reaches the floor at this step.
+        floor = notebooks._floor(alpha, 1.0)
+        expected = np.log(floor / (0.5 * 2.5**2)) / (2 * np.log(1 - alpha))
+        assert abs(notebooks._steps_to_floor(alpha) - expected) <= 2
+    assert notebooks.nb_landscape_floor_steps_0005() > notebooks.nb_landscape_floor_steps_001()
+
+
+def test_claim_momentum_does_not_settle_closer_than_gradient_descent_at_the_same_alpha():
+    notebook_says("momentum", "momentum in this averaging form at a learning rate $\\alpha$ "
+                  "jitters about the minimum about as much as gradient descent at the same "
+                  "$\\alpha$")
+    notebook_says("momentum", "What lowers that floor is a smaller $\\alpha$")
+    def settled(make, alpha):
+        path = trajectory(partial(make, lr=alpha), noisy(VALLEY, 1.0), steps=12_000, seed=0)
+        return loss_along(path, VALLEY)[2000:].mean()
+
+    sgd = settled(SGD, 0.01)
+    momentum = settled(partial(EMAMomentum, beta=0.9), 0.01)
+    assert 0.8 < momentum / sgd < 1.25
+    assert momentum == pytest.approx(notebooks._floor(0.01, 1.0), rel=0.2)  # SGD's floor
+    assert settled(partial(EMAMomentum, beta=0.9), 0.0025) < momentum / 2
+
+
+def test_claim_momentum_at_alpha_0_3_converges_only_with_the_larger_betas():
+    notebook_says("momentum", "$\\beta_1 = 0$ and $0.5$ diverge")
+    notebook_says("momentum", "$0.9$ and $0.99$ converge")
+    limits = {0.0: notebooks.nb_valley_limit(), 0.5: notebooks.nb_momentum_limit_05(),
+              0.9: notebooks.nb_momentum_limit_09(), 0.99: notebooks.nb_momentum_limit_099()}
+    for beta1, limit in limits.items():
+        assert limit == pytest.approx(2 * (1 + beta1) / ((1 - beta1) * 25))
+        with np.errstate(over="ignore", invalid="ignore"):
+            end = trajectory(partial(EMAMomentum, lr=0.3, beta=beta1), VALLEY, steps=3000)[-1]
+            converged = bool(np.all(np.abs(end) < 1e-3))
+        assert converged == (limit > 0.3), beta1
+    for beta1 in (0.9, 0.99):
+        factor = notebooks._momentum_factor(0.3, beta1)
+        assert factor == pytest.approx(np.sqrt(beta1))  # swinging: complex roots, |r| = sqrt(b)
+
+
+def test_claim_second_moment_a_longer_average_brings_the_step_down_to_mean_over_rms():
+    notebook_says("second-moment", "close to mean over RMS")
+    notebook_says("second-moment", "at both noise levels")
+    for step, ratio in ((notebooks.nb_second_moment_step_099_noise_1(),
+                         notebooks.nb_second_moment_ratio_noise_1()),
+                        (notebooks.nb_second_moment_step_099_noise_3(),
+                         notebooks.nb_second_moment_ratio_noise_3())):
+        assert abs(step - ratio) < 0.03
+    low, high = notebooks._noisy_steps(0.0)
+    assert abs(low - high) < 0.03 and 0.7 < low < 0.9
+    # beta1 = 0.9 keeps more of the noise, so its steps are further above mean over RMS
+    assert notebooks._noisy_steps(0.9)[1] > notebooks._noisy_steps(0.99)[1] + 0.05
+
+
+def test_claim_second_moment_rmsprop_and_adam_draw_the_same_paths_at_any_scale():
+    notebook_says("second-moment", "RMSProp and Adam draw the same paths as before")
+    for make in (lambda p: RMSProp(p, lr=0.05, alpha=0.99), lambda p: Adam(p, lr=0.05)):
+        paths = [trajectory(make, replace(BOWL, loss=lambda x, y, c=c: c * bowl_loss(x, y),
+                                          grad=lambda x, y, c=c: c * bowl_grad(x, y)),
+                            steps=60) for c in (1.0, 1000.0)]
+        np.testing.assert_allclose(paths[0], paths[1], atol=1e-6)
+    assert notebooks.nb_second_moment_rmsprop_first_step() == pytest.approx(0.05 / 0.1)
+    assert notebooks.nb_second_moment_sgd_distance_c1000() > 1e100
+
+
+def test_claim_bias_correction_the_uncorrected_step_grows_even_when_the_first_is_lr():
+    notebook_says("bias-correction", "Only the corrected step is `lr` at every step")
+    t = np.arange(1, 2001)
+    formula = (1 - 0.9**t) / np.sqrt(1 - 0.99**t)  # the uncorrected step for a constant g
+    assert notebooks.nb_bias_peak_099() == pytest.approx(formula.max(), rel=1e-4)
+    assert notebooks.nb_bias_peak_step_099() == t[formula.argmax()]
+    back = notebooks.nb_bias_back_to_lr_099()
+    assert abs(formula[back - 1] - 1) <= 0.01 < abs(formula[back - 2] - 1)
+    assert notebooks.nb_bias_first_step_beta1_0() == pytest.approx(1 / np.sqrt(0.001), rel=1e-4)
+    assert notebooks.nb_bias_first_step_beta1_099() == pytest.approx(0.01 / np.sqrt(0.001),
+                                                                      rel=1e-4)
