@@ -117,14 +117,22 @@ def test_pytorch_names_m_v_and_t_as_the_answer_says():
 frameworks = pytest.mark.frameworks
 
 
-def test_the_faq_numbers_come_from_snippets_faq():
-    # Every number the answers state is a value; the ones of snippets/faq.py are registered.
+def test_every_faq_number_is_a_value_and_a_shared_one_links_to_its_page():
+    # The FAQ computes only what no other page does (snippets/faq.py); a number it
+    # shares with another page is that page's value, and the answer links to the page.
     from snippets import values
 
-    names = set(values.REFERENCE.findall(FAQ.read_text()))
     registered = values.load_all()
+    names = set(values.REFERENCE.findall(FAQ.read_text()))
     assert names and names <= set(registered)
     assert {n for n in registered if n.startswith("faq-")} <= names
+    for title, body in questions():
+        linked = set(re.findall(r"\]\(([a-z0-9-]+\.md)", body))
+        for name in values.REFERENCE.findall(body):
+            module = registered[name].compute.__module__.rsplit(".", 1)[-1]
+            if module != "faq":
+                page = module.removesuffix("_page").replace("_", "-") + ".md"
+                assert page in linked, f"{title!r} states {name} but does not link {page}"
 
 
 def test_claim_adam_never_changes_the_learning_rate_you_set(says):
@@ -166,22 +174,28 @@ def test_claim_the_first_step_is_alpha_whatever_the_size_of_the_gradient(says):
 
 
 def test_claim_the_step_bound_is_not_a_theorem_and_the_ceiling_holds(says):
-    from snippets import faq
+    from snippets import pitfalls, second_moment
 
     says("faq.md", "holds for a single large gradient but is not a theorem")
-    assert faq.growth_step_default() > faq.step_bound_paper()
-    assert faq.step_bound_paper() == pytest.approx(math.sqrt(10))
+    assert second_moment.step_bound_paper() == pytest.approx(math.sqrt(10))
+    assert second_moment.step_bound_spike() < second_moment.step_bound_paper()
+    assert pitfalls.beta2_largest_0999() > second_moment.step_bound_paper()
+    says("faq.md", "No gradient history can take them past")
+    # the ceiling (1 - beta1) / sqrt((1 - beta2)(1 - beta1^2 / beta2)), beta1 = 0.9
+    ceiling = {b2: 0.1 / math.sqrt((1 - b2) * (1 - 0.81 / b2)) for b2 in (0.999, 0.95)}
+    assert second_moment.step_bound_supremum() == pytest.approx(ceiling[0.999])
+    assert pitfalls.beta2_ceiling_095() == pytest.approx(ceiling[0.95])
     for beta2 in (0.999, 0.95):
-        assert faq.steps_after_growth(beta2).max() < faq.ceiling(beta2)
+        assert pitfalls.steps_after_growth(beta2).max() < ceiling[beta2]
 
 
 def test_claim_beta2_095_lowers_the_ceiling_not_to_its_measured_maximum(says):
     # Review item 12: 1.10 is one experiment's largest step; the ceiling is higher.
-    from snippets import faq
+    from snippets import pitfalls
 
     says("faq.md", "up to a ceiling that no gradient history can pass")
-    assert faq.growth_step_low_beta() < faq.ceiling_low_beta()
-    assert faq.ceiling_low_beta() > 1.15
+    assert pitfalls.beta2_largest_095() < pitfalls.beta2_ceiling_095()
+    assert pitfalls.beta2_ceiling_095() > 1.15
     # a gradient growing geometrically gets closer to the ceiling than the jump does
     from snippets.adam import Adam
 
@@ -192,14 +206,16 @@ def test_claim_beta2_095_lowers_the_ceiling_not_to_its_measured_maximum(says):
         before = w[0]
         opt.step([np.array([1.02**t])])
         largest = max(largest, before - w[0])
-    assert faq.growth_step_low_beta() < largest < faq.ceiling_low_beta()
+    assert pitfalls.beta2_largest_095() < largest < pitfalls.beta2_ceiling_095()
 
 
 def test_claim_v_noise_and_memory_follow_beta2(says):
-    from snippets import faq
+    from snippets import faq, pitfalls
 
     says("faq.md", "A long memory gives a smooth $v$ (for Gaussian gradients")
-    assert (faq.memory_default(), faq.memory_low_beta()) == (1000, 20)
+    assert (pitfalls.memory_0999(), pitfalls.memory_095()) == (1000, 20)
+    assert faq.v_noise(0.95) == pytest.approx(pitfalls.beta2_noise_095())  # one formula
+    noise = {0.999: faq.v_noise_default(), 0.95: pitfalls.beta2_noise_095()}
 
     rng = np.random.default_rng(0)
     g2 = rng.standard_normal(100_000) ** 2
@@ -208,8 +224,8 @@ def test_claim_v_noise_and_memory_follow_beta2(says):
         for i, x in enumerate(g2):
             v = beta2 * v + (1 - beta2) * x
             vs[i] = v
-        assert vs[10_000:].std() / vs[10_000:].mean() == pytest.approx(
-            faq.v_noise(beta2), rel=0.15)
+        assert vs[10_000:].std() / vs[10_000:].mean() == pytest.approx(noise[beta2], rel=0.15)
+    assert noise[0.999] < noise[0.95] / 5
 
 
 def test_claim_momentum_does_not_lower_the_loss_at_which_noisy_training_settles(says):
@@ -239,65 +255,86 @@ def test_claim_momentum_does_not_lower_the_loss_at_which_noisy_training_settles(
 
 
 def test_claim_adams_steps_shrink_near_a_minimum_on_a_deterministic_problem(says):
-    from snippets import faq
+    from snippets import faq, pitfalls
+    from snippets.adam import Adam
 
     says("faq.md", "near a minimum Adam's steps do shrink at a constant $\\alpha$, because "
          "$\\hat v$ still remembers the larger gradients of the way down")
-    run = faq.exact_run()
+    losses, _, _ = faq.exact_run()
     assert faq.exact_step_early() > 0.5
     assert faq.exact_step_late() < 1e-6 * faq.exact_step_early()
     assert faq.exact_loss() < 1e-15
+    # the run of the late spikes (pitfalls.train), loss for loss
+    X, y, H = pitfalls.least_squares()
+    assert np.array_equal(pitfalls.train(X, y, H, steps=2001, every=10**6)[0][1:],
+                          losses[:2000])
     # the memory: sqrt(v_hat) is many orders of magnitude above the gradient it now sees
-    assert np.median(run["memory"]) > 1e6
+    w = np.zeros(X.shape[1])
+    opt = Adam([w], lr=0.01)
+    for _ in range(2000):
+        g = X.T @ (X @ w - y) / len(y)
+        opt.step([g])
+    v_hat = opt.v[0] / (1 - 0.999**opt.t)
+    assert np.median(np.sqrt(v_hat) / np.abs(g)) > 1e6
     # the loss reached the limit of float64 (the minimum is 0, the loss starts at ~6)
-    assert faq.exact_loss_end() < 1e-28 * run["loss"][0]
+    says("faq.md", "a constant $\\alpha$ reached the limit of float64")
+    assert pitfalls.clip_every_exact_free() < 1e-28 * 0.5 * np.mean(y**2)
 
 
 def test_claim_with_minibatch_gradients_the_steps_do_not_shrink_and_the_loss_settles(says):
-    from snippets import faq
+    from snippets import faq, pitfalls
 
     says("faq.md", "With minibatch gradients the noise keeps $\\hat m/\\sqrt{\\hat v}$ from "
          "shrinking")
-    run = faq.noisy_run()
+    excess, _, _ = faq.noisy_run()
     assert faq.noisy_step_late() > 1e6 * faq.exact_step_late()
     assert faq.noisy_step_late() > 0.05
-    early, late = run["excess"][2000:2500].mean(), run["excess"][2500:].mean()
+    early, late = excess[2000:2500].mean(), excess[2500:].mean()
     assert late == pytest.approx(early, rel=0.5)  # a floor, not a slow descent
+    # the clipping section's run without clipping: its value is this run's floor
+    assert excess[2000:].mean() == pytest.approx(pitfalls.clip_every_noisy_free(), rel=1e-12)
 
 
 def test_claim_clipping_at_every_step_does_change_adams_path(says):
-    from snippets import faq
+    from snippets import faq, pitfalls, second_moment
 
     says("faq.md", "Clipping at every step does change Adam's path")
-    exact, noisy = faq.exact_run(max_norm=faq.CLIP), faq.noisy_run(max_norm=faq.CLIP)
-    assert exact["clipped"] >= 0.99 * len(exact["loss"])  # "at nearly every step"
-    assert noisy["clipped"] == len(noisy["excess"])
-    assert faq.clip_exact_loss() > 1e20 * faq.exact_loss_end()
-    assert faq.clip_noisy_excess() > 2 * faq.noisy_excess()
+    says("faq.md", "With gradients clipped to norm 0.001 at every step")
+    exact, steps, active = faq.exact_run(max_norm=1e-3)
+    assert active == len(exact) == 3000  # the pitfalls page's run, clipped at every step
+    assert exact[-1] == pytest.approx(pitfalls.clip_every_exact_clipped(), rel=1e-12)
+    assert faq.noisy_run(max_norm=1e-3)[2] == 3000
+    assert pitfalls.clip_every_exact_clipped() > 1e20 * pitfalls.clip_every_exact_free()
+    assert pitfalls.clip_every_noisy_clipped() > 2 * pitfalls.clip_every_noisy_free()
     # Adam's steps no longer shrink: late steps stay a sizeable fraction of alpha
-    assert exact["step"][-100:].mean() > 0.01
+    assert steps[-100:].mean() > 0.01
     # whereas one constant factor on every gradient changes (almost) nothing
-    assert faq.loss_scale_difference() < 1e-5
+    says("faq.md", "never differ from the unscaled one by more than")
+    assert second_moment.scale_gap() < 1e-3
 
 
 def test_claim_a_bad_batch_slows_adam_and_clipping_at_twice_the_norm_prevents_it(says):
-    from snippets import faq
+    from snippets import pitfalls
 
     says("faq.md", "100 steps later Adam still moves only")
-    assert faq.bad_batch_step() < 0.5
-    assert 1.0 < faq.bad_batch_clipped() < 1.2
-    assert faq.steps_after_bad_batch(max_norm=2.0)[1:] == pytest.approx(1.0, abs=0.1)
+    assert pitfalls.clip_bad_after_100() < 0.5
+    says("faq.md", "the bad batch is one slightly larger step, at most")
+    clipped = pitfalls.steps_after_bad_batch(max_norm=2.0)
+    assert pitfalls.clip_clipped_largest() == clipped[0]  # the bad batch's own step
+    assert 1.0 < clipped[0] < 1.2
+    assert clipped[1:] == pytest.approx(1.0, abs=0.1)
 
 
 def test_claim_a_smaller_beta2_did_not_remove_the_late_spikes(says):
-    from snippets import faq
+    from snippets import pitfalls
 
     says("faq.md", "Lowering $\\beta_2$ to $0.95$ did not: the loss then never settled and "
          "reached the same peaks")
     says("faq.md", "a decay of $\\alpha$ (a cosine schedule) removed the spikes, and so did a "
          "larger $\\varepsilon$")
-    late = {name: faq.exact_run(steps=10_000, **kw)["loss"][5000:] for name, kw in {
-        "plain": {}, "beta2": {"beta2": 0.95}, "cosine": {"cosine": True},
+    X, y, H = pitfalls.least_squares()  # the late spikes' runs, without the sharpness
+    late = {name: pitfalls.train(X, y, H, every=10**6, **kw)[0][5000:] for name, kw in {
+        "plain": {}, "beta2": {"beta2": 0.95}, "cosine": {"schedule": pitfalls.cosine},
         "eps": {"eps": 1e-3}}.items()}
     assert late["plain"].max() > 1e-7  # the spikes
     assert late["cosine"].max() < 1e-25 and late["eps"].max() < 1e-25
@@ -306,42 +343,52 @@ def test_claim_a_smaller_beta2_did_not_remove_the_late_spikes(says):
 
 
 def test_claim_float16_first_step_with_eps_1e4_is_g_over_eps(says):
-    from snippets import faq
+    from snippets import pitfalls
+
+    def first_step(grads, eps):
+        return pitfalls.first_step(grads, np.float16, eps=eps)
 
     says("faq.md", "while $v$ rounds to 0 the first step is $\\alpha\\,|g|/\\varepsilon$ "
          "instead of $\\alpha$")
-    g = faq.all_float16()
-    zero_v = g[g <= faq.fp_zero_v()]
+    g = pitfalls.all_float16()
+    zero_v = g[g <= pitfalls.fp16_v_zero_below()]
     normal = zero_v[zero_v >= 1e-4]  # below, m = 0.1 g loses its digits in float16
-    step = faq.first_step_float16(normal, 1e-4)
+    step = first_step(normal, 1e-4)
     assert step == pytest.approx(normal.astype(np.float64) / 1e-4, rel=0.03)
-    assert faq.fp_eps_step() == pytest.approx(10, rel=1e-2)
-    assert faq.fp_eps_step_max() > 50
+    assert pitfalls.fp16_eps_step() == pytest.approx(10, rel=1e-2)
+    assert pitfalls.fp16_eps_worst() == first_step(g, 1e-4).max() > 50
     # just above the threshold v is no longer 0 and the step is about alpha (a coarse v)
-    above = faq.first_step_float16(g[(g > faq.fp_zero_v()) & (g < 0.01)], 1e-4)
+    above = first_step(g[(g > pitfalls.fp16_v_zero_below()) & (g < 0.01)], 1e-4)
     assert above[0] < 1.0 and above.max() < 1.5
     # and with eps = 1e-8 (0 in float16): infinite up to the threshold, NaN at g = 0 and
     # where m = 0.1 g rounds to 0 as well
     says("faq.md", "the first step is infinite for every gradient up to")
     tiny = np.float16(0.1) * zero_v == 0
     with np.errstate(all="ignore"):
-        step = faq.first_step_float16(zero_v, 1e-8)
+        step = first_step(zero_v, 1e-8)
         assert np.isinf(step[~tiny]).all() and np.isnan(step[tiny]).all()
-        assert np.isnan(faq.first_step_float16([0.0], 1e-8)).all()
-        assert np.isfinite(faq.first_step_float16(g[g > faq.fp_zero_v()][:100], 1e-8)).all()
+        assert np.isnan(first_step([0.0], 1e-8)).all()
+        assert np.isfinite(first_step(g[g > pitfalls.fp16_v_zero_below()][:100], 1e-8)).all()
 
 
 def test_claim_a_zero_gradient_still_moves_a_weight(says):
-    from snippets import faq
+    from snippets import pitfalls
+    from snippets.adam import Adam
 
     says("faq.md", "a weight that got a gradient at step 1 and zeros after moved")
-    moved = faq.rare_row()
-    assert moved[0] == pytest.approx(1.0, rel=1e-6)
-    assert faq.zero_gradient_moved() > 5
+    rare = pitfalls.embedding_run(lazy=False)[:100, 1]  # its gradient at step 1, then 0s
+    assert rare[0] == pytest.approx(1.0, rel=1e-6)
+    assert pitfalls.sparse_coasting() == pytest.approx((rare[-1] - rare[0]) / rare[0])
+    assert pitfalls.sparse_coasting() > 4
+    w = np.zeros(1)  # the same weight alone: Adam is elementwise
+    opt = Adam([w], lr=1e-3)
+    for t in range(100):
+        opt.step([np.array([1.0 if t == 0 else 0.0])])
+    assert -w[0] / 1e-3 == pytest.approx(rare[-1], rel=1e-9)
 
 
 def test_claim_l2_decays_by_alpha_over_sqrt_v_and_adamw_by_alpha_lambda(says):
-    from snippets import faq
+    from snippets import pitfalls
     from snippets.adam import Adam
 
     says("faq.md", "Because L2 divides it by $\\sqrt{\\hat v}$ and AdamW does not. Both "
@@ -361,18 +408,20 @@ def test_claim_l2_decays_by_alpha_over_sqrt_v_and_adamw_by_alpha_lambda(says):
     assert moves[True, 0.1, 0.05] == pytest.approx(0.1 * 0.05 * 2, rel=1e-12)
     for decoupled in (False, True):
         assert moves[decoupled, 0.05, 0.05] == pytest.approx(moves[decoupled, 0.1, 0.05] / 2)
-    assert faq.l2_small_weight() < 1e-3
-    assert faq.decoupled_small_weight() == pytest.approx(faq.decoupled_factor(), abs=0.005)
+    # The pitfalls page's weights (gradients of size 1 and 0.001, flipping sign: no
+    # pull), alpha = 0.001, lambda = 0.01, 5000 steps; AdamW's factor (1 - alpha lambda)^5000.
+    says("faq.md", "a weight with small gradients is below 1% of its start by step")
+    says("faq.md", "take [[value: pitfalls-decay-adamw-loss]] off a weight in 5000 steps")
+    factor = (1 - 1e-3 * 0.01) ** 5000
+    l2, adamw = pitfalls.decay_run(False), pitfalls.decay_run(True)
+    assert np.abs(l2[pitfalls.decay_l2_gone(), 1]) < 0.01
+    assert adamw[-1] == pytest.approx([factor, factor], abs=0.005)  # whatever the gradients
+    assert pitfalls.decay_adamw_loss() == pytest.approx(1 - factor, abs=0.005)
     says("faq.md", "it decays a weight whose gradients are much larger than 1 far less than "
          "AdamW does")
-    ends = {}
-    for decoupled in (False, True):  # gradients of size 100, flipping sign: no pull
-        w = np.ones(1)
-        opt = Adam([w], lr=1e-3, weight_decay=0.01, decoupled_weight_decay=decoupled)
-        for t in range(1, 5001):
-            opt.step([(-1.0) ** t * np.array([100.0])])
-        ends[decoupled] = 1 - w[0]  # how much was decayed
-    assert ends[True] == pytest.approx(1 - faq.decoupled_factor(), abs=0.005)
+    ends = {decoupled: 1 - pitfalls.decay_run(decoupled, scales=(100.0,))[-1, 0]
+            for decoupled in (False, True)}  # how much a weight with gradients 100 lost
+    assert ends[True] == pytest.approx(1 - factor, abs=0.005)
     assert ends[False] < 0.1 * ends[True]
 
 
@@ -402,7 +451,7 @@ def test_claim_with_the_state_the_resumed_run_is_the_uninterrupted_one(says):
 
 
 def test_claim_the_state_is_twice_the_weights_three_times_with_amsgrad(says):
-    from snippets import faq
+    from snippets import faq, pitfalls
     from snippets.adam import Adam
 
     says("faq.md", "twice the size of the weights, three times with AMSGrad")
@@ -411,25 +460,34 @@ def test_claim_the_state_is_twice_the_weights_three_times_with_amsgrad(says):
         opt = Adam(w, amsgrad=amsgrad)
         state = opt.m + opt.v + (opt.v_max if amsgrad else [])
         assert sum(a.nbytes for a in state) == times * sum(p.nbytes for p in w)
-    assert faq.bytes_per_parameter() == 2 + 2 + 4 + 2 * 4
-    assert faq.memory_seven_billion() == 112
+    assert pitfalls.memory_bytes_per_parameter() == 2 + 2 + 4 + 2 * 4
+    assert faq.memory_seven_billion() == 7 * pitfalls.memory_bytes_per_parameter() == 112
+
+
+def _lazy_rare_steps(lr: float = 1e-3) -> np.ndarray:
+    """The rare row's steps / lr under the lazy update, at its 10 gradients."""
+    from snippets import pitfalls
+
+    steps = np.diff(pitfalls.embedding_run(lazy=True, lr=lr)[:, 1], prepend=0.0)
+    assert not steps.reshape(10, 100)[:, 1:].any()  # no move between its gradients
+    return steps[::100]
 
 
 def test_claim_a_lazy_update_lets_a_rare_rows_steps_grow(says):
-    from snippets import faq
+    from snippets import pitfalls
 
     says("faq.md", "corrects their averages with the global step count, so a rare")
-    steps = faq.lazy_rare_steps()
+    steps = _lazy_rare_steps()
     assert steps[0] == pytest.approx(1.0, rel=1e-6)
-    assert np.all(np.diff(steps) > 0) and faq.lazy_rare_step() > 4.5
+    assert np.all(np.diff(steps) > 0)
+    assert pitfalls.sparse_lazy_last_jump() == pytest.approx(steps.max())
+    assert steps.max() > 4.5
 
 
 @frameworks
 @pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 def test_claim_the_lazy_update_is_torch_sparse_adam(says):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
-    from snippets import faq
-
     says("faq.md", "The lazy update of `SparseAdam` touches only the rows in the batch")
     p = torch.nn.Parameter(torch.zeros(2, 1, dtype=torch.float64))
     opt = torch.optim.SparseAdam([p], lr=1.0)
@@ -444,7 +502,7 @@ def test_claim_the_lazy_update_is_torch_sparse_adam(says):
             rare.append(before - float(p.detach()[1, 0]))
         else:
             assert float(p.detach()[1, 0]) == -sum(rare)  # untouched when absent
-    assert np.array(rare) == pytest.approx(faq.lazy_rare_steps(), rel=1e-12)
+    assert np.array(rare) == pytest.approx(_lazy_rare_steps(lr=1.0), rel=1e-12)
 
 
 @frameworks
@@ -525,7 +583,7 @@ def _keras_steps(keras, grads, start, **options) -> np.ndarray:
 @frameworks
 def test_claim_keras_effective_eps_is_never_less_than_ten_times_pytorchs(says, keras64):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
-    from snippets import faq
+    from snippets.frameworks import keras_epsilon, keras_epsilon_ratio
 
     says("faq.md", "times PyTorch's $\\varepsilon$ at the first step and never less than "
          "ten times, however long the run")
@@ -543,12 +601,12 @@ def test_claim_keras_effective_eps_is_never_less_than_ten_times_pytorchs(says, k
         opt.step()
         torch_eps.append(g * (lr / (before - p.item()) - 1))
     assert np.array(torch_eps) == pytest.approx(1e-8, rel=1e-4)
-    formula = [faq.keras_epsilon(t) for t in range(1, steps + 1)]
+    formula = [keras_epsilon(1e-7, t) for t in range(1, steps + 1)]
     assert keras_eps == pytest.approx(formula, rel=1e-6)
-    assert keras_eps[0] / 1e-8 == pytest.approx(faq.keras_eps_first(), rel=1e-6)
+    assert keras_eps[0] / 1e-8 == pytest.approx(keras_epsilon_ratio(), rel=1e-6)
     assert np.all(np.diff(keras_eps) < 0)  # falls, towards its limit eps_hat = 1e-7
-    assert min(faq.keras_epsilon(t) for t in np.geomspace(1, 1e7, 50).astype(int)) >= 1e-7
-    assert faq.keras_epsilon(10**7) == pytest.approx(10 * 1e-8)
+    assert min(keras_epsilon(1e-7, t) for t in np.geomspace(1, 1e7, 50).astype(int)) >= 1e-7
+    assert keras_epsilon(1e-7, 10**7) == pytest.approx(10 * 1e-8)
 
 
 @frameworks
