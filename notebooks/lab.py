@@ -121,8 +121,10 @@
 # [[value: lab-loss-ratio-max]] times lower than SGD and momentum after the same 100
 # epochs. AdamW's curve lies close to Adam's (its weight decay is the subject of the
 # last section). The validation accuracy ends between [[value: lab-accuracy-min]] and
-# [[value: lab-accuracy-max]]: the noise makes some points of the two spirals overlap,
-# and no network gets those right.
+# [[value: lab-accuracy-max]]. Part of the rest cannot be had: the noise carries some
+# points onto the other spiral, and even the best possible classifier, one that knows
+# how the spirals were drawn, gets only [[value: lab-bayes-accuracy]] of the validation
+# points right.
 #
 # What the networks learned, drawn on the validation points (shaded: where the network
 # says class 1):
@@ -206,7 +208,7 @@
 # [[value: lab-loss-adamw-strong]], while the validation accuracy stays near
 # [[value: lab-accuracy-adamw-strong]]: a stronger decay trades training loss for
 # smaller weights. On this small problem it does not improve the
-# validation accuracy, which the overlapping points limit anyway.
+# validation accuracy, which the overlapping points cap at [[value: lab-bayes-accuracy]].
 #
 # </details>
 #

@@ -188,6 +188,33 @@ def best_on_grid(name: str) -> float:
     return min(GRIDS[name], key=lambda lr: final_loss(name, lr))
 
 
+def bayes_accuracy(X: np.ndarray, y: np.ndarray, noise: float = 0.15, turns: float = 1.75,
+                   radius: float = 2.0) -> float:
+    """The accuracy of the best possible classifier, which knows how make_spirals draws.
+
+    A point of class c is a point of arm c (turned by pi c), at an angle s drawn as
+    make_spirals draws it, plus Gaussian noise: its likelihood is the average of the
+    Gaussian density over s. The classifier picks the class with the larger likelihood
+    (the classes are equally likely).
+    """
+    total = turns * 2 * np.pi
+    s = np.sqrt((np.arange(20_000) + 0.5) / 20_000) * total  # equally likely angles
+    r = s / total * radius
+    likelihood = []
+    for c in (0, 1):
+        cx, cy = r * np.cos(s + np.pi * c), r * np.sin(s + np.pi * c)
+        d2 = (X[:, :1] - cx) ** 2 + (X[:, 1:] - cy) ** 2
+        likelihood.append(np.exp(-d2 / (2 * noise**2)).mean(axis=1))
+    return float(np.mean((likelihood[1] > likelihood[0]) == (y == 1)))
+
+
+@value("lab-bayes-accuracy", decimals=1, percent=True)
+def lab_bayes_accuracy() -> float:
+    """The best possible accuracy on the validation set: its overlapping points cap it."""
+    X_val, y_val = lab_data()[2:]
+    return bayes_accuracy(X_val, y_val)
+
+
 @value("lab-steps-per-epoch", integer=True)
 def lab_steps_per_epoch() -> float:
     return int(np.ceil(len(lab_data()[1]) / BATCH))

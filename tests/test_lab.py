@@ -187,3 +187,15 @@ def test_the_lab_s_values_are_the_runs_of_its_cells():
         cell = lab.train(lab.OPTIMIZERS[name][2], data, epochs=lab.EPOCHS)
         assert (cell["loss"] == lab.lab_run(name, lab.tuned_lr(name))["loss"]).all()
     assert lab.lab_steps_per_epoch() == 13 == -(-len(data[1]) // 32)
+
+
+def test_claim_the_overlapping_points_cap_the_validation_accuracy():
+    notebook_says("lab", "even the best possible classifier, one that knows how the spirals "
+                  "were drawn, gets only [[value: lab-bayes-accuracy]] of the validation "
+                  "points right")
+    # Without noise the best classifier makes no mistake; with it, fewer than 10%.
+    X, y = lab.make_spirals(400, noise=0.0, seed=1)
+    assert lab.bayes_accuracy(X, y, noise=0.05) == 1.0
+    best = lab.lab_bayes_accuracy()
+    assert 0.9 < best < 1.0
+    assert all(lab.final_accuracy(name) <= best for name in lab.OPTIMIZERS)
