@@ -240,29 +240,14 @@ def lab_loss_sgd() -> float:
     return final_loss("SGD")
 
 
-@value("lab-accuracy-sgd", decimals=1, percent=True)
-def lab_accuracy_sgd() -> float:
-    return final_accuracy("SGD")
-
-
 @value("lab-loss-momentum", decimals=3)
 def lab_loss_momentum() -> float:
     return final_loss("momentum")
 
 
-@value("lab-accuracy-momentum", decimals=1, percent=True)
-def lab_accuracy_momentum() -> float:
-    return final_accuracy("momentum")
-
-
 @value("lab-loss-rmsprop", decimals=3)
 def lab_loss_rmsprop() -> float:
     return final_loss("RMSProp")
-
-
-@value("lab-accuracy-rmsprop", decimals=1, percent=True)
-def lab_accuracy_rmsprop() -> float:
-    return final_accuracy("RMSProp")
 
 
 @value("lab-loss-adam", decimals=3)
@@ -273,16 +258,6 @@ def lab_loss_adam() -> float:
 @value("lab-accuracy-adam", decimals=1, percent=True)
 def lab_accuracy_adam() -> float:
     return final_accuracy("Adam")
-
-
-@value("lab-loss-adamw", decimals=3)
-def lab_loss_adamw() -> float:
-    return final_loss("AdamW")
-
-
-@value("lab-accuracy-adamw", decimals=1, percent=True)
-def lab_accuracy_adamw() -> float:
-    return final_accuracy("AdamW")
 
 
 def _ratios() -> list[float]:
