@@ -79,11 +79,6 @@ def test_the_downloaded_notebook_runs_top_to_bottom_in_an_empty_directory(
     built, hook, name, tmp_path
 ):
     nb = downloaded(built.site, name)
-    # The venv puts this repository on sys.path (a .pth file, for MkDocs to import
-    # snippets.values): take it off first, as a reader's Python does not have it.
-    nb.cells.insert(0, nbformat.v4.new_code_cell(
-        f"import sys\nsys.path[:] = [p for p in sys.path if p != {str(ROOT)!r}]"
-    ))
     nb.cells.append(nbformat.v4.new_code_cell(
         "import importlib.util\n"
         "assert importlib.util.find_spec('snippets') is None, 'this repository is importable'"
