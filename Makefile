@@ -19,23 +19,20 @@ unexport PYTHONDONTWRITEBYTECODE
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements.txt
-	$(MAKE) --no-print-directory $(ROOT_PTH)
 	touch $(STAMP)
 
-# mkdocs.yml names a Markdown extension in snippets/ (snippets.values), which
-# MkDocs imports before any hook runs: the venv puts this folder on sys.path.
-ROOT_PTH := $(VENV)/repository-root.pth-stamp
-$(ROOT_PTH):
-	$(BIN)/python -c "import site, sys; open(site.getsitepackages()[0] + '/adam-layer-by-layer.pth', 'w').write(sys.argv[1] + '\n')" "$(CURDIR)"
-	touch $@
+# mkdocs.yml names a Markdown extension of this repository (snippets.values), which
+# MkDocs imports before any hook runs. Only the build sees the repository: the code
+# that readers copy runs in tests without it (`python -m mkdocs` from here also works).
+MKDOCS := PYTHONPATH=$(CURDIR) $(BIN)/mkdocs
 
-serve: $(STAMP) $(ROOT_PTH)  ## build and serve at http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+serve: $(STAMP)  ## build and serve at http://127.0.0.1:8000 with live reload
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
 
-build: $(STAMP) $(ROOT_PTH)  ## write the static site to site/
-	$(BIN)/mkdocs build --strict
+build: $(STAMP)  ## write the static site to site/
+	$(MKDOCS) build --strict
 
-test: $(STAMP) $(ROOT_PTH)  ## the whole test suite
+test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
 frameworks: $(STAMP)  ## PyTorch, JAX/Optax and Keras, for the comparison tests
@@ -44,11 +41,11 @@ frameworks: $(STAMP)  ## PyTorch, JAX/Optax and Keras, for the comparison tests
 bench: $(STAMP)  ## Adam.step against the textbook step, torch and memory bandwidth
 	$(BIN)/python -m snippets.benchmark
 
-bench-build: $(STAMP) $(ROOT_PTH)  ## cold build, and rebuild with no change
+bench-build: $(STAMP)  ## cold build, and rebuild with no change
 	$(BIN)/python tests/bench_build.py
 
 audit: $(STAMP)  ## Lighthouse, axe and links on the built site (needs npm)
-	$(BIN)/mkdocs build --strict
+	$(MKDOCS) build --strict
 	rm -rf /tmp/site-audit && cp -r ../shared/audit /tmp/site-audit && /tmp/site-audit/setup.sh
 	/tmp/site-audit/site-audit.sh site /tmp/site-audit-out
 
