@@ -11,6 +11,7 @@ runs them in order, with ``MPLBACKEND=Agg`` to draw nowhere).
 from __future__ import annotations
 
 import functools
+import math
 
 # --8<-- [start:setup]
 import numpy as np
@@ -161,11 +162,145 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.01):
     return builders[name]
 
 
+def lab_runs() -> tuple[tuple[str, float, float], ...]:
+    """Every run a value below reads: (optimizer, learning rate, weight decay)."""
+    runs = [(name, lr, 0.01) for name in ("Adam", "AdamW") for lr in GRIDS[name]]
+    for name in ("SGD", "momentum", "RMSProp", "Adam"):
+        runs += [(name, _rate_times(name, f), 0.01) for f in (1, 3, 1 / 3)]
+    adam = tuned_lr("Adam")
+    runs += [("no bias correction", adam, 0.01), ("L2", adam, 0.01), ("AdamW", adam, 0.1)]
+    return tuple(dict.fromkeys(runs))  # in order, each once
+
+
 @functools.cache
+def _runs_together(runs: tuple[tuple[str, float, float], ...]) -> dict:
+    """Train all `runs` in lockstep as `train` trains each: the same data, batches, updates.
+
+    The networks' weights are stacked along a first axis, one slice per run, so one
+    forward and backward pass (np.matmul on stacks) serves every run; each run is updated
+    with its own optimizer's arithmetic, the operations of optimizers.py and adam.py in
+    their order, so that every number is the one `train` gives (tests/test_lab.py checks
+    them bit for bit). Only what the values read is kept: the final params, the final
+    training loss and validation accuracy.
+    """
+    X, y, X_val, y_val = lab_data()
+    order = sorted(range(len(runs)), key=lambda r: _KINDS.index(runs[r][0]))  # kinds together
+    runs_sorted = [runs[r] for r in order]
+    params = [np.stack([p] * len(runs)) for p in init_mlp(seed=0)]
+    state = _LockstepOptimizers(runs_sorted, params)
+    rng = np.random.default_rng(0)
+    for _ in range(EPOCHS):
+        permutation = rng.permutation(len(y))
+        for start in range(0, len(y), BATCH):
+            rows = permutation[start : start + BATCH]
+            state.step(_stacked_grads(params, X[rows], y[rows]))
+    results = {}
+    for r, run in enumerate(runs_sorted):
+        own = [p[r] for p in params]
+        results[run] = {"params": own, "loss": float(loss_and_grads(own, X, y)[0]),
+                        "val_accuracy": accuracy(own, X_val, y_val)}
+    return results
+
+
+def _stacked_grads(params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> list:
+    """loss_and_grads's gradients for a stack of networks (first axis: the network)."""
+    h, saved = X, []
+    for i in range(0, len(params), 2):
+        saved.append(h)
+        z = h @ params[i] + params[i + 1][:, None, :]
+        h = np.maximum(z, 0.0) if i + 2 < len(params) else z
+    z = h[..., 0]
+    dh = ((1 / (1 + np.exp(-z)) - y) / len(y))[..., None]
+    grads = [None] * len(params)
+    for i in range(len(params) - 2, -1, -2):
+        h = saved[i // 2]
+        grads[i], grads[i + 1] = np.swapaxes(h, -1, -2) @ dh, dh.sum(axis=-2)
+        if i:
+            dh = (dh @ np.swapaxes(params[i], -1, -2)) * (h > 0)
+    return grads
+
+
+_KINDS = ("SGD", "momentum", "RMSProp", "Adam", "L2", "AdamW", "no bias correction")
+
+
+class _LockstepOptimizers:
+    """The lab's optimizers for a stack of runs, grouped by kind: each group's runs are a
+    slice of the stack, updated with that kind's arithmetic and a learning rate per run."""
+
+    def __init__(self, runs, params) -> None:
+        self.t, self.groups = 0, []
+        for kind in _KINDS:
+            index = [r for r, run in enumerate(runs) if run[0] == kind]
+            if not index:
+                continue
+            part = slice(index[0], index[-1] + 1)
+            lrs = [runs[r][1] for r in index]
+            decays = [runs[r][2] for r in index]
+            shape = [(len(index),) + (1,) * (p.ndim - 1) for p in params]
+            lr = [np.array(lrs).reshape(s) for s in shape]
+            zeros = [np.zeros_like(p[part]) for p in params]
+            group = {"kind": kind, "part": part, "lr": lr, "lrs": lrs, "decays": decays,
+                     "shape": shape, "a": zeros, "b": [np.zeros_like(z) for z in zeros]}
+            self.groups.append(group)
+        self.params = params
+
+    def step(self, grads) -> None:
+        self.t += 1
+        for group in self.groups:
+            part, kind = group["part"], group["kind"]
+            for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+                self._update(kind, group, i, p[part], g[part], group["a"][i], group["b"][i])
+
+    def _update(self, kind, group, i, p, g, a, b) -> None:
+        lr = group["lr"][i]
+        if kind == "SGD":  # SGD.update
+            p -= lr * g
+        elif kind == "momentum":  # HeavyBall.update, a: the velocity
+            a *= 0.9
+            a += g
+            p -= lr * a
+        elif kind == "RMSProp":  # RMSProp.update, a: v
+            a *= 0.99
+            a += (1 - 0.99) * g * g
+            p -= lr * g / (np.sqrt(a) + 1e-8)
+        elif kind == "no bias correction":  # adam_step_no_bias_correction, a: m, b: v
+            a[...] = 0.9 * a + (1 - 0.9) * g
+            b[...] = 0.999 * b + (1 - 0.999) * g**2
+            p[...] = p - lr * a / (np.sqrt(b) + 1e-8)
+        else:  # Adam.step and Adam._update, a: m, b: v
+            beta1, beta2, eps = 0.9, 0.999, 1e-8
+            bias_correction1 = 1 - beta1**self.t
+            bias_correction2_sqrt = math.sqrt(1 - beta2**self.t)
+            shape = group["shape"][i]
+            alpha = np.array([lr * bias_correction2_sqrt / bias_correction1
+                              for lr in group["lrs"]]).reshape(shape)
+            eps_hat = np.array(eps * bias_correction2_sqrt)
+            if kind == "L2":
+                decay = np.array(group["decays"]).reshape(shape)
+                g = np.add(g, np.multiply(p, decay))
+            if kind == "AdamW":
+                shrink = np.array([lr * wd for lr, wd in zip(group["lrs"], group["decays"],
+                                                             strict=True)]).reshape(shape)
+                p -= np.multiply(p, shrink)
+            a *= np.array(beta1)
+            a += np.multiply(g, np.array(1 - beta1))
+            b *= np.array(beta2)
+            tmp = np.multiply(g, np.array(1 - beta2))
+            b += np.multiply(tmp, g)
+            denominator = np.sqrt(b)
+            denominator += eps_hat
+            step = np.divide(a, denominator)
+            step *= alpha
+            p -= step
+
+
 def lab_run(name: str, lr: float, weight_decay: float = 0.01) -> dict:
-    """One run of `train` as the notebook's cells run it (the results are not copied)."""
-    return train(make_optimizer(name, lr, weight_decay), lab_data(), epochs=EPOCHS,
-                 batch=BATCH)
+    """One run of `train` as the notebook's cells run it (the results are not copied):
+    its final params, training loss and validation accuracy."""
+    run = (name, lr, weight_decay)
+    if run in _runs_together(lab_runs()):
+        return _runs_together(lab_runs())[run]
+    return _runs_together((run,))[run]
 
 
 def tuned_lr(name: str) -> float:
@@ -175,12 +310,11 @@ def tuned_lr(name: str) -> float:
 
 
 def final_loss(name: str, lr: float | None = None, weight_decay: float = 0.01) -> float:
-    return float(lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)["loss"][-1])
+    return lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)["loss"]
 
 
 def final_accuracy(name: str, lr: float | None = None, weight_decay: float = 0.01) -> float:
-    run = lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)
-    return float(run["val_accuracy"][-1])
+    return lab_run(name, tuned_lr(name) if lr is None else lr, weight_decay)["val_accuracy"]
 
 
 def best_on_grid(name: str) -> float:
@@ -203,8 +337,12 @@ def bayes_accuracy(X: np.ndarray, y: np.ndarray, noise: float = 0.15, turns: flo
     likelihood = []
     for c in (0, 1):
         cx, cy = r * np.cos(s + np.pi * c), r * np.sin(s + np.pi * c)
-        d2 = (X[:, :1] - cx) ** 2 + (X[:, 1:] - cy) ** 2
-        likelihood.append(np.exp(-d2 / (2 * noise**2)).mean(axis=1))
+        rows = []
+        for start in range(0, len(X), 25):  # 25 points at a time: the arrays stay in cache
+            part = X[start : start + 25]
+            d2 = (part[:, :1] - cx) ** 2 + (part[:, 1:] - cy) ** 2
+            rows.append(np.exp(-d2 / (2 * noise**2)).mean(axis=1))
+        likelihood.append(np.concatenate(rows))
     return float(np.mean((likelihood[1] > likelihood[0]) == (y == 1)))
 
 

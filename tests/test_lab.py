@@ -181,11 +181,23 @@ def test_claim_l2_shrinks_the_weights_and_the_fit_adamw_costs_little():
 
 
 def test_the_lab_s_values_are_the_runs_of_its_cells():
-    """lab_run trains as the race cell does: the same optimizers as OPTIMIZERS."""
+    """lab_run trains as the race cell does, bit for bit: the same optimizers as OPTIMIZERS
+    (lab_run trains all its runs in lockstep, with each optimizer's arithmetic rewritten
+    for a stack of networks: every kind of run is checked here against `train`)."""
     data = lab.lab_data()
-    for name in ("SGD", "AdamW"):
-        cell = lab.train(lab.OPTIMIZERS[name][2], data, epochs=lab.EPOCHS)
-        assert (cell["loss"] == lab.lab_run(name, lab.tuned_lr(name))["loss"]).all()
+    runs = {name: (lab.OPTIMIZERS[name][2], (name, lab.tuned_lr(name))) for name in lab.OPTIMIZERS}
+    adam = lab.tuned_lr("Adam")
+    for name, decay in (("L2", 0.01), ("no bias correction", 0.01), ("AdamW", 0.1)):
+        runs[name] = (lab.make_optimizer(name, adam, decay), (name, adam, decay))
+    runs["Adam grid"] = (lab.make_optimizer("Adam", 0.1), ("Adam", 0.1))
+    for make, key in runs.values():
+        assert key in [run[: len(key)] for run in lab.lab_runs()], key
+        cell = lab.train(make, data, epochs=lab.EPOCHS)
+        run = lab.lab_run(*key)
+        assert cell["loss"][-1] == run["loss"], key
+        assert cell["val_accuracy"][-1] == run["val_accuracy"], key
+        for p, q in zip(cell["params"], run["params"], strict=True):
+            assert (p == q).all(), key
     assert lab.lab_steps_per_epoch() == 13 == -(-len(data[1]) // 32)
 
 
