@@ -159,6 +159,18 @@ def render_pair(name: str) -> dict[str, bytes]:
     return rendered
 
 
+def render_module(figure_names: list[str], value_names: list[str]) -> tuple[dict, dict]:
+    """Values and figures of one snippets module, in one process: they share its cached runs.
+
+    Returns both schemes of each figure, and each value's number (or why it failed);
+    the values are cached on disk as they are computed (see snippets/values.py).
+    """
+    from snippets import values
+
+    computed = values.compute_and_cache(value_names)
+    return {name: render_pair(name) for name in figure_names}, computed
+
+
 def process_pool(tasks: int):
     """Fresh interpreters to draw in, one per core (and no more than there are tasks)."""
     import os
@@ -207,15 +219,19 @@ def _modules_used(draw: Callable) -> set[str]:
 
 
 def code_key(func: Callable, *parts: str) -> str:
-    """A hash of ``func``'s code, the snippets modules it uses, NumPy's version and ``parts``."""
+    """A hash of the snippets modules ``func`` uses (its own included), NumPy's version
+    and ``parts``."""
     import numpy
 
     digest = hashlib.sha256()
-    for part in (*parts, inspect.getsource(func), numpy.__version__):
+    for part in (*parts, numpy.__version__, *map(_module_digest, sorted(_modules_used(func)))):
         digest.update(part.encode())
-    for module in sorted(_modules_used(func)):
-        digest.update(Path(sys.modules[module].__file__).read_bytes())
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _module_digest(module: str) -> str:
+    return hashlib.sha256(Path(sys.modules[module].__file__).read_bytes()).hexdigest()
 
 
 def cache_key(spec: FigureSpec) -> str:

@@ -20,6 +20,7 @@ finite number each fail the build.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import json
 import math
@@ -27,6 +28,7 @@ import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
@@ -139,38 +141,80 @@ def load_all() -> dict[str, ValueSpec]:
     return REGISTRY
 
 
-_computed: dict[str, float] = {}  # cache key -> number, for the rest of this process
+_computed: dict[str, float] = {}  # name -> number, for the rest of this build
+_pending: dict[str, Callable] = {}  # name -> waits for a worker computing it
 
 
-def number(name: str) -> float:
-    """The value ``name``, computed once per change of its code (cached on disk)."""
-    from snippets.figures import code_key  # imports nothing heavy
-
+def _spec(name: str) -> ValueSpec:
     spec = REGISTRY.get(name) or load_all().get(name)
     if spec is None:
         close = difflib.get_close_matches(name, REGISTRY, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ValueReferenceError(f"[[value: {name}]] names no registered value{hint}")
-    key = f"{name}-{code_key(spec.compute, name)}"
-    if key in _computed:
-        return _computed[key]
-    path = cache_dir("values") / f"{key}.json"
-    if path.exists():
+    return spec
+
+
+@functools.cache
+def cache_path(name: str) -> Path:
+    """Where the value is cached: under a hash of the code it runs."""
+    from snippets.figures import code_key  # imports nothing heavy
+
+    return cache_dir("values") / f"{name}-{code_key(_spec(name).compute, name)}.json"
+
+
+def _compute_and_cache(name: str) -> float:
+    try:
+        x = float(_spec(name).compute())
+    except Exception as error:
+        raise ValueReferenceError(
+            f"value {name!r} raised {type(error).__name__}: {error}"
+        ) from error
+    if not math.isfinite(x):
+        raise ValueReferenceError(f"value {name!r} is {x}, not a finite number")
+    path = cache_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f"{name}-*.json"):
+        stale.unlink()
+    path.write_text(json.dumps(x))
+    return x
+
+
+def compute_and_cache(names: list[str]) -> dict[str, float | str]:
+    """Compute and cache ``names`` (in a worker process): each number, or why it failed."""
+    results: dict[str, float | str] = {}
+    for name in names:
+        try:
+            results[name] = _compute_and_cache(name)
+        except ValueReferenceError as error:
+            results[name] = str(error)
+    return results
+
+
+def uncached() -> list[str]:
+    """The registered values that a build would have to compute."""
+    return [name for name in load_all() if not cache_path(name).exists()]
+
+
+def computed_elsewhere(names: list[str], wait: Callable[[], dict[str, float | str]]) -> None:
+    """Take ``names``' numbers from ``wait()`` (what ``compute_and_cache`` returned)."""
+    _pending.update(dict.fromkeys(names, wait))
+
+
+def number(name: str) -> float:
+    """The value ``name``, computed once per change of its code (cached on disk)."""
+    if name in _computed:
+        return _computed[name]
+    path = cache_path(name)
+    if name in _pending:
+        result = _pending.pop(name)()[name]
+        if isinstance(result, str):
+            raise ValueReferenceError(result)
+        x = result
+    elif path.exists():
         x = json.loads(path.read_text())
     else:
-        try:
-            x = float(spec.compute())
-        except Exception as error:
-            raise ValueReferenceError(
-                f"value {name!r} raised {type(error).__name__}: {error}"
-            ) from error
-        if not math.isfinite(x):
-            raise ValueReferenceError(f"value {name!r} is {x}, not a finite number")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{name}-*.json"):
-            stale.unlink()
-        path.write_text(json.dumps(x))
-    _computed[key] = x
+        x = _compute_and_cache(name)
+    _computed[name] = x
     return x
 
 

@@ -6,7 +6,10 @@
   ``.cache/figures`` (see snippets/build_cache.py) under a hash of the figure's
   code, so a rebuild with no change draws nothing. Figures not in the cache are
   drawn in worker processes while MkDocs renders the pages, and put in place
-  before the site is written (``on_env``).
+  before the site is written (``on_env``). The values (snippets/values.py) not
+  in their cache are computed there too: one task per snippets module, with its
+  figures, so that a run both use is computed once; the values extension takes
+  them from the task when a page names them.
 - A line ``[[figure: name]]`` in a page becomes the light and the dark image
   with the registered alt text; an unknown name fails the build.
 - The standalone modules in ``DOWNLOADS`` are published under ``downloads/``.
@@ -14,6 +17,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import posixpath
 import re
@@ -36,6 +40,7 @@ _figures: dict = {}
 _used: set[str] = set()
 _drawing: dict = {}  # name -> the worker's future (both schemes' SVG) while it draws
 _pool = None
+_paths: dict[str, dict] = {}  # name -> {scheme: its cache path}
 _outputs: dict[str, dict] = {}  # name -> {scheme: (the File in the build, its cache path)}
 
 
@@ -51,9 +56,34 @@ def _load_snippets():
 
 
 def on_config(config):
+    """Start computing what is not cached: each module's figures and values in one worker."""
+    global _pool
     _used.clear()
     _figures.clear()
     _figures.update(_load_snippets().load_all())
+    figures, values = sys.modules["snippets.figures"], importlib.import_module("snippets.values")
+    cache = cache_dir("figures")
+    cache.mkdir(parents=True, exist_ok=True)
+    _paths.clear()
+    batches: dict[str, tuple[list, list]] = {}
+    for name, spec in _figures.items():
+        _paths[name] = _cache_paths(spec, figures, cache)
+        if not all(path.exists() for path in _paths[name].values()):
+            batches.setdefault(spec.draw.__module__, ([], []))[0].append(name)
+    for name in values.uncached():
+        batches.setdefault(values.REGISTRY[name].compute.__module__, ([], []))[1].append(name)
+    if not batches:
+        return config
+    _pool = figures.process_pool(len(batches))
+    # The largest first, so that the last to start is a short one (a figure costs more).
+    for figure_names, value_names in sorted(
+        batches.values(), key=lambda batch: -(3 * len(batch[0]) + len(batch[1]))
+    ):
+        future = _pool.submit(figures.render_module, figure_names, value_names)
+        _drawing.update(dict.fromkeys(figure_names, future))
+        values.computed_elsewhere(value_names, lambda future=future: future.result()[1])
+    log.info("computing %d figures and %d values in %d batches", len(_drawing),
+             sum(len(batch[1]) for batch in batches.values()), len(batches))
     return config
 
 
@@ -69,17 +99,9 @@ def _size(spec) -> tuple[int, int]:
 
 
 def on_files(files, config):
-    global _pool
-    figures = sys.modules["snippets.figures"]
-    cache = cache_dir("figures")
-    cache.mkdir(parents=True, exist_ok=True)
     _outputs.clear()
-    for name, spec in _figures.items():
-        paths = _cache_paths(spec, figures, cache)
-        cached = all(path.exists() for path in paths.values())
-        if not cached:
-            _pool = _pool or figures.process_pool(len(_figures))
-            _drawing[name] = _pool.submit(figures.render_pair, name)
+    for name, paths in _paths.items():
+        cached = name not in _drawing
         _outputs[name] = {
             theme: (
                 File.generated(config, f"figures/{name}-{theme}.svg",
@@ -90,8 +112,6 @@ def on_files(files, config):
         }
         for file, _ in _outputs[name].values():
             files.append(file)
-    if _drawing:
-        log.info("drawing %d figures: %s", len(_drawing), ", ".join(_drawing))
     for name in DOWNLOADS:
         content = (ROOT / "snippets" / name).read_bytes()
         files.append(File.generated(config, f"downloads/{name}", content=content))
@@ -110,7 +130,7 @@ def on_env(env, config, files):
     """Wait for the figures being drawn; cache them and put them in the build."""
     try:
         for name, future in _drawing.items():
-            for theme, svg in future.result().items():
+            for theme, svg in future.result()[0][name].items():
                 width, height = SVG_SIZE.search(svg[:2000]).groups()
                 if _size(_figures[name]) != (round(float(width) * 4 / 3),
                                              round(float(height) * 4 / 3)):
