@@ -15,6 +15,7 @@ Public names:
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -204,9 +205,64 @@ def playground_bowl_adam() -> float:
 def noisy_valley_floor(alpha: float) -> dict[str, float]:
     """Each racer's loss above the minimum on the noisy valley, 1000 steps: the mean over
     the last 300 steps, its median over 20 noise samples (seeds 0 to 19)."""
-    runs = [race(NOISY_VALLEY, {"steps": 1000, "alpha": alpha}, seed=s) for s in range(20)]
-    return {k: float(np.median([loss_above_minimum(NOISY_VALLEY, r[k][-300:]).mean()
-                                for r in runs])) for k in LABELS}
+    paths = _noisy_valley_paths(alpha, seeds=20, steps=1000)  # {key: (seed, step, 2)}
+    if paths is None:  # a run diverged: race() stops it as trajectory() does
+        runs = [race(NOISY_VALLEY, {"steps": 1000, "alpha": alpha}, seed=s) for s in range(20)]
+        paths = {k: [r[k] for r in runs] for k in LABELS}
+    return {k: float(np.median([loss_above_minimum(NOISY_VALLEY, path[-300:]).mean()
+                                for path in paths[k]])) for k in LABELS}
+
+
+def _noisy_valley_paths(alpha: float, seeds: int, steps: int) -> dict | None:
+    """race(NOISY_VALLEY, {"steps": steps, "alpha": alpha}, seed=s) for s in range(seeds),
+    the seeds run side by side (each array has one row per seed): the same noise, the same
+    gradients and each racer's arithmetic in the order of optimizers.py and adam.py, so
+    the same points (tests/test_playground.py checks them bit for bit). None if a point or
+    a gradient stops being finite, where trajectory() would stop the path."""
+    s = DEFAULTS
+    beta1, beta2, eps = s["beta1"], s["beta2"], s["eps"]
+    assert s["bias_correction"] and NOISY_VALLEY.grad is VALLEY.grad
+    noise = np.stack([noise_sequence(seed, steps) for seed in range(seeds)])
+    start = np.array(NOISY_VALLEY.start, dtype=np.float64)
+    point = {k: np.tile(start, (seeds, 1)) for k in LABELS}
+    m = {k: np.zeros((seeds, 2)) for k in ("momentum", "adam")}
+    v = {k: np.zeros((seeds, 2)) for k in ("rmsprop", "adam")}
+    paths = {k: np.empty((seeds, steps + 1, 2)) for k in LABELS}
+    for k in LABELS:
+        paths[k][:, 0] = start
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            bias_correction1 = 1 - beta1**t  # Adam.step's numbers
+            bias_correction2_sqrt = math.sqrt(1 - beta2**t)
+            adam_alpha = np.array(alpha * bias_correction2_sqrt / bias_correction1)
+            eps_hat = np.array(eps * bias_correction2_sqrt)
+            for k, p in point.items():
+                exact = np.column_stack([1.0 * p[:, 0], 25.0 * p[:, 1]])  # valley_grad
+                g = exact + NOISY_VALLEY.noise * noise[:, t - 1]  # Surface.sample_grad
+                if k == "sgd":
+                    p -= alpha * g
+                elif k == "momentum":  # EMAMomentum
+                    m[k] *= beta1
+                    m[k] += (1 - beta1) * g
+                    p -= alpha * m[k]
+                elif k == "rmsprop":  # RMSProp with alpha = beta2
+                    v[k] *= beta2
+                    v[k] += (1 - beta2) * g * g
+                    p -= alpha * g / (np.sqrt(v[k]) + eps)
+                else:  # Adam._update
+                    m[k] *= np.array(beta1)
+                    m[k] += np.multiply(g, np.array(1 - beta1))
+                    v[k] *= np.array(beta2)
+                    v[k] += np.multiply(np.multiply(g, np.array(1 - beta2)), g)
+                    denominator = np.sqrt(v[k])
+                    denominator += eps_hat
+                    step = np.divide(m[k], denominator)
+                    step *= adam_alpha
+                    p -= step
+                paths[k][:, t] = p
+    if not all(np.isfinite(path).all() for path in paths.values()):
+        return None
+    return paths
 
 
 @value("playground-noisy-sgd", digits=2)

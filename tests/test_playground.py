@@ -334,6 +334,17 @@ def test_claim_on_the_noisy_valley_a_five_times_smaller_alpha_ends_every_racer_c
         assert measured == pytest.approx(formula, rel=0.25)
 
 
+def test_the_noisy_valley_runs_side_by_side_are_race_s_runs():
+    """noisy_valley_floor runs its seeds side by side: the same points as race(), bit for bit."""
+    for alpha in (DEFAULTS["alpha"], 0.01, 0.3):
+        together = playground._noisy_valley_paths(alpha, seeds=3, steps=300)
+        for seed in range(3):
+            paths = race(NOISY_VALLEY, {"steps": 300, "alpha": alpha}, seed=seed)
+            for key in LABELS:
+                assert (together[key][seed] == paths[key]).all(), (alpha, seed, key)
+    assert playground._noisy_valley_paths(1.0, seeds=2, steps=300) is None  # SGD overflows
+
+
 # ---- the page in Chromium ---------------------------------------------------------------
 
 
