@@ -11,6 +11,7 @@ runs nothing and ``python -m snippets.adam_page`` prints the page's outputs in o
 from __future__ import annotations
 
 import functools
+import math
 
 # --8<-- [start:setup]
 import numpy as np
@@ -205,9 +206,30 @@ SGD_RATES = np.round(np.arange(0.01, 0.805, 0.01), 2)  # SGD's learning rates, 0
 @functools.cache
 def logistic_losses(optimizer: str, lr: float) -> np.ndarray:
     """The losses of the worked example, SGD or Adam at `lr`, steps 0 to 300."""
+    if optimizer == "SGD" and float(lr) in _sgd_sweep():
+        return _sgd_sweep()[float(lr)]
     make = {"SGD": SGD, "Adam": Adam}[optimizer]
     X, y = make_data()
     return np.array(fit(lambda p: make(p, lr=lr), X, y))
+
+
+@functools.cache
+def _sgd_sweep(steps: int = 300) -> dict[float, np.ndarray]:
+    """fit with SGD at every rate of SGD_RATES, the rates side by side: one row of w and b
+    per rate, the same matrix products (a stack of matrix-vector products) and the same
+    arithmetic as loss_and_grads and SGD, so the same losses (tests/test_adam_page.py
+    checks them bit for bit). {rate: losses at steps 0 to `steps`}."""
+    X, y = make_data()
+    lr = SGD_RATES.astype(np.float64)[:, None]
+    w, b = np.zeros((len(lr), X.shape[1])), np.zeros((len(lr), 1))
+    losses = np.empty((len(lr), steps + 1))
+    for step in range(steps + 1):
+        z = (X @ w[:, :, None])[..., 0] + b  # X @ w + b for each rate
+        losses[:, step] = np.mean(np.logaddexp(0.0, z) - y * z, axis=1)
+        dz = (1 / (1 + np.exp(-z)) - y) / len(y)
+        w -= lr * (X.T @ dz[:, :, None])[..., 0]
+        b -= lr * dz.sum(axis=1, keepdims=True)
+    return {float(rate): row for rate, row in zip(SGD_RATES, losses, strict=True)}
 
 
 def sgd_steady_rate() -> float:
@@ -319,8 +341,63 @@ if __name__ == "__main__":
 # What the race's prose, figure and tests use: the sweep, computed once per process.
 @functools.cache
 def race(landscape: str) -> dict[str, list[float]]:
-    """sweep(landscape), computed once."""
-    return sweep(landscape)
+    """sweep(landscape), computed once (from the paths of race_paths)."""
+    surface, _ = LANDSCAPES[landscape]
+    return {name: [float(surface.loss(*path[-1])) for path in paths]
+            for name, paths in race_paths(landscape).items()}
+
+
+@functools.cache
+def race_paths(landscape: str) -> dict[str, np.ndarray]:
+    """The paths sweep(landscape) runs, {name: array (rate, step, 2)}: for each optimizer,
+    the rates of the grid side by side (one row per rate), each step the arithmetic of
+    optimizers.py and adam.py, so trajectory's points (tests/test_adam_page.py checks them
+    bit for bit), NaN from where trajectory stops a diverging run."""
+    surface, steps = LANDSCAPES[landscape]
+    assert not surface.noise
+    lr = np.array(RATES)[:, None]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8  # Adam's defaults; momentum's beta is 0.9 too
+    paths = {}
+    for name in OPTIMIZERS:
+        point = np.tile(np.array(surface.start, dtype=np.float64), (len(RATES), 1))
+        m, v = np.zeros_like(point), np.zeros_like(point)
+        path = np.full((len(RATES), steps + 1, 2), np.nan)
+        path[:, 0] = point
+        alive = np.ones(len(RATES), dtype=bool)
+        with np.errstate(all="ignore"):  # diverging runs: trajectory drops them too
+            for t in range(1, steps + 1):
+                # One point at a time, as trajectory does: NumPy squares an array with a
+                # product but a number with pow(), which can differ in the last bit.
+                g = np.array([surface.grad(x, y) for x, y in point])
+                alive &= np.isfinite(g).all(axis=1)
+                if name == "SGD":
+                    point -= lr * g
+                elif name == "momentum":  # EMAMomentum
+                    m *= 0.9
+                    m += (1 - 0.9) * g
+                    point -= lr * m
+                elif name == "RMSProp":  # RMSProp's default alpha, 0.99
+                    v *= 0.99
+                    v += (1 - 0.99) * g * g
+                    point -= lr * g / (np.sqrt(v) + 1e-8)
+                else:  # Adam.step and Adam._update
+                    bias_correction1 = 1 - beta1**t
+                    bias_correction2_sqrt = math.sqrt(1 - beta2**t)
+                    alpha = np.array([rate * bias_correction2_sqrt / bias_correction1
+                                      for rate in RATES])[:, None]
+                    m *= np.array(beta1)
+                    m += np.multiply(g, np.array(1 - beta1))
+                    v *= np.array(beta2)
+                    v += np.multiply(np.multiply(g, np.array(1 - beta2)), g)
+                    denominator = np.sqrt(v)
+                    denominator += np.array(eps * bias_correction2_sqrt)
+                    step = np.divide(m, denominator)
+                    step *= alpha
+                    point -= step
+                alive &= np.isfinite(point).all(axis=1)
+                path[alive, t] = point[alive]
+        paths[name] = path
+    return paths
 
 
 def best_rate(name: str, landscape: str) -> float:
@@ -335,9 +412,7 @@ def best_loss(name: str, landscape: str) -> float:
 
 def best_path(name: str, landscape: str) -> np.ndarray:
     """The path of optimizer `name` at its best rate on `landscape`."""
-    surface, steps = LANDSCAPES[landscape]
-    lr = best_rate(name, landscape)
-    return trajectory(lambda p: OPTIMIZERS[name](p, lr=lr), surface, steps=steps)
+    return race_paths(landscape)[name][RATES.index(best_rate(name, landscape))].copy()
 
 
 def first_divergent_rate(name: str, landscape: str) -> float:
@@ -522,14 +597,13 @@ def _four_optimizers(fig, theme) -> None:
 def logistic_loss(fig, theme):
     """Adam against SGD on the worked example's logistic regression."""
     ax = fig.subplots()
-    X, y = make_data()
     step = np.arange(301)
     lr = sgd_steady_rate()
-    for name, color, make in (
-        (f"SGD, lr = {lr:g}", "sgd", lambda p: SGD(p, lr=lr)),
-        ("Adam, lr = 0.1", "adam", lambda p: Adam(p, lr=0.1)),
+    for name, color, losses in (
+        (f"SGD, lr = {lr:g}", "sgd", logistic_losses("SGD", lr)),
+        ("Adam, lr = 0.1", "adam", logistic_losses("Adam", 0.1)),
     ):
-        ax.plot(step[1:], fit(make, X, y)[1:], color=COLORS[color], label=name)
+        ax.plot(step[1:], losses[1:], color=COLORS[color], label=name)
     ax.set_xscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("training loss")

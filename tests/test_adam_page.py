@@ -27,12 +27,14 @@ from snippets.adam_page import (
     loss_and_grads,
     make_data,
     race,
+    race_paths,
     rmsprop_first_step,
     rosenbrock_adam_loss_next_rate,
     rosenbrock_sgd_diverges_lr,
     rosenbrock_sgd_floor,
     sgd_best_rate,
     sgd_steady_rate,
+    sweep,
     valley_sgd_diverges_lr,
     valley_sgd_momentum_gap,
     valley_spread,
@@ -159,6 +161,29 @@ def test_the_race_runs_each_optimizer_at_every_rate_of_one_grid():
         assert all(len(losses) == len(RATES) for losses in table.values())
     x, y = best_path("Adam", "valley")[-1]
     assert VALLEY.loss(x, y) == pytest.approx(best_loss("Adam", "valley"))
+
+
+def test_the_race_s_paths_side_by_side_are_trajectory_s_and_sweep_s():
+    """race_paths runs the rates side by side: bit for bit trajectory's points, NaN where
+    trajectory stops a diverging run, and race gives what the page's sweep prints."""
+    for landscape, (surface, steps) in LANDSCAPES.items():
+        paths = race_paths(landscape)
+        for name, make in OPTIMIZERS.items():
+            for i, lr in enumerate(RATES):
+                alone = trajectory(lambda p, make=make, lr=lr: make(p, lr=lr), surface,
+                                   steps=steps)
+                assert np.array_equal(paths[name][i], alone, equal_nan=True), (name, lr)
+        table = sweep(landscape)
+        for name in OPTIMIZERS:
+            assert np.array_equal(race(landscape)[name], table[name], equal_nan=True)
+    assert np.isnan(race("rosenbrock")["SGD"]).any()  # a diverging run is among them
+
+
+def test_the_sgd_rates_side_by_side_are_fit_s_losses():
+    X, y = make_data()
+    for lr in (SGD_RATES[0], SGD_RATES[37], SGD_RATES[-1]):
+        alone = fit(lambda p, lr=lr: SGD(p, lr=lr), X, y)
+        assert (logistic_losses("SGD", lr) == np.array(alone)).all(), lr
 
 
 def test_claim_on_rosenbrock_adam_ends_lowest_then_momentum(says):
