@@ -7,6 +7,7 @@ module runs nothing, ``python -m snippets.pitfalls`` prints the page's outputs i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 # --8<-- [start:setup]
@@ -18,6 +19,91 @@ import numpy as np
 from snippets.adam import Adam
 from snippets.figures import COLORS, figure
 from snippets.values import value
+
+
+class LeanAdam:
+    """Adam.step's arithmetic, operation for operation, without its checks and blocks.
+
+    For the long runs behind the page's values and figures (tens of thousands of steps
+    on arrays of 1 to 300 numbers, where Adam.step spends most of its time checking its
+    input): same results to the last bit for float64 parameters, as
+    tests/test_pitfalls.py checks. Takes what the page's runs pass to Adam (lr, betas,
+    eps, weight_decay, decoupled_weight_decay) and has the attributes they read.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, *, decoupled_weight_decay: bool = False):
+        self.params = list(params)
+        self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
+        self.decoupled_weight_decay = decoupled_weight_decay
+        self.t = 0
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    def step(self, grads) -> None:
+        """One step of Adam.step (see snippets/adam.py, Adam._update)."""
+        beta1, beta2 = self.betas
+        self.t += 1
+        bias_correction1 = 1 - beta1**self.t
+        bias_correction2_sqrt = math.sqrt(1 - beta2**self.t)
+        alpha = self.lr * bias_correction2_sqrt / bias_correction1
+        eps_hat = self.eps * bias_correction2_sqrt
+        decay = self.weight_decay
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            if decay and not self.decoupled_weight_decay:
+                g = g + p * decay
+            if decay and self.decoupled_weight_decay:
+                p -= p * (self.lr * decay)
+            m *= beta1
+            m += g * (1 - beta1)
+            v *= beta2
+            v += g * (1 - beta2) * g
+            step = np.sqrt(v)
+            step += eps_hat
+            np.divide(m, step, out=step)
+            step *= alpha
+            p -= step
+
+
+@contextlib.contextmanager
+def lean_adam(namespace: dict | None = None):
+    """Run the functions of a module (this one unless given its globals()) with
+    LeanAdam as their Adam, e.g. ``with lean_adam(): train(X, y, H)``."""
+    namespace = globals() if namespace is None else namespace
+    original, namespace["Adam"] = namespace["Adam"], LeanAdam
+    try:
+        yield
+    finally:
+        namespace["Adam"] = original
+
+
+def _adam_rows(W, G, M, V, t: int, lrs, beta2s, eps: float, beta1: float = 0.9) -> None:
+    """One step of LeanAdam on each row of W (one run per row, its own lr and beta2).
+
+    Row i gets exactly what LeanAdam([W[i]], lrs[i], (beta1, beta2s[i]), eps) computes:
+    the same operations on the same numbers, done for all rows at once.
+    """
+    correction1 = 1 - beta1**t
+    sqrt2 = [math.sqrt(1 - b**t) for b in beta2s]
+    alpha = np.array([lr * c / correction1 for lr, c in zip(lrs, sqrt2, strict=True)])
+    eps_hat = np.array([eps * c for c in sqrt2])
+    M *= beta1
+    M += G * (1 - beta1)
+    V *= np.array(beta2s)[:, None]
+    V += G * np.array([1 - b for b in beta2s])[:, None] * G
+    step = np.sqrt(V)
+    step += eps_hat[:, None]
+    np.divide(M, step, out=step)
+    step *= alpha[:, None]
+    W -= step
+
+
+def _state(W, M, V, i: int, t: int, lr: float, beta2: float, eps: float) -> LeanAdam:
+    """Row i of a batch of runs as a LeanAdam at step t (a copy: it can go on alone)."""
+    opt = LeanAdam([W[i].copy()], lr=lr, betas=(0.9, beta2), eps=eps)
+    opt.m, opt.v, opt.t = [M[i].copy()], [V[i].copy()], t
+    return opt
+
 
 # float16 ---------------------------------------------------------------------
 
@@ -886,12 +972,28 @@ def stability_limit() -> float:
 def _spike_runs() -> dict[str, tuple]:
     """The late-spike runs, the sharpness every 10 steps (shared with the figure)."""
     X, y, H = least_squares()
-    return {
-        "plain": train(X, y, H, every=10),
-        "cosine": train(X, y, H, schedule=cosine, every=10),
-        "eps": train(X, y, H, eps=1e-3, every=10),
-        "beta2": train(X, y, H, beta2=0.95, every=10),
-    }
+    runs = {"plain": (0.999, None), "cosine": (0.999, cosine), "beta2": (0.95, None)}
+    return dict(zip(runs, _train_rows(X, y, H, list(runs.values())), strict=True))
+
+
+def _train_rows(X, y, H, runs, steps: int = 10_000, lr: float = 0.01, eps: float = 1e-8,
+                every: int = 10) -> list[tuple]:
+    """train(X, y, H, steps, lr, beta2, eps, schedule, every) for each (beta2, schedule)
+    of `runs`, all at once: the same numbers (tests/test_pitfalls.py checks)."""
+    W, M, V, G = (np.zeros((len(runs), X.shape[1])) for _ in range(4))
+    losses, sharp = np.empty((len(runs), steps)), [[] for _ in runs]
+    beta2s = [beta2 for beta2, _ in runs]
+    for t in range(1, steps + 1):
+        lrs = [lr if schedule is None else lr * schedule(t, steps) for _, schedule in runs]
+        for i, w in enumerate(W):
+            r = X @ w - y
+            losses[i, t - 1] = 0.5 * (np.add.reduce(r**2) / len(r))  # np.mean's sum
+            G[i] = X.T @ r / len(y)
+        _adam_rows(W, G, M, V, t, lrs, beta2s, eps)
+        if t % every == 0:
+            for i in range(len(runs)):
+                sharp[i].append(sharpness(_state(W, M, V, i, t, lrs[i], beta2s[i], eps), H))
+    return [(losses[i], np.array(sharp[i])) for i in range(len(runs))]
 
 
 def _power_of_ten(x: float) -> float:
@@ -1009,7 +1111,22 @@ def beta2_memory_weight() -> float:
 
 @functools.cache
 def _growth(beta2: float) -> np.ndarray:
-    return steps_after_growth(beta2)
+    return _growth_rows((0.999, 0.99, 0.95))[beta2]
+
+
+@functools.cache
+def _growth_rows(beta2s, quiet: int = 3000, loud: int = 3000, small: float = 0.01,
+                 large: float = 1.0) -> dict[float, np.ndarray]:
+    """steps_after_growth(beta2) for each of `beta2s`, all at once (the same numbers)."""
+    W, M, V, G = (np.zeros((len(beta2s), 1)) for _ in range(4))
+    steps = np.empty((len(beta2s), loud))
+    for t in range(1, quiet + loud + 1):
+        G[:] = small if t <= quiet else large
+        before = W[:, 0].copy()
+        _adam_rows(W, G, M, V, t, [1.0] * len(beta2s), beta2s, 1e-8)
+        if t > quiet:
+            steps[:, t - quiet - 1] = before - W[:, 0]
+    return dict(zip(beta2s, steps, strict=True))
 
 
 def _ceiling(beta2: float, beta1: float = 0.9) -> float:
@@ -1066,9 +1183,39 @@ def beta1_squared() -> float:
 
 @functools.cache
 def _warmup_runs() -> dict[int, np.ndarray]:
-    X, y, w_best, H = noisy_least_squares()
-    return {warmup: fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 6000, 0.1,
-                              warmup) for warmup in (0, 2000)}
+    return _fine_tune_rows()[0]
+
+
+@functools.cache
+def _noisy() -> tuple:
+    """noisy_least_squares(), computed once."""
+    return noisy_least_squares()
+
+
+@functools.cache
+def _fine_tune_rows(steps: int = 6000, lr: float = 0.1, warmups=(0, 2000),
+                    resume_at: int = 4000) -> tuple[dict, tuple]:
+    """fine_tune(Adam([w_best.copy()], lr), X, y, w_best, H, steps, lr, warmup) for each
+    warmup, all at once (their minibatches are the same); and the state of the runs after
+    `resume_at` steps, as the page's resume block saves it: (W, M, V, t, lr)."""
+    X, y, w_best, H = _noisy()
+    W = np.tile(w_best, (len(warmups), 1))
+    M, V, G = (np.zeros_like(W) for _ in range(3))
+    out = np.empty((len(warmups), steps))
+    rng = np.random.default_rng(1)
+    saved = None
+    for k in range(steps):
+        lrs = [lr * min(1.0, (k + 1) / warmup) if warmup else lr for warmup in warmups]
+        batch = rng.integers(0, len(y), 32)
+        Xb = X[batch]
+        for i, w in enumerate(W):
+            G[i] = Xb.T @ (Xb @ w - y[batch]) / 32
+        _adam_rows(W, G, M, V, k + 1, lrs, [0.999] * len(warmups), 1e-8)
+        for i, w in enumerate(W):
+            out[i, k] = excess(w, w_best, H)
+        if k + 1 == resume_at:
+            saved = (W.copy(), M.copy(), V.copy(), k + 1, lrs[-1])
+    return dict(zip(warmups, out, strict=True)), saved
 
 
 @value("pitfalls-warmup-first", digits=2)
@@ -1092,7 +1239,7 @@ def warmup_kick_ratio() -> float:
 @value("pitfalls-warmup-gradient-spread", integer=True)
 def warmup_gradient_spread() -> float:
     """The largest over the smallest |g1| of the first minibatch, rounded down to 10."""
-    X, y, w_best, _ = noisy_least_squares()
+    X, y, w_best, _ = _noisy()
     batch = np.random.default_rng(1).integers(0, len(y), 32)
     g1 = np.abs(X[batch].T @ (X[batch] @ w_best - y[batch]))
     return 10 * math.floor(g1.max() / g1.min() / 10)
@@ -1100,7 +1247,8 @@ def warmup_gradient_spread() -> float:
 
 @functools.cache
 def _decay_runs() -> tuple[np.ndarray, np.ndarray]:
-    return decay_run(False), decay_run(True)
+    with lean_adam():
+        return decay_run(False), decay_run(True)
 
 
 @value("pitfalls-decay-l2-at-1000", digits=2)
@@ -1132,9 +1280,9 @@ def decay_adamw_loss() -> float:
 @value("pitfalls-resume-jump", digits=2)
 def resume_jump() -> float:
     """First-step excess loss resumed from weights only over resumed with the state."""
-    X, y, w_best, H = noisy_least_squares()
-    opt = Adam([w_best.copy()], lr=0.1)
-    fine_tune(opt, X, y, w_best, H, 4000, 0.1, warmup=2000)
+    X, y, w_best, H = _noisy()
+    W, M, V, t, lr = _fine_tune_rows()[1]  # after 4000 steps with warmup over 2000
+    opt = _state(W, M, V, -1, t, lr, 0.999, 1e-8)
     saved_w = opt.params[0].copy()
     with_state = fine_tune(opt, X, y, w_best, H, 1, 0.1, seed=2)[0]
     without = fine_tune(Adam([saved_w], lr=0.1), X, y, w_best, H, 1, 0.1, seed=2)[0]
@@ -1149,7 +1297,26 @@ def memory_bytes_per_parameter() -> float:
 
 @functools.cache
 def _bad_batch(max_norm: float | None) -> np.ndarray:
-    return steps_after_bad_batch(max_norm)
+    return _bad_batch_rows((None, 2.0))[max_norm]
+
+
+@functools.cache
+def _bad_batch_rows(max_norms, before: int = 2000, after: int = 3000,
+                    bad: float = 100.0) -> dict:
+    """steps_after_bad_batch(max_norm) for each of `max_norms`, all at once."""
+    W, M, V, G = (np.zeros((len(max_norms), 1)) for _ in range(4))
+    steps = np.empty((len(max_norms), after))
+    for k in range(before + after):
+        for i, max_norm in enumerate(max_norms):
+            g = [np.array([bad if k == before else 1.0])]
+            if max_norm is not None:
+                g, _ = clip_by_global_norm(g, max_norm)
+            G[i] = g[0]
+        old = W[:, 0].copy()
+        _adam_rows(W, G, M, V, k + 1, [1.0] * len(max_norms), [0.999] * len(max_norms), 1e-8)
+        if k >= before:
+            steps[:, k - before] = old - W[:, 0]
+    return dict(zip(max_norms, steps, strict=True))
 
 
 @value("pitfalls-clip-bad-step", digits=2)
@@ -1177,23 +1344,43 @@ def clip_clipped_largest() -> float:
 
 
 @functools.cache
-def _clip_every() -> dict[str, float]:
-    """Adam(lr=0.01), 3000 steps, without and with clipping to norm 1e-3."""
-    X, y, w_best, H = noisy_least_squares()
+def _clip_every(steps: int = 3000, lr: float = 0.01, max_norm: float = 1e-3,
+                mean_from: int = 2000) -> dict[str, float]:
+    """Adam(lr=0.01), 3000 steps, without and with clipping to norm 1e-3.
+
+    What the page's clip_every_table block computes with clipped_run, its runs done
+    together: the four on the noisy problem draw the same minibatches. The exact
+    problem's run without clipping is the late-spike run's first 3000 steps.
+    """
+    X, y, w_best, H = _noisy()
     Xe, ye, _ = least_squares()
-    out = {}
-    for clipped, max_norm in (("free", None), ("clipped", 1e-3)):
-        for start, w0 in (("zero", np.zeros(20)), ("best", w_best)):
-            losses, active = clipped_run(minibatch_gradients(X, y),
-                                         lambda w: excess(w, w_best, H), w0.copy(),
-                                         max_norm=max_norm)
-            out[f"noisy-{start}-{clipped}"] = float(losses[2000:].mean())
-            out[f"noisy-{start}-{clipped}-active"] = active
-        losses, active = clipped_run(lambda w: Xe.T @ (Xe @ w - ye) / len(ye),
-                                     lambda w: 0.5 * np.mean((Xe @ w - ye) ** 2),
-                                     np.zeros(20), max_norm=max_norm)
-        out[f"exact-{clipped}"] = float(losses[-1])
-        out[f"exact-{clipped}-active"] = active
+    names = ["noisy-zero-free", "noisy-best-free", "noisy-zero-clipped",
+             "noisy-best-clipped", "exact-clipped"]
+    W = np.array([np.zeros(20), w_best, np.zeros(20), w_best, np.zeros(20)])
+    M, V, G = (np.zeros_like(W) for _ in range(3))
+    clipped, active = [False, False, True, True, True], [0] * len(names)
+    noisy_losses = np.empty((4, steps - mean_from))
+    rng = np.random.default_rng(1)  # minibatch_gradients(X, y)
+    for k in range(steps):
+        batch = rng.integers(0, len(y), 32)
+        Xb = X[batch]
+        for i in range(4):
+            G[i] = Xb.T @ (Xb @ W[i] - y[batch]) / 32
+        G[4] = Xe.T @ (Xe @ W[4] - ye) / len(ye)
+        for i in range(len(names)):
+            if clipped[i]:
+                (G[i],), norm = clip_by_global_norm([G[i]], max_norm)
+                active[i] += norm > max_norm
+        _adam_rows(W, G, M, V, k + 1, [lr] * len(names), [0.999] * len(names), 1e-8)
+        if k >= mean_from:
+            for i in range(4):
+                noisy_losses[i, k - mean_from] = excess(W[i], w_best, H)
+    out = {name: float(losses.mean())
+           for name, losses in zip(names[:4], noisy_losses, strict=True)}
+    out["exact-clipped"] = float(0.5 * np.mean((Xe @ W[4] - ye) ** 2))
+    out["exact-free"] = float(_spike_runs()["plain"][0][steps])  # loss after 3000 steps
+    out |= {f"{name}-active": n for name, n in zip(names, active, strict=True)}
+    out["exact-free-active"] = 0
     return out
 
 
@@ -1239,7 +1426,8 @@ def clip_every_exact_clipped() -> float:
 
 @functools.cache
 def _sparse_runs() -> tuple[np.ndarray, np.ndarray]:
-    return embedding_run(lazy=False), embedding_run(lazy=True)
+    with lean_adam():
+        return embedding_run(lazy=False), embedding_run(lazy=True)
 
 
 @value("pitfalls-sparse-coasting", digits=2)

@@ -34,6 +34,7 @@ import numpy as np
 from snippets.adam import Adam, check_grads, check_hyperparameters
 from snippets.figures import COLORS, figure
 from snippets.optimizers import Optimizer, trajectory
+from snippets.pitfalls import lean_adam
 from snippets.surfaces import ROSENBROCK, VALLEY
 from snippets.values import value
 
@@ -333,10 +334,10 @@ def reddi_counterexample(fig, theme):
     steps = 30_000
     keep = np.unique(np.geomspace(1, steps, 300).astype(int))
     for name, amsgrad in (("Adam", False), ("AMSGrad", True)):
-        xs = online_adam(steps, amsgrad=amsgrad)
+        xs, regret = _online(steps, amsgrad=amsgrad)
         colour = COLORS["amsgrad" if amsgrad else "adam"]
         top.plot(keep, xs[keep - 1], color=colour, label=name)
-        bottom.plot(keep, average_regret(xs)[keep - 1], color=colour, label=name)
+        bottom.plot(keep, regret[keep - 1], color=colour, label=name)
     top.axhline(-1, color=theme.muted, linewidth=0.8, linestyle="--")
     top.annotate("optimum x = -1", (1.2, -0.93), color=theme.text, fontsize=9)
     top.set_ylabel("$x_t$")
@@ -400,8 +401,8 @@ def variants_valley(fig, theme):
     z = VALLEY.loss(x, y)
     left.contour(x, y, z, levels=np.geomspace(0.02, z.max(), 12), colors=theme.grid,
                  linewidths=0.7)
-    for name, (colour, make) in VARIANTS.items():
-        path = trajectory(make, VALLEY, steps=200)
+    for name, (colour, _) in VARIANTS.items():
+        path = _valley_paths()[name]
         left.plot(path[:80, 0], path[:80, 1], color=COLORS[colour], linewidth=1.3,
                   label=name)
         right.plot([VALLEY.loss(*p) for p in path], color=COLORS[colour], label=name)
@@ -424,9 +425,22 @@ def variants_valley(fig, theme):
 
 @functools.cache
 def _weight_stats(decoupled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """RMS, mean and standard deviation of each group after each step."""
-    return tuple(weight_norms(decoupled, statistic=f)
-                 for f in (rms, lambda w: float(np.mean(w)), lambda w: float(np.std(w))))
+    """RMS, mean and standard deviation of each group after each step.
+
+    One run of weight_norms (with LeanAdam, Adam's arithmetic without its checks) that
+    keeps the weights; the three statistics of all of them at once are the numbers
+    weight_norms(decoupled, statistic=rms / np.mean / np.std) gives (tests check it).
+    """
+    seen = []
+
+    def keep(w: np.ndarray) -> float:
+        seen.append(w.copy())
+        return 0.0
+
+    with lean_adam(globals()):
+        weight_norms(decoupled, statistic=keep)
+    w = np.array(seen).reshape(-1, len(SCALES), len(seen[0]))
+    return np.sqrt(np.mean(w**2, axis=-1)), np.mean(w, axis=-1), np.std(w, axis=-1)
 
 
 @value("variants-torch-decay-per-step", sci=True, digits=1)
@@ -536,8 +550,31 @@ def reddi_beta2_threshold(C: float = 3.0) -> float:
 
 
 @functools.cache
+def _online(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = False,
+            beta2: float | None = None, period: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """online_adam(steps, C, alpha, amsgrad, 1.0, beta2, period) and its average_regret:
+    the same numbers, from a loop that does the same arithmetic with less Python (no
+    calls to reddi_gradient, min and max; the gradients of the regret as one array)."""
+    beta2 = 1 / (1 + C**2) if beta2 is None else beta2
+    x, v, v_max = 1.0, 0.0, 0.0
+    xs = [x]
+    for t in range(1, steps + 1):
+        g = C if t % period == 1 else -1.0
+        v = beta2 * v + (1 - beta2) * g**2
+        if v > v_max:
+            v_max = v
+        x -= alpha / math.sqrt(t) * g / math.sqrt(v_max if amsgrad else v)
+        x = (x if x > -1.0 else -1.0) if x < 1.0 else 1.0  # min(1, max(-1, x))
+        xs.append(x)
+    xs = np.array(xs)
+    t = np.arange(1, steps + 1)
+    g = np.where(t % period == 1, C, -1.0)
+    best = -np.abs(np.cumsum(g))  # as average_regret
+    return xs, (np.cumsum(g * xs[:-1]) - best) / t
+
+
 def _reddi_default_beta2() -> np.ndarray:
-    return online_adam(30_000, beta2=0.999)
+    return _online(30_000, beta2=0.999)[0]
 
 
 @value("variants-reddi-beta2", digits=1)
@@ -591,7 +628,7 @@ def reddi_default_x() -> float:
 @value("variants-reddi-default-regret", digits=2)
 def reddi_default_regret() -> float:
     """Adam with beta2 = 0.999 on the counterexample: average regret after 30,000 steps."""
-    return float(average_regret(_reddi_default_beta2())[-1])
+    return float(_online(30_000, beta2=0.999)[1][-1])
 
 
 @value("variants-reddi-left-step", decimals=2)
@@ -618,8 +655,8 @@ RARE = {"C": 20_000.0, "period": 10_000}  # a problem built for beta2 = 0.999
 @functools.cache
 def _rare_run(amsgrad: bool) -> tuple[float, float]:
     """x and the average regret after 300,000 steps of the rare-gradient problem."""
-    xs = online_adam(300_000, beta2=0.999, amsgrad=amsgrad, **RARE)
-    return float(xs[-1]), float(average_regret(xs, **RARE)[-1])
+    xs, regret = _online(300_000, beta2=0.999, amsgrad=amsgrad, **RARE)
+    return float(xs[-1]), float(regret[-1])
 
 
 @value("variants-rare-adam-x", decimals=3)
@@ -813,8 +850,13 @@ def radam_rosenbrock_jump() -> float:
 
 
 @functools.cache
+def _valley_paths() -> dict[str, np.ndarray]:
+    """The path of each of VARIANTS on the valley, 200 steps (shared with the figure)."""
+    return {name: trajectory(make, VALLEY, steps=200) for name, (_, make) in VARIANTS.items()}
+
+
 def _valley_adam_amsgrad() -> tuple[np.ndarray, np.ndarray]:
-    return tuple(trajectory(VARIANTS[name][1], VALLEY, steps=200) for name in ("Adam", "AMSGrad"))
+    return _valley_paths()["Adam"], _valley_paths()["AMSGrad"]
 
 
 def valley_losses() -> tuple[np.ndarray, np.ndarray]:

@@ -496,3 +496,84 @@ def test_claim_in_both_kinds_of_weight_decay_lambda_is_multiplied_by_alpha(says)
         # the weight with gradients of size 1, where sqrt(v_hat) is about 1:
         shrink = [-math.log(decay_run(decoupled, lr=lr)[-1, 0]) for lr in (1e-3, 5e-4)]
         assert shrink[0] / shrink[1] == pytest.approx(2.0, rel=0.02)
+
+
+# The build's faster runs: the same numbers as the page's code ----------------------
+# The page's values and figures come from LeanAdam and from runs done several at once
+# (snippets/pitfalls.py, _train_rows and the like), to keep the build fast. They must
+# give the numbers the page's code gives, to the last bit.
+
+
+def test_lean_adam_is_adam_to_the_last_bit():
+    from snippets.pitfalls import LeanAdam
+
+    rng = np.random.default_rng(7)
+    grads = [[rng.standard_normal(5) * 10.0 ** rng.integers(-6, 3), rng.standard_normal(3)]
+             for _ in range(300)]
+    for kwargs in ({}, {"lr": 0.3, "betas": (0.8, 0.95), "eps": 1e-3},
+                   {"weight_decay": 0.1}, {"weight_decay": 0.1, "decoupled_weight_decay": True}):
+        ours, theirs = ([np.ones(5), np.full(3, -2.0)] for _ in range(2))
+        lean, adam = LeanAdam(ours, **kwargs), Adam(theirs, **kwargs)
+        for k, g in enumerate(grads):
+            lean.lr = adam.lr = kwargs.get("lr", 1e-3) * cosine(k + 1, len(grads))
+            lean.step(g)
+            adam.step(g)
+        for a, b in zip(ours + lean.m + lean.v, theirs + adam.m + adam.v, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_the_spike_runs_of_the_values_are_trains(spike_run):
+    from snippets.pitfalls import _spike_runs, _train_rows
+
+    (X, y, H), (losses, sharp) = spike_run  # train(X, y, H): sharpness every 20 steps
+    plain = _spike_runs()["plain"]
+    np.testing.assert_array_equal(plain[0], losses)
+    np.testing.assert_array_equal(plain[1][1::2], sharp)
+    runs = [(0.999, None), (0.999, cosine), (0.95, None)]
+    for (beta2, schedule), ours in zip(runs, _train_rows(X, y, H, runs, steps=400),
+                                       strict=True):
+        theirs = train(X, y, H, steps=400, beta2=beta2, schedule=schedule, every=10)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_the_warmup_runs_of_the_values_are_fine_tunes(noisy):
+    from snippets.pitfalls import LeanAdam, _fine_tune_rows, _state
+
+    X, y, w_best, H = noisy
+    runs, (W, M, V, t, lr) = _fine_tune_rows(steps=300, warmups=(0, 100), resume_at=200)
+    for warmup, ours in runs.items():
+        theirs = fine_tune(Adam([w_best.copy()], lr=0.1), X, y, w_best, H, 300, 0.1, warmup)
+        np.testing.assert_array_equal(ours, theirs)
+    opt = Adam([w_best.copy()], lr=0.1)
+    fine_tune(opt, X, y, w_best, H, 200, 0.1, warmup=100)
+    resumed = _state(W, M, V, -1, t, lr, 0.999, 1e-8)
+    assert isinstance(resumed, LeanAdam) and resumed.t == opt.t == 200
+    for a, b in zip(resumed.params + resumed.m + resumed.v, opt.params + opt.m + opt.v,
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_growth_and_bad_batch_runs_of_the_values_are_the_pages():
+    from snippets.pitfalls import _bad_batch_rows, _growth_rows
+
+    for beta2, steps in _growth_rows((0.999, 0.95), quiet=300, loud=200).items():
+        np.testing.assert_array_equal(steps, steps_after_growth(beta2, quiet=300, loud=200))
+    for max_norm, steps in _bad_batch_rows((None, 2.0), before=100, after=200).items():
+        np.testing.assert_array_equal(
+            steps, steps_after_bad_batch(max_norm, before=100, after=200))
+
+
+def test_the_clipping_values_are_the_pages_clipped_runs(clipping_runs):
+    from snippets.pitfalls import _clip_every
+
+    ours = _clip_every()
+    for start in ("zero", "best"):
+        for clipped in ("free", "clipped"):
+            losses, active = clipping_runs[start, clipped]
+            assert ours[f"noisy-{start}-{clipped}"] == float(losses[2000:].mean())
+            assert ours[f"noisy-{start}-{clipped}-active"] == active
+    for clipped in ("free", "clipped"):
+        losses, active = clipping_runs["exact", clipped]
+        assert ours[f"exact-{clipped}"] == float(losses[-1])
+        assert ours[f"exact-{clipped}-active"] == active

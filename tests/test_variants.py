@@ -624,3 +624,28 @@ def test_torch_adam_reproduces_the_counterexample(torch, amsgrad):
     assert w.item() == pytest.approx(-1.0 if amsgrad else 1.0, abs=0.01)
     ours = online_adam(3000, C, amsgrad=amsgrad)[-1]
     assert w.item() == pytest.approx(ours, abs=1e-6)
+
+
+# -- The build's faster runs: the same numbers as the page's code ----------------------
+
+
+def test_the_weight_statistics_of_the_values_are_weight_norms():
+    from snippets.variants import _weight_stats, rms
+
+    for decoupled in (False, True):
+        ours = _weight_stats(decoupled)
+        for statistic, stats in zip((rms, np.mean, np.std), ours, strict=True):
+            theirs = weight_norms(decoupled, steps=300, statistic=statistic)
+            np.testing.assert_array_equal(stats[:301], theirs)
+
+
+def test_the_online_runs_of_the_values_are_online_adam():
+    from snippets.variants import _online
+
+    for kwargs in ({}, {"amsgrad": True}, {"beta2": 0.999},
+                   {"beta2": 0.999, **RARE}, {"beta2": 0.999, "amsgrad": True, **RARE}):
+        xs, regret = _online(30_000, **kwargs)
+        theirs = online_adam(30_000, **kwargs)
+        np.testing.assert_array_equal(xs, theirs)
+        problem = {k: kwargs[k] for k in ("C", "period") if k in kwargs}
+        np.testing.assert_array_equal(regret, average_regret(theirs, **problem))
