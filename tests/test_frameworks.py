@@ -510,3 +510,99 @@ def test_claim_in_float32_training_keras_keeping_the_learning_rate_in_float32_ma
             optimizer.step([rosenbrock_grad_by_hand(w).astype(np.float32)])
         paths.append(w.copy())
     np.testing.assert_array_equal(paths[0], paths[1])
+
+
+@frameworks
+def test_claim_optax_amsgrad_steps_are_shorter_than_pytorchs_by_a_ratio_that_grows_slowly(
+        torch, jax_optax, says):
+    from snippets import frameworks as page
+
+    jax, optax = jax_optax
+    says("frameworks.md", "so Optax's AMSGrad takes steps\nshorter than PyTorch's by the ratio "
+         "of the two columns, and that ratio grows:\n[[value: frameworks-amsgrad-ratio-10]] at "
+         "step 10,\n[[value: frameworks-amsgrad-ratio-100]] at step 100,\n"
+         "[[value: frameworks-amsgrad-ratio-1000]] at step 1000. The steps are ten times\n"
+         "shorter, to within 1 %, only from step [[value: frameworks-amsgrad-ratio-near-10]] on.")
+    # Closed form after one gradient of 10, then 1: v_t = 100 (1 - b) b^(t-1) + 1 - b^(t-1),
+    # PyTorch divides by sqrt(v_t / (1 - b^t)) (v_t falls: its max is v_t), Optax by
+    # sqrt(max v_hat) = sqrt(v_1 / (1 - b)) = 10.
+    b, t = 0.999, np.arange(1, len(SPIKE) + 1)
+    v = 100 * (1 - b) * b ** (t - 1) + 1 - b ** (t - 1)
+    ratio = 10 / np.sqrt(v / (1 - b**t))
+    np.testing.assert_allclose(page.amsgrad_step_ratios(), ratio, rtol=1e-10)
+    for k in (10, 100, 1000):
+        assert page.amsgrad_step_ratios()[k - 1] == pytest.approx(ratio[k - 1], rel=1e-10)
+    assert ratio[9] < 3.1 and ratio[99] < 7.2 and ratio[999] < 9.75  # not ten times yet
+    near = page.amsgrad_ratio_near_10()
+    assert near > 1000 and ratio[near - 2] < 9.9 <= ratio[near - 1]
+    assert np.all(np.diff(ratio) > 0) and ratio[-1] < 10
+    # The frameworks' own steps, from a common point, over the first 1000 steps.
+    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([w], lr=1e-3, amsgrad=True)
+    transform = jax.jit(optax.amsgrad(1e-3).update)
+    state = optax.amsgrad(1e-3).init(jax.numpy.zeros(1))
+    torch_steps, optax_steps = [], []
+    for g in SPIKE[:1000]:
+        before = w.item()
+        w.grad = torch.tensor([g], dtype=torch.float64)
+        optimizer.step()
+        torch_steps.append(before - w.item())
+        updates, state = transform(jax.numpy.array([g]), state)
+        optax_steps.append(-float(updates[0]))
+    measured = np.array(torch_steps) / np.array(optax_steps)
+    np.testing.assert_allclose(measured[[9, 99, 999]], ratio[[9, 99, 999]], rtol=1e-6)
+
+
+@frameworks
+def test_claim_torch_adam_with_decoupled_weight_decay_computes_exactly_what_adamw_does(
+        torch, says):
+    says("frameworks.md", "`torch.optim.AdamW` (or `torch.optim.Adam` with\n"
+         "`decoupled_weight_decay=True`, which then computes exactly what `AdamW` does)")
+    says("frameworks.md", "or `Adam(weight_decay=λ, decoupled_weight_decay=True)`: "
+         "$\\theta \\leftarrow \\theta - \\alpha\\lambda\\theta$")
+
+    def run(make):
+        w = torch.ones(6, dtype=torch.float64, requires_grad=True)
+        optimizer = make([w])
+        for g in random_grads(200):
+            w.grad = torch.tensor(g)
+            optimizer.step()
+        return w.detach().numpy()
+
+    adamw = run(lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.05))
+    decoupled = run(lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=0.05,
+                                                decoupled_weight_decay=True))
+    l2 = run(lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=0.05))
+    np.testing.assert_array_equal(decoupled, adamw)  # bit for bit
+    assert np.abs(l2 - adamw).max() > 0.1  # and not the L2 of plain Adam(weight_decay=)
+    ours = run_numpy(lambda ps: Adam(ps, lr=0.01, weight_decay=0.05,
+                                     decoupled_weight_decay=True), random_grads(200), np.ones(6))
+    np.testing.assert_allclose(decoupled, ours[-1], rtol=1e-12)  # theta -= lr * lambda * theta
+
+
+def _fit_raises_not_implemented(trainer: Path) -> bool:
+    """Whether the backend trainer's ``fit`` does nothing but raise NotImplementedError."""
+    import ast
+
+    for node in ast.walk(ast.parse(trainer.read_text())):
+        if isinstance(node, ast.FunctionDef) and node.name == "fit":
+            body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstring aside
+            return (len(body) == 1 and isinstance(body[0], ast.Raise)
+                    and "NotImplementedError" in ast.unparse(body[0]))
+    raise AssertionError(f"{trainer} has no fit")
+
+
+@frameworks
+def test_claim_keras_trains_on_jax_pytorch_or_tensorflow_its_numpy_and_openvino_cannot_fit(
+        keras, says):
+    says("frameworks.md", "Keras 3 trains on JAX, PyTorch or TensorFlow (its NumPy and "
+         "OpenVINO\nbackends only run models, they cannot `fit` them)")
+    backends = Path(keras.__file__).parent / "src" / "backend"
+    source = (backends / "__init__.py").read_text()
+    named = {name for name in ("jax", "torch", "tensorflow", "numpy", "openvino")
+             if f'backend() == "{name}"' in source}
+    assert named == {"jax", "torch", "tensorflow", "numpy", "openvino"}
+    assert "Unable to import backend" in source  # and no other
+    cannot_fit = {name for name in named
+                  if _fit_raises_not_implemented(backends / name / "trainer.py")}
+    assert cannot_fit == {"numpy", "openvino"}
