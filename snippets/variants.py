@@ -34,7 +34,6 @@ import numpy as np
 from snippets.adam import Adam, check_grads, check_hyperparameters
 from snippets.figures import COLORS, figure
 from snippets.optimizers import Optimizer, trajectory
-from snippets.pitfalls import lean_adam
 from snippets.surfaces import ROSENBROCK, VALLEY
 from snippets.values import value
 
@@ -425,22 +424,39 @@ def variants_valley(fig, theme):
 
 @functools.cache
 def _weight_stats(decoupled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """RMS, mean and standard deviation of each group after each step.
-
-    One run of weight_norms (with LeanAdam, Adam's arithmetic without its checks) that
-    keeps the weights; the three statistics of all of them at once are the numbers
-    weight_norms(decoupled, statistic=rms / np.mean / np.std) gives (tests check it).
-    """
-    seen = []
-
-    def keep(w: np.ndarray) -> float:
-        seen.append(w.copy())
-        return 0.0
-
-    with lean_adam(globals()):
-        weight_norms(decoupled, statistic=keep)
-    w = np.array(seen).reshape(-1, len(SCALES), len(seen[0]))
+    """RMS, mean and standard deviation of each group after each step: what
+    weight_norms(decoupled, statistic=rms / np.mean / np.std) gives (tests check it)."""
+    w = _weight_paths()[int(decoupled)]
     return np.sqrt(np.mean(w**2, axis=-1)), np.mean(w, axis=-1), np.std(w, axis=-1)
+
+
+@functools.cache
+def _weight_paths(steps: int = 3000, lr: float = 0.01, weight_decay: float = 0.1,
+                  seed: int = 0) -> np.ndarray:
+    """The weights of weight_norms after each step, L2 (0) and AdamW (1) side by side:
+    the same noise, the same operations as Adam's on each group, all groups at once."""
+    rng = np.random.default_rng(seed)
+    scales = np.array(SCALES)[:, None]
+    W = np.ones((2, len(SCALES), 100))
+    M, V = np.zeros_like(W), np.zeros_like(W)
+    paths = np.empty((2, steps + 1, len(SCALES), 100))  # run, step, group, weight
+    paths[:, 0] = W
+    for t in range(1, steps + 1):
+        G = np.broadcast_to(scales * rng.standard_normal(100), W.shape).copy()
+        G[0] += W[0] * weight_decay  # L2: the penalty's gradient
+        W[1] -= W[1] * (lr * weight_decay)  # AdamW: decoupled decay
+        correction2_sqrt = math.sqrt(1 - 0.999**t)
+        M *= 0.9
+        M += G * (1 - 0.9)
+        V *= 0.999
+        V += G * (1 - 0.999) * G
+        step = np.sqrt(V)
+        step += 1e-8 * correction2_sqrt
+        np.divide(M, step, out=step)
+        step *= lr * correction2_sqrt / (1 - 0.9**t)
+        W -= step
+        paths[:, t] = W
+    return paths
 
 
 @value("variants-torch-decay-per-step", sci=True, digits=1)
@@ -553,24 +569,40 @@ def reddi_beta2_threshold(C: float = 3.0) -> float:
 def _online(steps: int, C: float = 3.0, alpha: float = 0.5, amsgrad: bool = False,
             beta2: float | None = None, period: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """online_adam(steps, C, alpha, amsgrad, 1.0, beta2, period) and its average_regret:
-    the same numbers, from a loop that does the same arithmetic with less Python (no
-    calls to reddi_gradient, min and max; the gradients of the regret as one array)."""
+    the same numbers, with less Python per step (tests/test_variants.py checks).
+
+    With beta1 = 0, v and so each step's length do not depend on x: they are computed
+    first (v in a loop, the rest on arrays, the same operations in the same order), and
+    only the projection onto [-1, 1] is left for the loop over x.
+    """
+    t = np.arange(1, steps + 1)
+    g = np.where(t % period == 1, C, -1.0)  # reddi_gradient(t, C, period)
+    v = _online_v(steps, C, beta2, period)
+    if amsgrad:
+        v = np.maximum.accumulate(v)  # v_max
+    x, xs = 1.0, [1.0]
+    for step in (alpha / np.sqrt(t) * g / np.sqrt(v)).tolist():
+        x -= step
+        if x > 1.0:  # min(1, max(-1, x))
+            x = 1.0
+        elif x < -1.0:
+            x = -1.0
+        xs.append(x)
+    xs = np.array(xs)
+    best = -np.abs(np.cumsum(g))  # as average_regret
+    return xs, (np.cumsum(g * xs[:-1]) - best) / t
+
+
+@functools.cache
+def _online_v(steps: int, C: float, beta2: float | None, period: int) -> np.ndarray:
+    """v_1 .. v_steps of online_adam (the same for Adam and AMSGrad)."""
     beta2 = 1 / (1 + C**2) if beta2 is None else beta2
-    x, v, v_max = 1.0, 0.0, 0.0
-    xs = [x]
+    v, vs = 0.0, []
     for t in range(1, steps + 1):
         g = C if t % period == 1 else -1.0
         v = beta2 * v + (1 - beta2) * g**2
-        if v > v_max:
-            v_max = v
-        x -= alpha / math.sqrt(t) * g / math.sqrt(v_max if amsgrad else v)
-        x = (x if x > -1.0 else -1.0) if x < 1.0 else 1.0  # min(1, max(-1, x))
-        xs.append(x)
-    xs = np.array(xs)
-    t = np.arange(1, steps + 1)
-    g = np.where(t % period == 1, C, -1.0)
-    best = -np.abs(np.cumsum(g))  # as average_regret
-    return xs, (np.cumsum(g * xs[:-1]) - best) / t
+        vs.append(v)
+    return np.array(vs)
 
 
 def _reddi_default_beta2() -> np.ndarray:
@@ -705,7 +737,8 @@ def adamax_shrinking_steps(steps: int = 5000) -> np.ndarray:
     sizes = []
     for t in range(1, steps + 1):
         before = w[0]
-        optimizer.step([np.array([0.999**t])])
+        optimizer.t += 1  # optimizer.step without its checks of the gradient and lr
+        optimizer.update(0, w, np.array([0.999**t]))
         sizes.append(abs(w[0] - before))
     return np.array(sizes)
 

@@ -634,6 +634,7 @@ def test_the_weight_statistics_of_the_values_are_weight_norms():
 
     for decoupled in (False, True):
         ours = _weight_stats(decoupled)
+        np.testing.assert_array_equal(ours[0], weight_norms(decoupled))  # all 3000 steps
         for statistic, stats in zip((rms, np.mean, np.std), ours, strict=True):
             theirs = weight_norms(decoupled, steps=300, statistic=statistic)
             np.testing.assert_array_equal(stats[:301], theirs)
@@ -649,3 +650,14 @@ def test_the_online_runs_of_the_values_are_online_adam():
         np.testing.assert_array_equal(xs, theirs)
         problem = {k: kwargs[k] for k in ("C", "period") if k in kwargs}
         np.testing.assert_array_equal(regret, average_regret(theirs, **problem))
+
+
+def test_adamax_shrinking_steps_are_adamax_steps():
+    w = np.zeros(1)
+    optimizer = Adamax([w], lr=1.0, eps=0.0)
+    sizes = []
+    for t in range(1, 5001):
+        before = w[0]
+        optimizer.step([np.array([0.999**t])])
+        sizes.append(abs(w[0] - before))
+    np.testing.assert_array_equal(adamax_shrinking_steps(), sizes)
