@@ -171,6 +171,20 @@ def steps_to(path: np.ndarray, surface, tol: float = 1e-6) -> int | None:
 
 # --8<-- [end:rate]
 
+
+# --8<-- [start:noise_floor]
+def noise_floor(alpha: float, beta1: float, curvatures, sigma: float) -> float:
+    """The average loss EMA momentum settles at on a quadratic with gradient noise sigma.
+
+    Exact once settled, for independent noise; beta1 = 0 gives SGD's floor,
+    alpha sigma^2 / 2 * sum 1 / (2 - alpha lam), the landscape page's formula.
+    """
+    shrink = (1 - beta1) / (1 + beta1)  # momentum's factor on alpha * lam in the formula
+    return alpha * sigma**2 / 2 * sum(1 / (2 - alpha * lam * shrink) for lam in curvatures)
+
+
+# --8<-- [end:noise_floor]
+
 if __name__ == "__main__":
     # --8<-- [start:valley]
     print("                 per-step factor   steps to")
@@ -195,11 +209,18 @@ if __name__ == "__main__":
     # --8<-- [end:betas]
 
     # --8<-- [start:jitter]
-    for beta1 in (0.0, 0.9):  # the same alpha, without and with momentum
-        run = partial(EMAMomentum, lr=0.01, beta=beta1)
-        path = trajectory(run, NOISY_VALLEY, steps=40_000)
-        settled = VALLEY.loss(path[1000:, 0], path[1000:, 1])
-        print(f"alpha=0.01, beta1={beta1}: average loss once settled {settled.mean():.4f}")
+    print("alpha   exact floor: SGD   momentum   lower by")
+    for alpha in (0.01, 0.02, 0.04, 0.07):  # on the valley SGD is stable below 2/25 = 0.08
+        sgd, mom = (noise_floor(alpha, beta1, [1, 25], 1.0) for beta1 in (0.0, 0.9))
+        print(f"{alpha:<8}{sgd:<19.4f}{mom:<11.4f}{1 - mom / sgd:.0%}")
+    for alpha in (0.01, 0.07):  # measured: one run of each, 40,000 steps
+        settled = []
+        for beta1 in (0.0, 0.9):  # the same alpha, without and with momentum
+            path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY,
+                              steps=40_000)
+            settled.append(VALLEY.loss(path[1000:, 0], path[1000:, 1]).mean())
+        print(f"alpha={alpha}, average loss once settled: "
+              f"SGD {settled[0]:.4f}, momentum {settled[1]:.4f}")
     # --8<-- [end:jitter]
 
 
@@ -297,9 +318,13 @@ def two_forms_figure(fig, theme) -> None:
         "Left: the narrow valley with two paths from the same start. Gradient descent with "
         "alpha = 0.075 zig-zags across the valley for many steps while it moves along it. "
         "Momentum with beta1 = 0.5 and alpha = 0.15, a learning rate at which gradient "
-        "descent diverges, swings across only a few times and runs down the valley to the "
-        "minimum. Right: the distance to the minimum across and along the valley against "
-        "the step, on a log scale: momentum's falls faster in both directions."
+        "descent diverges, still crosses the valley floor every one or two steps, but "
+        "after [[value: momentum-crossings-fast]] wide swings it stays, from step "
+        "[[value: momentum-tenth-fast]] on, within a tenth of its starting distance across "
+        "(gradient descent: from step [[value: momentum-tenth-gd]]), and runs down the "
+        "valley to the minimum. Right: the distance to the minimum across and along the "
+        "valley against the step, on a log scale: momentum's falls faster in both "
+        "directions."
     ),
     size=(7.0, 3.2),
 )
@@ -328,7 +353,11 @@ def momentum_valley(fig, theme) -> None:
     alt=(
         "Four contour maps of the valley, each with 80 steps at the same learning rate "
         "alpha = 0.075 and a different beta1. beta1 = 0 (gradient descent) zig-zags across "
-        "the valley; beta1 = 0.5 stops zig-zagging after two steps; beta1 = 0.9 takes a "
+        "the valley; beta1 = 0.5 no longer flips sides at every step but swings across "
+        "in a damped wave with a period of [[value: momentum-swing-period-05]] steps, "
+        "within [[value: momentum-swing-left-05]] of its starting distance across from "
+        "step 10 on; "
+        "beta1 = 0.9 takes a "
         "smooth but wide path that overshoots the minimum and swings back; beta1 = 0.99 "
         "swings from wall to wall in long slow waves and is far from the minimum."
     ),
@@ -474,6 +503,38 @@ def noise_excess_max() -> float:
     return max(_noise_run()[b][0] / noise_ratio(b) - 1 for b in (0.9, 0.99))
 
 
+@functools.cache
+def _noise_seeds(beta1: float, runs: int = 200) -> np.ndarray:
+    """The noise block's measurement repeated with seeds 1..runs: excess over the formula."""
+    g = np.stack([np.random.default_rng(seed).normal(0.0, 1.0, 20_000)
+                  for seed in range(1, runs + 1)])
+    m, kept = np.zeros(runs), np.empty_like(g)
+    for t in range(g.shape[1]):  # ema() on all runs at once
+        m = beta1 * m + (1 - beta1) * g[:, t]
+        kept[:, t] = m
+    return kept[:, 2000:].std(axis=1) / noise_ratio(beta1) - 1
+
+
+@value("momentum-noise-excess-mean-09", digits=1, percent=True)
+def noise_excess_mean_09() -> float:
+    return float(_noise_seeds(0.9).mean())
+
+
+@value("momentum-noise-excess-mean-099", digits=1, percent=True)
+def noise_excess_mean_099() -> float:
+    return float(_noise_seeds(0.99).mean())
+
+
+@value("momentum-noise-excess-spread-09", digits=2, percent=True)
+def noise_excess_spread_09() -> float:
+    return float(_noise_seeds(0.9).std())
+
+
+@value("momentum-noise-excess-spread-099", digits=2, percent=True)
+def noise_excess_spread_099() -> float:
+    return float(_noise_seeds(0.99).std())
+
+
 def _two_forms_steps(t: int) -> tuple[float, float]:
     """Heavy-ball and EMA step lengths at step t on a steady slope (alpha 0.1, beta1 0.9)."""
     alpha, beta1 = 0.1, 0.9
@@ -596,6 +657,73 @@ def valley_steps_099() -> float:
 
 
 @functools.cache
+def _across(alpha: float, beta1: float, steps: int = 80) -> np.ndarray:
+    """|y| / |y_0|, the distance across the valley relative to the start, at every step."""
+    y = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)[:, 1]
+    return np.abs(y / y[0])
+
+
+def swing_period(alpha: float, beta1: float, curvature: float = 25.0) -> float:
+    """Steps per full swing across: 2 pi over the angle of the complex roots of `rate`."""
+    roots = np.roots([1.0, -(1 + beta1 - alpha * (1 - beta1) * curvature), beta1])
+    return float(2 * np.pi / abs(np.angle(roots[0])))
+
+
+def within_a_tenth(alpha: float, beta1: float) -> int:
+    """The first step from which the distance across stays below a tenth of the start."""
+    above = np.flatnonzero(_across(alpha, beta1) >= 0.1)
+    return int(above[-1] + 1)
+
+
+def crossings(alpha: float, beta1: float, steps: int) -> int:
+    """How many times the path crosses the valley floor (y changes sign) in `steps` steps."""
+    y = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)[:, 1]
+    return int(np.sum(np.sign(y[1:]) * np.sign(y[:-1]) < 0))
+
+
+@value("momentum-swing-period-05", digits=2)
+def swing_period_05() -> float:
+    """The period of the damped swing across with beta1 = 0.5 at alpha = 0.075."""
+    return swing_period(0.075, 0.5)
+
+
+@value("momentum-swing-period-fast", digits=2)
+def swing_period_fast() -> float:
+    """The same at alpha = 0.15 (the valley figure's momentum run)."""
+    return swing_period(0.15, 0.5)
+
+
+@value("momentum-swing-left-05", digits=2, percent=True)
+def swing_left_05() -> float:
+    """The widest swing across from step 10 on, beta1 = 0.5, alpha = 0.075, of the start."""
+    return float(_across(0.075, 0.5)[10:].max())
+
+
+@value("momentum-swing-left-gd", digits=2, percent=True)
+def swing_left_gd() -> float:
+    """The same for gradient descent at alpha = 0.075."""
+    return float(_across(0.075, 0.0)[10:].max())
+
+
+@value("momentum-tenth-fast", integer=True)
+def tenth_fast() -> float:
+    """From this step on momentum (0.15, 0.5) stays within a tenth of its start across."""
+    return within_a_tenth(0.15, 0.5)
+
+
+@value("momentum-tenth-gd", integer=True)
+def tenth_gd() -> float:
+    """The same for gradient descent at alpha = 0.075."""
+    return within_a_tenth(0.075, 0.0)
+
+
+@value("momentum-crossings-fast", integer=True)
+def crossings_fast() -> float:
+    """Floor crossings of momentum (0.15, 0.5) before it stays within a tenth across."""
+    return crossings(0.15, 0.5, tenth_fast())
+
+
+@functools.cache
 def jitter(beta1: float, alpha: float = 0.01, steps: int = 40_000) -> float:
     """The average loss of EMA momentum on the noisy valley once settled (the jitter block)."""
     path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY, steps=steps)
@@ -612,10 +740,43 @@ def jitter_momentum() -> float:
     return jitter(0.9)
 
 
-@value("momentum-jitter-drop", digits=1, percent=True)
-def jitter_drop() -> float:
-    """How much lower momentum's noise floor is than SGD's, at the same alpha."""
-    return 1 - jitter(0.9) / jitter(0.0)
+@value("momentum-jitter-sgd-large", digits=2)
+def jitter_sgd_large() -> float:
+    return jitter(0.0, 0.07)
+
+
+@value("momentum-jitter-momentum-large", digits=2)
+def jitter_momentum_large() -> float:
+    return jitter(0.9, 0.07)
+
+
+def floor_drop(alpha: float, beta1: float = 0.9) -> float:
+    """How much lower momentum's exact noise floor on the valley is than SGD's, same alpha."""
+    return 1 - noise_floor(alpha, beta1, [1, 25], 1.0) / noise_floor(alpha, 0.0, [1, 25], 1.0)
+
+
+@value("momentum-floor-drop-small", digits=1, percent=True)
+def floor_drop_small() -> float:
+    """At alpha = 0.01, an eighth of SGD's limit on the valley."""
+    return floor_drop(0.01)
+
+
+@value("momentum-floor-drop-large", digits=2, percent=True)
+def floor_drop_large() -> float:
+    """At alpha = 0.07, just under SGD's limit 2/25 = 0.08."""
+    return floor_drop(0.07)
+
+
+@value("momentum-floor-halving-drop", digits=2, percent=True)
+def floor_halving_drop() -> float:
+    """How much lower SGD's floor is at alpha = 0.005 than at 0.01."""
+    return 1 - noise_floor(0.005, 0.0, [1, 25], 1.0) / noise_floor(0.01, 0.0, [1, 25], 1.0)
+
+
+@value("momentum-floor-heavy-ratio", digits=2)
+def floor_heavy_ratio() -> float:
+    """Heavy ball (beta1 = 0.9) over SGD at alpha = 0.01: heavy ball is the EMA form at 10 alpha."""
+    return noise_floor(0.01 / (1 - 0.9), 0.9, [1, 25], 1.0) / noise_floor(0.01, 0.0, [1, 25], 1.0)
 
 
 @functools.cache

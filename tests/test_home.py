@@ -105,3 +105,21 @@ def test_claim_without_bias_correction_the_first_steps_are_too_large(says):
     # m_1 / sqrt(v_1) = (1 - beta1) g / sqrt((1 - beta2) g^2): larger than 1 for any g
     assert first_step() == pytest.approx((1 - 0.9) / (1 - 0.999) ** 0.5, rel=1e-5)  # eps aside
     assert first_step() > 3
+
+
+def test_claim_momentum_gives_a_less_noisy_direction_but_at_a_small_alpha_hardly_less_jitter(
+    says,
+):
+    from snippets.momentum import ema, floor_drop_large, floor_drop_small, noise_floor
+
+    says("index.md", "it also gives a less noisy direction, but at a small $\\alpha$ hardly "
+         "less jitter")
+    noise = ema(np.random.default_rng(0).normal(size=50_000), 0.9)[1000:]
+    assert noise.std() < 0.25  # the direction: under a quarter of the gradient's noise
+    # SGD's floor on the valley, (alpha / 2) sum 1 / (2 - alpha lam), from the landscape page
+    def sgd_floor(alpha: float) -> float:
+        return alpha / 2 * sum(1 / (2 - alpha * lam) for lam in (1.0, 25.0))
+
+    assert noise_floor(0.01, 0.0, [1, 25], 1.0) == pytest.approx(sgd_floor(0.01))
+    assert floor_drop_small() < 0.1  # alpha = 0.01: hardly lower
+    assert floor_drop_large() > 0.5  # near the limit, at 0.07, it is much lower

@@ -198,3 +198,36 @@ def test_the_page_values_agree_with_the_geometry():
     assert (slope_across(), slope_along()) == (12.5, 2.5)
     assert 0 < crawl_covered() < 0.5  # "crawls": less than halfway after 50 steps
     assert noise_formula_fast() == pytest.approx(0.04 / 2 * (1 / (2 - 0.04) + 1 / (2 - 1)))
+
+
+def test_claim_at_a_small_alpha_momentum_hardly_lowers_the_noise_floor(says):
+    from snippets.momentum import floor_drop_small, floor_halving_drop
+
+    says("landscape.md", "the back-and-forth across the valley cancels out while the steady "
+         "pull along it keeps its full size, so a larger learning rate stays stable")
+    says("landscape.md", "but at a small $\\alpha$ hardly less jitter: at $\\alpha = 0.01$ on "
+         "the noisy valley momentum lowers the noise floor by")
+    says("landscape.md", "Only close to the limit $2/L$ does momentum lower it a lot")
+    # The EMA of a steady gradient tends to the gradient itself: the pull keeps its size.
+    m = 0.0
+    for _ in range(200):
+        m = 0.9 * m + 0.1 * 1.0
+    assert m == pytest.approx(1.0)
+    # Settled loss of EMA momentum on the valley with unit noise, from the stationary
+    # covariance of (theta, m) (a linear system), against SGD's formula on this page.
+    def floor(alpha: float, beta1: float) -> float:
+        total = 0.0
+        for lam in (1.0, 25.0):
+            a = np.array([[1 - alpha * (1 - beta1) * lam, -alpha * beta1],
+                          [(1 - beta1) * lam, beta1]])
+            b = np.array([-alpha * (1 - beta1), 1 - beta1])
+            cov = np.linalg.solve(np.eye(4) - np.kron(a, a), np.outer(b, b).ravel())
+            total += 0.5 * lam * cov[0]
+        return total
+
+    assert floor(0.01, 0.0) == pytest.approx(noise_floor(0.01, [1, 25], 1.0))
+    small = 1 - floor(0.01, 0.9) / floor(0.01, 0.0)
+    assert floor_drop_small() == pytest.approx(small, rel=1e-9) and 0 < small < 0.1
+    assert floor_halving_drop() == pytest.approx(
+        1 - noise_floor(0.005, [1, 25], 1.0) / noise_floor(0.01, [1, 25], 1.0))
+    assert floor(0.07, 0.9) < 0.25 * floor(0.07, 0.0)  # close to 2/L = 0.08: a lot lower
