@@ -259,6 +259,24 @@ def step_at_epsilon() -> float:
     return float(step_sizes([1e-8], lr=1.0)[0])
 
 
+@value("second-moment-step-at-ten-epsilon", decimals=3)
+def step_at_ten_epsilon() -> float:
+    """The step, in units of lr, for a steady gradient of 10 eps (eps = 1e-8)."""
+    return float(step_sizes([1e-7], lr=1.0)[0])
+
+
+@value("second-moment-step-at-hundred-epsilon", decimals=3)
+def step_at_hundred_epsilon() -> float:
+    """The same for a gradient of 100 eps."""
+    return float(step_sizes([1e-6], lr=1.0)[0])
+
+
+@value("second-moment-epsilon-multiple-one-percent", integer=True)
+def epsilon_multiple_one_percent() -> float:
+    """|g| / eps from which the step |g| / (|g| + eps) is within 1% of lr: 0.99 / 0.01."""
+    return round(0.99 / (1 - 0.99))
+
+
 def _step_bound_cases() -> list[tuple[str, np.ndarray]]:
     """The four gradient histories of the step-bound figure."""
     quiet = np.zeros(5000)
@@ -278,6 +296,34 @@ def _step_bound_runs() -> tuple[np.ndarray, ...]:
 
 def _largest_step(case: int) -> float:
     return float(_step_bound_runs()[case].max())
+
+
+@functools.cache
+def _noisy_steps() -> np.ndarray:
+    """The step sizes of the bound block's noisy gradient (mean 0.3, spread 1, 6000 steps)."""
+    return step_sizes(0.3 + np.random.default_rng(1).standard_normal(6000))
+
+
+@value("step-bound-noisy-mean", decimals=2)
+def step_bound_noisy_mean() -> float:
+    return float(_noisy_steps().mean())
+
+
+@value("step-bound-noisy-median", decimals=2)
+def step_bound_noisy_median() -> float:
+    return float(np.median(_noisy_steps()))
+
+
+@value("step-bound-noisy-p95", decimals=2)
+def step_bound_noisy_p95() -> float:
+    """The size 95% of the noisy gradient's steps stay below."""
+    return float(np.percentile(_noisy_steps(), 95))
+
+
+@value("step-bound-noisy-above", integer=True)
+def step_bound_noisy_above() -> float:
+    """How many of the noisy gradient's 6000 steps are longer than lr."""
+    return int(np.sum(_noisy_steps() > 1))
 
 
 @value("step-bound-paper", digits=3)

@@ -209,3 +209,69 @@ def test_claim_v_hat_is_the_empirical_fishers_diagonal_only_for_batches_of_one(s
         assert np.mean(estimates) == pytest.approx(fisher_diagonal, rel=0.05)
     else:
         assert np.mean(estimates) < 0.5 * fisher_diagonal
+
+
+def test_claim_on_noisy_gradients_the_steps_stay_at_or_below_lr_most_far_below(says):
+    says("second-moment.md", "on the noisy one the steps stay\nat or below $\\alpha$, most of "
+         "them far below")
+    says("second-moment.md", "of the 6000 are longer than $\\alpha$")
+    # The code block's noisy gradient, stepped by a plain Adam written here (bias-corrected
+    # m / (sqrt(v) + eps)), independent of step_sizes.
+    g = 0.3 + np.random.default_rng(1).standard_normal(6000)
+    m = v = 0.0
+    sizes = []
+    for t, g_t in enumerate(g, start=1):
+        m = 0.9 * m + 0.1 * g_t
+        v = 0.999 * v + 0.001 * g_t**2
+        sizes.append(abs(m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8))
+    sizes = np.array(sizes)
+    assert np.mean(sizes) < 0.5 and np.percentile(sizes, 95) < 0.8  # far below lr ...
+    assert 0 < np.sum(sizes > 1) < 0.01 * sizes.size  # ... above it in under 1% of steps
+    assert second_moment.step_bound_noisy_mean() == pytest.approx(sizes.mean(), rel=1e-6)
+    assert second_moment.step_bound_noisy_median() == pytest.approx(np.median(sizes), rel=1e-6)
+    assert second_moment.step_bound_noisy_p95() == pytest.approx(
+        np.percentile(sizes, 95), rel=1e-6)
+    assert second_moment.step_bound_noisy_above() == np.sum(sizes > 1)
+    assert second_moment.step_bound_noisy() == pytest.approx(sizes.max(), rel=1e-6)
+
+
+def test_claim_scale_invariance_holds_only_well_above_epsilon(says):
+    says("second-moment.md", "Scale invariance therefore holds only for gradients well above")
+    says("second-moment.md", "and it is within 1% of\n$\\alpha$ only from $|g|$ =")
+    # A steady gradient g's step is |g| / (|g| + eps) lr: 10 eps is 9% short of lr.
+    assert second_moment.step_at_ten_epsilon() == pytest.approx(10 / 11)
+    assert 1 - second_moment.step_at_ten_epsilon() > 0.05
+    n = second_moment.epsilon_multiple_one_percent()
+    assert step_sizes([n * 1e-8], lr=1.0)[0] == pytest.approx(0.99, abs=1e-9)
+    assert step_sizes([0.9 * n * 1e-8], lr=1.0)[0] < 0.99 < step_sizes([1e-6], lr=1.0)[0]
+    assert second_moment.step_at_hundred_epsilon() == pytest.approx(100 / 101)
+
+
+@pytest.mark.frameworks
+def test_claim_keras_epsilon_is_the_papers_eps_hat_not_algorithm_1s_eps(says):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    if keras.backend.backend() != "jax":
+        pytest.skip("Keras was imported with another backend than JAX before this test")
+    from snippets.adam_page import keras_first_eps
+
+    says("second-moment.md", "Keras's `epsilon`\n(default $10^{-7}$) is a different number: "
+         "the $\\hat\\varepsilon$ of the paper's\n[efficient form](adam.md#efficient-form)")
+    assert keras.optimizers.Adam().epsilon == pytest.approx(1e-7)
+    # Keras's first step on a gradient g from zero state, against Algorithm 1's step
+    # g / (g + eps): it matches eps = 1e-7 / sqrt(1 - beta2), about 3e-6, not eps = 1e-7.
+    eps = keras_first_eps()
+    assert eps == pytest.approx(1e-7 / np.sqrt(1 - 0.999))
+    keras.config.set_floatx("float64")
+    try:
+        for g in (1e-6, 3e-6, 1e-5):
+            w = keras.Variable(np.zeros(1), dtype="float64")
+            keras.optimizers.Adam(learning_rate=1.0).apply(
+                [keras.ops.convert_to_tensor(np.array([g]))], [w])
+            step = -float(np.array(w.value)[0])
+            assert step == pytest.approx(g / (g + eps), rel=1e-4)  # Algorithm 1 with that eps
+            assert abs(step - g / (g + 1e-7)) > 0.1  # not Algorithm 1 with eps = 1e-7
+    finally:
+        keras.config.set_floatx("float32")
