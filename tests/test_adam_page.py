@@ -249,15 +249,58 @@ def test_claim_at_small_rates_on_the_valley_momentum_ends_about_where_sgd_ends(s
     assert momentum[RATES.index(0.05)] > 3 * sgd[RATES.index(0.05)]  # not above 0.02
 
 
-def test_claim_momentum_does_not_lower_sgds_noise_floor(says):
-    says("adam.md", "at a fixed $\\alpha$ momentum does not lower SGD's noise floor")
-    # SGD's noise floor at lr a on 0.5 * (x^2 + 25 y^2) with unit gradient noise, in closed
-    # form: the stationary E[loss] is sum_i a / (2 (2 - a * lambda_i)).
+def test_claim_momentum_barely_lowers_sgds_noise_floor_at_a_small_alpha(says):
+    from snippets.momentum import floor_drop_small
+
+    says("adam.md", "at a small $\\alpha$ it barely lowers SGD's noise floor")
+    says("adam.md", "only close to SGD's stability limit a lot")
+    # The settled E[loss] on 0.5 * (x^2 + 25 y^2) with unit gradient noise, in closed form:
+    # sum_i a / (2 (2 - a lambda_i s)), s = (1 - beta1) / (1 + beta1) (s = 1 for SGD).
+    def floor(a: float, beta1: float) -> float:
+        s = (1 - beta1) / (1 + beta1)
+        return sum(a / (2 * (2 - a * lam * s)) for lam in (1.0, 25.0))
+
     a = 0.01
-    floor = sum(a / (2 * (2 - a * lam)) for lam in (1.0, 25.0))
     path = trajectory(lambda p: EMAMomentum(p, lr=a, beta=0.9), NOISY_VALLEY, steps=20_000)
     settled = NOISY_VALLEY.loss(path[1000:, 0], path[1000:, 1]).mean()
-    assert settled == pytest.approx(floor, rel=0.15)
+    assert settled == pytest.approx(floor(a, 0.9), rel=0.15)
+    assert floor(a, 0.9) > 0.9 * floor(a, 0.0)  # small alpha: barely lower
+    assert floor_drop_small() == pytest.approx(1 - floor(a, 0.9) / floor(a, 0.0))
+    assert floor(0.07, 0.9) < 0.25 * floor(0.07, 0.0)  # near SGD's limit 0.08: a lot lower
+
+
+def test_claim_momentums_best_rate_on_rosenbrock_is_one_where_sgd_diverges(says):
+    says("adam.md", "Momentum on Rosenbrock, at its best rate, "
+         "[[value: adam-rosenbrock-momentum-lr]], where SGD diverges")
+    says("adam.md", "so larger learning rates stay stable")
+    best = best_rate("momentum", "rosenbrock")
+    assert best >= rosenbrock_sgd_diverges_lr()
+    sgd = race("rosenbrock")["SGD"]
+    assert not np.isfinite(sgd[RATES.index(best)])
+    # at SGD's own best rate momentum ends about where SGD ends: the lead is the larger rate
+    momentum = race("rosenbrock")["momentum"]
+    at = RATES.index(best_rate("SGD", "rosenbrock"))
+    assert momentum[at] == pytest.approx(sgd[at], rel=0.2)
+
+
+def test_claim_example_3_fails_because_it_loses_both_averages_not_momentum_alone(says):
+    says("adam.md", "takes both averages\naway at once: without $m$ and $v$, each step is the "
+         "sign of the current\ngradient")
+
+    def run(beta1: float, beta2: float) -> float:  # Example 3's loop, zig-zag around 0.1
+        theta, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
+        for t in range(1, 201):
+            g = np.array([1.1 if t % 2 else -0.9])
+            if beta1 == 0 and beta2 == 0:  # both averages gone: m_hat = g, v_hat = g^2
+                theta = theta - 0.01 * g / (np.abs(g) + 1e-8)
+            else:
+                theta, m, v = adam_step(theta, g, m, v, t, lr=0.01, beta1=beta1, beta2=beta2)
+        return float(theta[0])
+
+    adam = run(0.9, 0.999)
+    assert adam == pytest.approx(example3_paths(200)[0][-1])
+    assert run(0.0, 0.999) == pytest.approx(adam, rel=0.15)  # momentum alone: barely changes
+    assert abs(run(0.0, 0.0)) < 0.01 * abs(adam)  # both gone: sign descent goes nowhere
 
 
 @pytest.mark.frameworks
