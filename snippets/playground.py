@@ -176,6 +176,78 @@ def playground_rosenbrock_first_step() -> float:
     return float(np.linalg.norm(path[1] - path[0]))
 
 
+@functools.cache
+def rosenbrock_race(alpha: float) -> dict[str, np.ndarray]:
+    """The four racers' paths on Rosenbrock, 1000 steps at alpha (the page's two links)."""
+    return race(ROSENBROCK, {"steps": 1000, "alpha": alpha})
+
+
+def rosenbrock_median_step(key: str, alpha: float) -> np.ndarray:
+    """A racer's median step along x and along y over steps 11 to 1000, in units of alpha."""
+    steps = np.abs(np.diff(rosenbrock_race(alpha)[key], axis=0))[10:]
+    return np.median(steps, axis=0) / alpha
+
+
+def rosenbrock_early_share(key: str, alpha: float, early: int = 100) -> np.ndarray:
+    """The share of v at step 1000 (along x, along y) that the first `early` gradients make
+    up: v_t = (1 - beta2) sum_k beta2^(t - k) g_k^2, the same share in Adam's v_hat_t."""
+    path = rosenbrock_race(alpha)[key][:-1]  # the points the 1000 gradients are taken at
+    grads = np.array([ROSENBROCK.grad(x, y) for x, y in path])
+    beta2 = DEFAULTS["beta2"]
+    weights = beta2 ** np.arange(len(grads) - 1, -1, -1)[:, None] * grads**2
+    return weights[:early].sum(axis=0) / weights.sum(axis=0)
+
+
+def _rosenbrock_distance(key: str) -> float:
+    """How far from the minimum a racer ends after 1000 steps at the default alpha."""
+    end = rosenbrock_race(DEFAULTS["alpha"])[key][-1]
+    return float(np.linalg.norm(end - np.array(ROSENBROCK.minimum)))
+
+
+def _register_rosenbrock_values() -> None:
+    """The Rosenbrock item's numbers: median steps, distances, losses, Adam's end at 0.003."""
+    fast, slow = DEFAULTS["alpha"], 0.003
+    for key in ("adam", "rmsprop"):
+        for axis, name in enumerate("xy"):
+            value(f"playground-rosenbrock-{key}-median-{name}", digits=2)(
+                lambda key=key, axis=axis: float(rosenbrock_median_step(key, fast)[axis]))
+        value(f"playground-rosenbrock-{key}-distance", digits=2)(
+            lambda key=key: _rosenbrock_distance(key))
+    for key in LABELS:
+        value(f"playground-rosenbrock-slow-{key}", digits=2)(
+            lambda key=key: float(loss_above_minimum(
+                ROSENBROCK, rosenbrock_race(slow)[key][-1:])[0]))
+    for axis, name in enumerate("xy"):
+        value(f"playground-rosenbrock-slow-adam-median-{name}", digits=2)(
+            lambda axis=axis: float(rosenbrock_median_step("adam", slow)[axis]))
+        value(f"playground-rosenbrock-slow-adam-end-{name}", decimals=2)(
+            lambda axis=axis: float(rosenbrock_race(slow)["adam"][-1, axis]))
+
+
+_register_rosenbrock_values()
+
+
+@value("playground-rosenbrock-early-share", percent=True, digits=2)
+def playground_rosenbrock_early_share() -> float:
+    """The least share, over Adam and RMSProp and both coordinates, of v at step 1000 that
+    the first 100 steps' gradients make up, at the default alpha."""
+    return float(min(rosenbrock_early_share(key, DEFAULTS["alpha"]).min()
+                     for key in ("adam", "rmsprop")))
+
+
+@value("playground-rosenbrock-slow-adam-early-share", percent=True, digits=2)
+def playground_rosenbrock_slow_adam_early_share() -> float:
+    """The lesser share, over both coordinates, of Adam's v at step 1000 that the first 100
+    steps' gradients make up, at alpha = 0.003."""
+    return float(rosenbrock_early_share("adam", 0.003).min())
+
+
+@value("playground-rosenbrock-slow-adam-travel-x", digits=2)
+def playground_rosenbrock_slow_adam_travel_x() -> float:
+    """How far Adam's steps along x add up to in 1000 steps at alpha = 0.003."""
+    return float(np.abs(np.diff(rosenbrock_race(0.003)["adam"][:, 0])).sum())
+
+
 @value("playground-bowl-gradient-x", digits=2)
 def playground_bowl_gradient_x() -> float:
     return float(abs(BOWL.grad(*BOWL.start)[0]))
@@ -292,7 +364,7 @@ def _closer() -> list[float]:
 
 @value("playground-noisy-closer-min", digits=2)
 def playground_noisy_closer_min() -> float:
-    """How many times closer the racer that gains least ends at alpha = 0.01."""
+    """How many times lower the loss of the racer that gains least ends at alpha = 0.01."""
     return min(_closer())
 
 
