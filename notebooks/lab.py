@@ -9,7 +9,7 @@
 #     the data (points per spiral, validation points): [200, 400]
 #     the network and its training (units per layer, batch size, epochs): [32, 100]
 #     the learning-rate grids and the tuned rates: [0.03, 0.001, 0.1, 0.01]
-#     the rates Exercise 1 tries: [0.3, 0.003]
+#     the rates Exercise 1 tries: [0.3, 0.003, 0.09]
 #     the weight decays the notebook and Exercise 3 try: [0.01, 0.1]
 #   kernelspec:
 #     display_name: Python 3
@@ -134,9 +134,11 @@
 
 # %% [markdown]
 # **Exercise 1.** How sensitive is each optimizer to its learning rate? In the cell
-# with `OPTIMIZERS`, give each one three times its learning rate (SGD 3, momentum 0.3,
-# RMSProp and Adam 0.03), run that cell and the race again; then a third of it (SGD
-# 0.3, momentum 0.03, RMSProp and Adam 0.003).
+# with `OPTIMIZERS`, give each one three times its best learning rate on the grid (SGD
+# 3, momentum 0.3, RMSProp 0.03, and Adam 0.09: Adam's best on the grid is
+# [[value: lab-adam-best-grid-lr]], not the 0.01 it races with), run that cell and the
+# race again; then a third of the best rate (SGD 0.3, momentum 0.03, RMSProp 0.003,
+# Adam 0.01).
 #
 # <details class="success"><summary>What you should see</summary>
 #
@@ -144,14 +146,18 @@
 #
 # | | SGD | momentum | RMSProp | Adam |
 # |---|---|---|---|---|
-# | the tuned rate | [[value: lab-loss-sgd]] | [[value: lab-loss-momentum]] | [[value: lab-loss-rmsprop]] | [[value: lab-loss-adam]] |
+# | the best rate on the grid | [[value: lab-loss-sgd]] | [[value: lab-loss-momentum]] | [[value: lab-loss-rmsprop]] | [[value: lab-adam-best-grid-loss]] |
 # | three times the rate | [[value: lab-loss-sgd-triple]] | [[value: lab-loss-momentum-triple]] | [[value: lab-loss-rmsprop-triple]] | [[value: lab-loss-adam-triple]] |
 # | a third of the rate | [[value: lab-loss-sgd-third]] | [[value: lab-loss-momentum-third]] | [[value: lab-loss-rmsprop-third]] | [[value: lab-loss-adam-third]] |
 #
-# Too large a rate hurts SGD most: at 3 its steps overshoot and it stops learning
-# ([[value: lab-accuracy-sgd-triple]] on the validation set), while Adam does as well
-# as at its tuned rate, because its step is about `lr` in every weight whatever the
-# size of the gradients. Too small a rate slows everyone down, Adam included.
+# Three times its best rate raises every optimizer's training loss, Adam's included:
+# SGD's [[value: lab-triple-ratio-sgd]] times, Adam's [[value: lab-triple-ratio-adam]]
+# times, momentum's [[value: lab-triple-ratio-momentum]] times and RMSProp's
+# [[value: lab-triple-ratio-rmsprop]] times. Too large a rate hurts SGD most: at 3 it
+# ends with [[value: lab-accuracy-sgd-triple]] on the validation set, against
+# [[value: lab-accuracy-sgd]] at its best rate. A third of the best rate raises every
+# loss too, from [[value: lab-third-ratio-min]] times (Adam) to
+# [[value: lab-third-ratio-max]] times (RMSProp).
 #
 # </details>
 #

@@ -162,14 +162,28 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.01):
     return builders[name]
 
 
-def lab_runs() -> tuple[tuple[str, float, float], ...]:
-    """Every run a value below reads: (optimizer, learning rate, weight decay)."""
+def _first_runs() -> tuple[tuple[str, float, float], ...]:
+    """The runs that do not depend on another run's result: the grids of Adam and AdamW,
+    every optimizer at its tuned rate, and the variants of the last sections."""
     runs = [(name, lr, 0.01) for name in ("Adam", "AdamW") for lr in GRIDS[name]]
-    for name in ("SGD", "momentum", "RMSProp", "Adam"):
-        runs += [(name, _rate_times(name, f), 0.01) for f in (1, 3, 1 / 3)]
+    runs += [(name, tuned_lr(name), 0.01) for name in ("SGD", "momentum", "RMSProp", "Adam")]
     adam = tuned_lr("Adam")
     runs += [("no bias correction", adam, 0.01), ("L2", adam, 0.01), ("AdamW", adam, 0.1)]
     return tuple(dict.fromkeys(runs))  # in order, each once
+
+
+def _exercise_runs() -> tuple[tuple[str, float, float], ...]:
+    """Exercise 1's runs not among _first_runs: three times and a third of each optimizer's
+    best rate on the grid (Adam's best is read from its grid's runs, in _first_runs)."""
+    first = _first_runs()
+    runs = [(name, _rate_times(name, f), 0.01) for name in ("SGD", "momentum", "RMSProp", "Adam")
+            for f in (3, 1 / 3)]
+    return tuple(run for run in dict.fromkeys(runs) if run not in first)
+
+
+def lab_runs() -> tuple[tuple[str, float, float], ...]:
+    """Every run a value below reads: (optimizer, learning rate, weight decay)."""
+    return _first_runs() + _exercise_runs()
 
 
 @functools.cache
@@ -298,8 +312,10 @@ def lab_run(name: str, lr: float, weight_decay: float = 0.01) -> dict:
     """One run of `train` as the notebook's cells run it (the results are not copied):
     its final params, training loss and validation accuracy."""
     run = (name, lr, weight_decay)
-    if run in _runs_together(lab_runs()):
-        return _runs_together(lab_runs())[run]
+    if run in _first_runs():
+        return _runs_together(_first_runs())[run]
+    if run in _exercise_runs():
+        return _runs_together(_exercise_runs())[run]
     return _runs_together((run,))[run]
 
 
@@ -424,56 +440,98 @@ def lab_accuracy_max() -> float:
     return max(final_accuracy(name) for name in OPTIMIZERS)
 
 
+def best_lr(name: str) -> float:
+    """The rate of GRIDS[name] with the lowest training loss: the tuned rate for all but Adam
+    (tests/test_lab.py checks it on their grids), Adam's from its grid's runs."""
+    return best_on_grid("Adam") if name == "Adam" else tuned_lr(name)
+
+
 def _rate_times(name: str, factor: float) -> float:
-    """Exercise 1's learning rates: the tuned one times 3 or 1/3, to one digit (0.3, 0.003)."""
-    return float(f"{tuned_lr(name) * factor:.0e}")
+    """Exercise 1's learning rates: the best on the grid times 3 or 1/3, to one digit."""
+    return float(f"{best_lr(name) * factor:.0e}")
+
+
+def _rate_ratio(name: str, factor: float) -> float:
+    """Exercise 1: the training loss at factor times the best rate over the loss at it."""
+    return final_loss(name, _rate_times(name, factor)) / final_loss(name, best_lr(name))
+
+
+def _register_rate_ratios() -> None:
+    """lab-triple-ratio-{sgd,momentum,rmsprop,adam}: Exercise 1's losses at three times the
+    best rate, over the loss at it."""
+    for name in ("SGD", "momentum", "RMSProp", "Adam"):
+        def ratio(name=name) -> float:
+            return _rate_ratio(name, 3)
+
+        value(f"lab-triple-ratio-{name.lower()}", digits=2)(ratio)
+
+
+_register_rate_ratios()
+
+
+@value("lab-third-ratio-min", digits=3)
+def lab_third_ratio_min() -> float:
+    """Exercise 1: the least loss ratio, over the four, at a third of the best rate."""
+    return min(_rate_ratio(name, 1 / 3) for name in ("SGD", "momentum", "RMSProp", "Adam"))
+
+
+@value("lab-third-ratio-max", digits=3)
+def lab_third_ratio_max() -> float:
+    """Exercise 1: the largest loss ratio, over the four, at a third of the best rate."""
+    return max(_rate_ratio(name, 1 / 3) for name in ("SGD", "momentum", "RMSProp", "Adam"))
+
+
+@value("lab-accuracy-sgd", decimals=0, percent=True)
+def lab_accuracy_sgd() -> float:
+    """SGD's validation accuracy at its tuned (and best) rate."""
+    return final_accuracy("SGD")
 
 
 @value("lab-loss-sgd-triple", decimals=3)
 def lab_loss_sgd_triple() -> float:
-    """Exercise 1: SGD at three times its tuned learning rate."""
+    """Exercise 1: SGD at three times its best learning rate on the grid."""
     return final_loss("SGD", _rate_times("SGD", 3))
 
 
 @value("lab-loss-sgd-third", decimals=3)
 def lab_loss_sgd_third() -> float:
-    """Exercise 1: SGD at a third of its tuned learning rate."""
+    """Exercise 1: SGD at a third of its best learning rate on the grid."""
     return final_loss("SGD", _rate_times("SGD", 1 / 3))
 
 
 @value("lab-loss-momentum-triple", decimals=3)
 def lab_loss_momentum_triple() -> float:
-    """Exercise 1: momentum at three times its tuned learning rate."""
+    """Exercise 1: momentum at three times its best learning rate on the grid."""
     return final_loss("momentum", _rate_times("momentum", 3))
 
 
 @value("lab-loss-momentum-third", decimals=3)
 def lab_loss_momentum_third() -> float:
-    """Exercise 1: momentum at a third of its tuned learning rate."""
+    """Exercise 1: momentum at a third of its best learning rate on the grid."""
     return final_loss("momentum", _rate_times("momentum", 1 / 3))
 
 
 @value("lab-loss-rmsprop-triple", decimals=3)
 def lab_loss_rmsprop_triple() -> float:
-    """Exercise 1: RMSProp at three times its tuned learning rate."""
+    """Exercise 1: RMSProp at three times its best learning rate on the grid."""
     return final_loss("RMSProp", _rate_times("RMSProp", 3))
 
 
 @value("lab-loss-rmsprop-third", decimals=3)
 def lab_loss_rmsprop_third() -> float:
-    """Exercise 1: RMSProp at a third of its tuned learning rate."""
+    """Exercise 1: RMSProp at a third of its best learning rate on the grid."""
     return final_loss("RMSProp", _rate_times("RMSProp", 1 / 3))
 
 
 @value("lab-loss-adam-triple", decimals=3)
 def lab_loss_adam_triple() -> float:
-    """Exercise 1: Adam at three times its tuned learning rate."""
+    """Exercise 1: Adam at three times its best learning rate on the grid."""
     return final_loss("Adam", _rate_times("Adam", 3))
 
 
 @value("lab-loss-adam-third", decimals=3)
 def lab_loss_adam_third() -> float:
-    """Exercise 1: Adam at a third of its tuned learning rate."""
+    """Exercise 1: Adam at a third of its best learning rate on the grid."""
     return final_loss("Adam", _rate_times("Adam", 1 / 3))
 
 
