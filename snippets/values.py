@@ -174,7 +174,9 @@ def _compute_and_cache(name: str) -> float:
     path = cache_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f"{name}-*.json"):
-        stale.unlink()
+        # only this value's older files, not those of a name it is the start of (x-09, x-099)
+        if re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{16}}\.json", stale.name):
+            stale.unlink()
     path.write_text(json.dumps(x))
     return x
 

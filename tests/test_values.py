@@ -148,3 +148,11 @@ def test_a_rebuild_computes_no_value(built):
     cached = {p.name for p in (built.cache / "values").glob("*.json")}
     for name in _references():
         assert values.cache_path(name).name in cached, f"{name}: not cached by the build"
+
+
+def test_caching_a_value_keeps_the_cache_of_a_name_it_begins(registered):
+    registered("test-memory-0999")(lambda: 1000.0)
+    registered("test-memory")(lambda: 20.0)
+    values.number("test-memory-0999")
+    values.number("test-memory")  # replaces its own older files only
+    assert values.cache_path("test-memory-0999").exists()
