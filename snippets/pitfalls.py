@@ -703,7 +703,11 @@ def fp16_first_step(fig, theme):
         "constant learning rate it falls to about [[value: pitfalls-spike-floor]], then near "
         "step [[value: pitfalls-spike-back-step]] jumps back, to about "
         "[[value: pitfalls-spike-peak]], and keeps spiking; with a cosine learning-rate decay "
-        "it stays down; with beta2 0.95 it stops falling within a few hundred steps and "
+        "to 0 at step 10,000 it stays down; with the same cosine stretched to 15,000 steps "
+        "(its first 10,000 shown) it jumps back near step "
+        "[[value: pitfalls-spike-stretched-back]], to about "
+        "[[value: pitfalls-spike-stretched-peak]]; with beta2 0.95 it stops falling within a "
+        "few hundred steps and "
         "stays near [[value: pitfalls-spike-beta2-peak]] to the end (the lowest loss of that "
         "run, [[value: pitfalls-spike-beta2-lowest]] at step "
         "[[value: pitfalls-spike-beta2-lowest-step]], lies between two of these highs). "
@@ -713,8 +717,11 @@ def fp16_first_step(fig, theme):
         "near it; with beta2 0.95 it rises fast, from "
         "[[value: pitfalls-spike-beta2-sharpness-50]] at step 50 to "
         "[[value: pitfalls-spike-beta2-sharpness-200]] at step 200, and then stays near the "
-        "limit; with the cosine decay it turns back at "
-        "[[value: pitfalls-spike-cosine-sharpness]], just below the limit."
+        "limit; with the cosine decay over 10,000 steps it keeps growing, more slowly, until "
+        "it turns back at [[value: pitfalls-spike-cosine-sharpness]] at step "
+        "[[value: pitfalls-spike-cosine-peak-step]], [[value: pitfalls-spike-cosine-margin]] "
+        "below the limit; with the cosine stretched to 15,000 steps it passes the limit at "
+        "step [[value: pitfalls-spike-stretched-crossed]]."
     ),
     size=(6.4, 5.2),
 )
@@ -723,9 +730,12 @@ def late_spike(fig, theme):
     top, bottom = fig.subplots(2, 1, sharex=True)
     every = 50  # the sharpness of the shared runs is every 10 steps
     runs = _spike_runs()
+    losses, sharp = _spike_stretched()
+    stretched = losses[:10_000], sharp[:1000]  # its first 10,000 steps
     lines = [
         (runs["plain"], COLORS["adam"], "-", r"$\beta_2 = 0.999$"),
-        (runs["cosine"], theme.text, "--", r"$\beta_2 = 0.999$, cosine decay"),
+        (runs["cosine"], theme.text, "--", r"$\beta_2 = 0.999$, cosine to 0 at step 10,000"),
+        (stretched, theme.text, "-.", r"$\beta_2 = 0.999$, cosine to 0 at step 15,000"),
         (runs["beta2"], theme.muted, ":", r"$\beta_2 = 0.95$"),
     ]
     for (losses, sharp), color, style, label in lines:
@@ -739,7 +749,7 @@ def late_spike(fig, theme):
     top.set_yscale("log")
     top.set_ylim(1e-32, 1e3)
     top.set_ylabel("loss")
-    fig.legend(loc="outside upper center", ncols=3, fontsize=8)
+    fig.legend(loc="outside upper center", ncols=2, fontsize=8)
     bottom.set_yscale("log")
     bottom.set_ylim(0.5, 100)
     bottom.set_ylabel(r"$\alpha\,\lambda_{\max}$ seen by Adam")
@@ -841,8 +851,9 @@ def weight_decay_paths(fig, theme):
         "Adam's step divided by the learning rate after one bad batch whose gradient is 100 "
         "times the usual one, against the steps since it on a log scale. Without clipping the "
         "step is [[value: pitfalls-clip-bad-step]] times the learning rate at the bad batch, "
-        "falls to [[value: pitfalls-clip-bad-after-100]] after 100 steps and is still only "
-        "[[value: pitfalls-clip-bad-end]] 2999 steps after it. With the gradient clipped to "
+        "falls to [[value: pitfalls-clip-bad-after-100]] times the learning rate after 100 steps, "
+        "and 2999 steps after it is still only [[value: pitfalls-clip-bad-end]] times the "
+        "learning rate. With the gradient clipped to "
         "norm 2 the steps stay at about 1, the largest [[value: pitfalls-clip-clipped-largest]]."
     ),
     size=(6.4, 3.2),
@@ -968,32 +979,52 @@ def stability_limit() -> float:
     return round(STABILITY_LIMIT, 9)
 
 
+STRETCHED_STEPS = 15_000  # the cosine stretched over a longer run
+
+
 @functools.cache
 def _spike_runs() -> dict[str, tuple]:
-    """The late-spike runs, the sharpness every 10 steps (shared with the figure)."""
+    """The late-spike runs, the sharpness every 10 steps (shared with the figure).
+
+    "stretched" is the cosine decay over 15,000 steps instead of 10,000; the others
+    are 10,000 steps long.
+    """
     X, y, H = least_squares()
-    runs = {"plain": (0.999, None), "cosine": (0.999, cosine), "beta2": (0.95, None)}
-    return dict(zip(runs, _train_rows(X, y, H, list(runs.values())), strict=True))
+    runs = {"stretched": (0.999, cosine), "plain": (0.999, None), "cosine": (0.999, cosine),
+            "beta2": (0.95, None)}
+    lengths = [STRETCHED_STEPS, 10_000, 10_000, 10_000]
+    return dict(zip(runs, _train_rows(X, y, H, list(runs.values()), lengths=lengths),
+                    strict=True))
 
 
 def _train_rows(X, y, H, runs, steps: int = 10_000, lr: float = 0.01, eps: float = 1e-8,
-                every: int = 10) -> list[tuple]:
+                every: int = 10, lengths=None) -> list[tuple]:
     """train(X, y, H, steps, lr, beta2, eps, schedule, every) for each (beta2, schedule)
-    of `runs`, all at once: the same numbers (tests/test_pitfalls.py checks)."""
+    of `runs`, all at once: the same numbers (tests/test_pitfalls.py checks).
+
+    `lengths` gives each run its own number of steps instead of `steps` (longest
+    first: the runs still going are always the first rows).
+    """
+    lengths = [steps] * len(runs) if lengths is None else list(lengths)
+    assert lengths == sorted(lengths, reverse=True), "longest runs first"
     W, M, V, G = (np.zeros((len(runs), X.shape[1])) for _ in range(4))
-    losses, sharp = np.empty((len(runs), steps)), [[] for _ in runs]
+    losses, sharp = np.empty((len(runs), lengths[0])), [[] for _ in runs]
     beta2s = [beta2 for beta2, _ in runs]
-    for t in range(1, steps + 1):
-        lrs = [lr if schedule is None else lr * schedule(t, steps) for _, schedule in runs]
-        for i, w in enumerate(W):
-            r = X @ w - y
+    n = len(runs)
+    for t in range(1, lengths[0] + 1):
+        while lengths[n - 1] < t:
+            n -= 1  # the rows from n on have ended
+        lrs = [lr if schedule is None else lr * schedule(t, length)
+               for (_, schedule), length in zip(runs[:n], lengths, strict=False)]
+        for i in range(n):
+            r = X @ W[i] - y
             losses[i, t - 1] = 0.5 * (np.add.reduce(r**2) / len(r))  # np.mean's sum
             G[i] = X.T @ r / len(y)
-        _adam_rows(W, G, M, V, t, lrs, beta2s, eps)
+        _adam_rows(W[:n], G[:n], M[:n], V[:n], t, lrs, beta2s[:n], eps)
         if t % every == 0:
-            for i in range(len(runs)):
+            for i in range(n):
                 sharp[i].append(sharpness(_state(W, M, V, i, t, lrs[i], beta2s[i], eps), H))
-    return [(losses[i], np.array(sharp[i])) for i in range(len(runs))]
+    return [(losses[i, :lengths[i]], np.array(sharp[i])) for i in range(len(runs))]
 
 
 def _power_of_ten(x: float) -> float:
@@ -1055,6 +1086,98 @@ def spike_eps_needed() -> float:
 def spike_cosine_sharpness() -> float:
     """The largest lr * sharpness of the run with cosine decay."""
     return float(_spike_runs()["cosine"][1].max())
+
+
+def _cosine_sharpness_at(step: int) -> float:
+    return float(_spike_runs()["cosine"][1][step // 10 - 1])  # sharpness every 10 steps
+
+
+@value("pitfalls-spike-cosine-sharpness-2000", digits=3)
+def spike_cosine_sharpness_2000() -> float:
+    return _cosine_sharpness_at(2000)
+
+
+@value("pitfalls-spike-cosine-sharpness-4000", digits=3)
+def spike_cosine_sharpness_4000() -> float:
+    return _cosine_sharpness_at(4000)
+
+
+@value("pitfalls-spike-cosine-sharpness-6000", digits=3)
+def spike_cosine_sharpness_6000() -> float:
+    return _cosine_sharpness_at(6000)
+
+
+@value("pitfalls-spike-cosine-peak-step", integer=True)
+def spike_cosine_peak_step() -> float:
+    """The step of the largest lr * sharpness with cosine decay (measured every 10 steps)."""
+    return 10 * (int(_spike_runs()["cosine"][1].argmax()) + 1)
+
+
+@value("pitfalls-spike-cosine-margin", digits=1, percent=True)
+def spike_cosine_margin() -> float:
+    """How far below the stability limit the cosine run's sharpness turns, relative."""
+    return 1 - spike_cosine_sharpness() / STABILITY_LIMIT
+
+
+def cosine_turn(steps: int, beta2: float = 0.999) -> float:
+    """The step from which the cosine's lr falls faster than sqrt(v_hat) with g = 0.
+
+    With zero gradients v_hat falls by the factor beta2 per step (bias correction aside),
+    sqrt(v_hat) by sqrt(beta2); the cosine lr, cos^2(pi (t - 1) / (2 steps)), falls at
+    the rate (pi / steps) tan(pi (t - 1) / (2 steps)). lr / sqrt(v_hat) grows until
+    the two rates are equal.
+    """
+    rate = -0.5 * math.log(beta2)
+    return 1 + 2 * steps / math.pi * math.atan(rate * steps / math.pi)
+
+
+@value("pitfalls-spike-cosine-turn", integer=True)
+def spike_cosine_turn() -> float:
+    return round(cosine_turn(10_000))
+
+
+def _spike_stretched() -> tuple[np.ndarray, np.ndarray]:
+    """train(X, y, H, steps=15000, schedule=cosine, every=10): loss, sharpness."""
+    return _spike_runs()["stretched"]
+
+
+@functools.cache
+def _stretched_facts() -> dict[str, float]:
+    losses, sharp = _spike_stretched()
+    tiny = int(np.argmax(losses < 1e-25)) + 1
+    back = tiny + int(np.argmax(losses[tiny:] > 1e-12)) + 1
+    return {"tiny": tiny, "back": back, "peak": float(losses[back:].max()),
+            "sharpness": float(sharp.max()),
+            "crossed": 10 * (int(np.argmax(sharp > STABILITY_LIMIT)) + 1)}
+
+
+@value("pitfalls-spike-stretched-crossed", integer=True)
+def spike_stretched_crossed() -> float:
+    """The step where lr * sharpness of the stretched cosine passes the limit (every 10)."""
+    return _stretched_facts()["crossed"]
+
+
+@value("pitfalls-spike-stretched-back", integer=True)
+def spike_stretched_back() -> float:
+    """The step where its loss is back above 1e-12, to the nearest 100."""
+    return round(_stretched_facts()["back"], -2)
+
+
+@value("pitfalls-spike-stretched-sharpness", digits=3)
+def spike_stretched_sharpness() -> float:
+    return _stretched_facts()["sharpness"]
+
+
+@value("pitfalls-spike-stretched-peak", sci=True, digits=1)
+def spike_stretched_peak() -> float:
+    """Its highest loss after the spike, to a power of ten."""
+    return _power_of_ten(_stretched_facts()["peak"])
+
+
+@value("pitfalls-spike-eps-bound", digits=3)
+def spike_eps_bound() -> float:
+    """The bound on lr * sharpness with eps = 1e-3: lr * lambda_max(H) / eps."""
+    return 0.01 * float(np.linalg.eigvalsh(least_squares()[2])[-1]) / 1e-3
 
 
 @value("pitfalls-spike-beta2-peak", sci=True, digits=1)
@@ -1435,6 +1558,29 @@ def sparse_coasting() -> float:
     """How far the rare row moves in the 99 steps after its gradient, over its own step."""
     dense = _sparse_runs()[0][:, 1]
     return float((dense[99] - dense[0]) / dense[0])
+
+
+@value("pitfalls-sparse-coasting-momentum", digits=2)
+def sparse_coasting_momentum() -> float:
+    """How far momentum alone carries the rare row in those 99 steps, over its own step.
+
+    With v_hat held at its value of step 1 (g_1^2 = 1, eps aside) the row moves
+    m_hat_t = 0.1 * 0.9^(t-1) / (1 - 0.9^t) lr at step t: the sum over t = 2..100.
+    """
+    t = np.arange(2, 101)
+    return float(np.sum(0.1 * 0.9 ** (t - 1) / (1 - 0.9**t)))
+
+
+@value("pitfalls-sparse-vhat-100", digits=2, percent=True)
+def sparse_vhat_100() -> float:
+    """The rare row's v_hat at step 100 over its v_hat at step 1 (zeros since)."""
+    return 0.001 * 0.999**99 / (1 - 0.999**100) / 1.0
+
+
+@value("pitfalls-sparse-vhat-100-gain", digits=2)
+def sparse_vhat_100_gain() -> float:
+    """How much larger v_hat's fall makes the rare row's step at step 100: 1/sqrt of it."""
+    return 1 / math.sqrt(sparse_vhat_100())
 
 
 @value("pitfalls-sparse-dense-rare", integer=True)
