@@ -126,3 +126,10 @@ def v_noise_default() -> float:
 def memory_seven_billion() -> float:
     """Adam in mixed precision, 7 billion parameters: the pitfalls page's calculator."""
     return training_memory(7e9, weights=2, grads=2, master=4)["total"] / 1e9
+
+
+@value("faq-memory-state-over-weights-mixed", integer=True)
+def memory_state_over_weights_mixed() -> float:
+    """Adam's float32 state over 16-bit weights, in mixed precision (the calculator's)."""
+    parts = training_memory(1, weights=2, grads=2, master=4)
+    return parts["optimizer state"] / parts["weights"]

@@ -164,6 +164,37 @@ def test_claim_torch_adam_keeps_param_groups_lr_and_only_a_scheduler_changes_it(
     assert opt.param_groups[0]["lr"] == 0.005
 
 
+def test_claim_m_and_v_are_too_small_by_1_minus_beta_t_exactly_or_on_average(says):
+    from snippets.adam import Adam
+
+    says("faq.md", "too small by the factors $1-\\beta_1^t$ and $1-\\beta_2^t$: exactly if "
+         "the gradients are constant, on average over runs if they are random with a "
+         "distribution that does not change")
+    t = np.arange(1, 51)
+    # constant gradients: m_t = (1 - beta1^t) g and v_t = (1 - beta2^t) g^2, to rounding
+    g = np.array([0.3, -2.0, 1e-3])
+    opt = Adam([np.zeros(3)], lr=1e-3)
+    for k in t:
+        opt.step([g])
+        np.testing.assert_allclose(opt.m[0], (1 - 0.9**k) * g, rtol=1e-12)
+        np.testing.assert_allclose(opt.v[0], (1 - 0.999**k) * g**2, rtol=1e-12)
+    # random gradients with a fixed distribution (mean 1, spread 2): 20,000 runs at once
+    rng = np.random.default_rng(0)
+    runs = 20_000
+    opt = Adam([np.zeros(runs)], lr=1e-3)
+    ms, vs = [], []
+    for _ in t:
+        opt.step([1.0 + 2.0 * rng.standard_normal(runs)])
+        ms.append(opt.m[0].copy())
+        vs.append(opt.v[0].copy())
+    ms, vs = np.array(ms), np.array(vs)
+    mean_g, mean_g2 = 1.0, 1.0 + 2.0**2
+    np.testing.assert_allclose(ms.mean(1), (1 - 0.9**t) * mean_g, rtol=0.05)
+    np.testing.assert_allclose(vs.mean(1), (1 - 0.999**t) * mean_g2, rtol=0.05)
+    # in one run it is not the factor: the corrected m of a run is far from the mean
+    assert np.abs(ms[:, 0] / (1 - 0.9**t) - mean_g).max() > 0.5
+
+
 def test_claim_the_first_step_is_alpha_whatever_the_size_of_the_gradient(says):
     says("faq.md", "A gradient of $10^{-3}$ and one of $10^{3}$ move their weights equally far")
     from snippets.adam import Adam
@@ -342,18 +373,44 @@ def test_claim_a_bad_batch_slows_adam_and_clipping_at_twice_the_norm_prevents_it
 def test_claim_a_smaller_beta2_did_not_remove_the_late_spikes(says):
     from snippets import pitfalls
 
-    says("faq.md", "Lowering $\\beta_2$ to $0.95$ did not: the loss then never settled and "
-         "reached the same peaks")
-    says("faq.md", "a decay of $\\alpha$ (a cosine schedule) removed the spikes, and so did a "
-         "larger $\\varepsilon$")
-    X, y, H = pitfalls.least_squares()  # the late spikes' runs, without the sharpness
-    late = {name: pitfalls.train(X, y, H, every=10**6, **kw)[0][5000:] for name, kw in {
-        "plain": {}, "beta2": {"beta2": 0.95}, "cosine": {"schedule": pitfalls.cosine},
-        "eps": {"eps": 1e-3}}.items()}
-    assert late["plain"].max() > 1e-7  # the spikes
-    assert late["cosine"].max() < 1e-25 and late["eps"].max() < 1e-25
-    assert late["beta2"].max() > 0.1 * late["plain"].max()  # the same peaks
-    assert late["beta2"].min() > 1e-10  # never settled
+    says("faq.md", "Lowering $\\beta_2$ to $0.95$ did not help either: the loss then never "
+         "settled and reached the same peaks")
+    runs = pitfalls._spike_runs()  # the late spikes' runs (train, tested in test_pitfalls)
+    plain, beta2 = runs["plain"][0][5000:], runs["beta2"][0][5000:]
+    assert plain.max() > 1e-7  # the spikes
+    assert beta2.max() > 0.1 * plain.max()  # the same peaks
+    assert runs["beta2"][0].min() > 1e-10  # never settled
+
+
+def test_claim_a_larger_eps_bounds_the_growth_a_decay_of_alpha_only_slows_it(says):
+    from snippets import pitfalls
+
+    limit = 2 * (1 + 0.9) / (1 - 0.9)
+    says("faq.md", "a larger $\\varepsilon$, which caps $\\alpha/(\\sqrt{\\hat v} + "
+         "\\varepsilon)$, removed the spikes, and it bounds the growth however long the run")
+    X, y, H = pitfalls.least_squares()
+    with pitfalls.lean_adam():
+        losses, sharp = pitfalls.train(X, y, H, eps=1e-3, every=50)
+    assert losses[5000:].max() < 1e-25
+    bound = 0.01 * np.linalg.eigvalsh(H)[-1] / 1e-3  # alpha lambda_max / eps, at any step
+    assert sharp.max() <= bound < limit
+    says("faq.md", "A decay of $\\alpha$ only slows the growth down, and avoids the spikes only "
+         "if $\\alpha$ falls fast enough compared with $\\sqrt{\\hat v}$")
+    runs = pitfalls._spike_runs()
+    cos, plain = runs["cosine"], runs["plain"]
+    assert cos[1][399] < plain[1][399]  # slower: at step 4000
+    assert cos[1][199] < cos[1][399] < cos[1][599]  # but growing, steps 2000 to 6000
+    assert cos[0][5000:].max() < 1e-25  # over 10,000 steps: no spike, narrowly
+    assert 0 < 1 - cos[1].max() / limit == pitfalls.spike_cosine_margin() < 0.01
+    says("faq.md", "Over 15,000 steps the same cosine did not avoid them.")
+    says("faq.md", "the same cosine over 15,000 steps let the loss spike back to about")
+    losses, sharp = pitfalls._spike_stretched()
+    assert len(losses) == 15_000 and sharp.max() > limit
+    assert losses.min() < 1e-25 and losses[5000:].max() > 1e-7
+    assert pitfalls.spike_stretched_peak() / 10 < losses[5000:].max() < 10 * (
+        pitfalls.spike_stretched_peak())
+    says("faq.md", "against the spikes a decay helps only if $\\alpha$ falls fast enough "
+         "compared with $\\sqrt{\\hat v}$, and a larger $\\varepsilon$ bounds them")
 
 
 def test_claim_float16_first_step_with_eps_1e4_is_g_over_eps(says):
@@ -399,6 +456,26 @@ def test_claim_a_zero_gradient_still_moves_a_weight(says):
     for t in range(100):
         opt.step([np.array([1.0 if t == 0 else 0.0])])
     assert -w[0] / 1e-3 == pytest.approx(rare[-1], rel=1e-9)
+    # momentum alone (v_hat held at step 1's) and v_hat's fall as the zeros come in
+    says("faq.md", "Momentum alone, with $\\hat v$ held at its value of step 1, would give "
+         "[[value: pitfalls-sparse-coasting-momentum]]; the rest comes from $\\hat v$")
+    held = np.zeros(1)
+    opt = Adam([held], lr=1e-3)
+    opt.step([np.ones(1)])
+    for t in range(2, 101):
+        opt.v[0][:] = (1 - 0.999**t) / 0.999  # v_hat at step t: exactly 1, as at step 1
+        opt.step([np.zeros(1)])
+    momentum_alone = (-held[0] - 1e-3) / 1e-3
+    assert pitfalls.sparse_coasting_momentum() == pytest.approx(momentum_alone, rel=1e-6)
+    assert 1.5 < momentum_alone < 0.5 * pitfalls.sparse_coasting()
+    says("faq.md", "by step 100 it is down to [[value: pitfalls-sparse-vhat-100]] of its first "
+         "value")
+    free = Adam([np.zeros(1)], lr=1e-3)  # v_hat_1 = g_1^2 = 1
+    for t in range(1, 101):
+        free.step([np.array([1.0 if t == 1 else 0.0])])
+    v_hat_100 = free.v[0][0] / (1 - 0.999**100)
+    assert pitfalls.sparse_vhat_100() == pytest.approx(v_hat_100, rel=1e-12)
+    assert v_hat_100 < 0.02
 
 
 def test_claim_l2_decays_by_alpha_over_sqrt_v_and_adamw_by_alpha_lambda(says):
@@ -468,7 +545,8 @@ def test_claim_the_state_is_twice_the_weights_three_times_with_amsgrad(says):
     from snippets import faq, pitfalls
     from snippets.adam import Adam
 
-    says("faq.md", "twice the size of the weights, three times with AMSGrad")
+    says("faq.md", "with everything in float32, the optimizer state is twice the size of "
+         "the weights, three times with AMSGrad")
     w = [np.zeros((100, 10), np.float32), np.zeros(10, np.float32)]
     for amsgrad, times in ((False, 2), (True, 3)):
         opt = Adam(w, amsgrad=amsgrad)
@@ -476,6 +554,14 @@ def test_claim_the_state_is_twice_the_weights_three_times_with_amsgrad(says):
         assert sum(a.nbytes for a in state) == times * sum(p.nbytes for p in w)
     assert pitfalls.memory_bytes_per_parameter() == 2 + 2 + 4 + 2 * 4
     assert faq.memory_seven_billion() == 7 * pitfalls.memory_bytes_per_parameter() == 112
+    # mixed precision: float32 state for 16-bit weights, 4 times their size
+    says("faq.md", "With mixed precision, the state stays in float32 while the weights are in "
+         "16 bits, so it is [[value: faq-memory-state-over-weights-mixed]] times their size")
+    w16 = [np.zeros((100, 10), np.float16), np.zeros(10, np.float16)]
+    opt = Adam([p.astype(np.float32) for p in w16])  # on the float32 master copy
+    state = sum(a.nbytes for a in opt.m + opt.v)
+    assert state == faq.memory_state_over_weights_mixed() * sum(p.nbytes for p in w16)
+    assert faq.memory_state_over_weights_mixed() == 4
 
 
 def _lazy_rare_steps(lr: float = 1e-3) -> np.ndarray:
