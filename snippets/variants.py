@@ -916,3 +916,88 @@ def valley_amsgrad_gain() -> float:
     """Adam's loss over AMSGrad's after 200 steps on the valley."""
     adam, amsgrad = valley_losses()
     return float(adam[200] / amsgrad[200])
+
+
+# NAdam's momentum schedules on the valley ---------------------------------------------
+
+NADAM_SCHEDULES = {"PyTorch": 4e-3, "Keras": 1.0, "Optax": math.inf}  # momentum_decay
+
+
+@functools.cache
+def _valley_nadam_paths() -> dict[str, np.ndarray]:
+    """Paths on the valley, 200 steps: Adam, and NAdam with each framework's mu_t.
+
+    NAdam with PyTorch's schedule is the page's NAdam (VARIANTS); the others differ
+    from it only in momentum_decay.
+    """
+    paths = {"Adam": _valley_paths()["Adam"], "PyTorch": _valley_paths()["NAdam"]}
+    for name in ("Keras", "Optax"):
+        make = functools.partial(NAdam, lr=0.05, momentum_decay=NADAM_SCHEDULES[name])
+        paths[name] = trajectory(make, VALLEY, steps=200)
+    return paths
+
+
+def valley_nadam_loss(name: str, step: int) -> float:
+    """The loss of Adam or of NAdam with `name`'s schedule after `step` steps."""
+    return float(VALLEY.loss(*_valley_nadam_paths()[name][step]))
+
+
+def valley_crossings(name: str) -> int:
+    """How often the path crosses the valley's floor (y changes sign) in 200 steps."""
+    return int(np.sum(np.diff(np.sign(_valley_nadam_paths()[name][:, 1])) != 0))
+
+
+@value("variants-valley-adam-20", digits=2)
+def valley_adam_20() -> float:
+    return valley_nadam_loss("Adam", 20)
+
+
+@value("variants-valley-nadam-20", digits=2)
+def valley_nadam_20() -> float:
+    return valley_nadam_loss("PyTorch", 20)
+
+
+@value("variants-valley-nadam-optax-20", digits=2)
+def valley_nadam_optax_20() -> float:
+    return valley_nadam_loss("Optax", 20)
+
+
+@value("variants-valley-adam-200", sci=True, digits=2)
+def valley_adam_200() -> float:
+    return valley_nadam_loss("Adam", 200)
+
+
+@value("variants-valley-nadam-200", sci=True, digits=2)
+def valley_nadam_200() -> float:
+    return valley_nadam_loss("PyTorch", 200)
+
+
+@value("variants-valley-nadam-optax-200", sci=True, digits=2)
+def valley_nadam_optax_200() -> float:
+    return valley_nadam_loss("Optax", 200)
+
+
+@value("variants-valley-nadam-keras-200", sci=True, digits=2)
+def valley_nadam_keras_200() -> float:
+    return valley_nadam_loss("Keras", 200)
+
+
+@value("variants-valley-adam-crossings", integer=True)
+def valley_adam_crossings() -> float:
+    return valley_crossings("Adam")
+
+
+@value("variants-valley-nadam-crossings", integer=True)
+def valley_nadam_crossings() -> float:
+    return valley_crossings("PyTorch")
+
+
+@value("variants-valley-nadam-optax-crossings", integer=True)
+def valley_nadam_optax_crossings() -> float:
+    return valley_crossings("Optax")
+
+
+@value("variants-adamw-rms-200", digits=2)
+def adamw_rms_200() -> float:
+    """AdamW: RMS of the group with gradients x 0.01 after 200 steps (all groups alike)."""
+    return float(_weight_stats(True)[0][200, 0])

@@ -350,12 +350,80 @@ def test_claim_adam_and_amsgrad_coincide_for_the_first_steps_then_part(says):
     assert la[200] / lm[200] > 2
 
 
-def test_claim_nadam_ends_lowest_after_200_steps_despite_a_slower_start(says):
-    says("variants.md", "so it ends lowest after 200 steps despite a slower start")
-    loss = {name: [VALLEY.loss(*p) for p in trajectory(make, VALLEY, steps=200)]
-            for name, (_, make) in VARIANTS.items()}
-    assert min(loss, key=lambda n: loss[n][200]) == "NAdam"
-    assert loss["NAdam"][20] > loss["Adam"][20]
+def _crossings(path: np.ndarray) -> int:
+    """How often a path on the valley crosses its floor, y = 0."""
+    return int(np.sum(np.diff(np.sign(path[:, 1])) != 0))
+
+
+def test_claim_nadams_slow_start_and_fewer_crossings_come_from_pytorchs_schedule(says):
+    from snippets import variants
+
+    says("variants.md", "NAdam, with the PyTorch schedule this class uses by default, starts "
+         "slower than Adam")
+    says("variants.md", "crosses the floor of the valley ($y = 0$) less often")
+    says("variants.md", "and ends lowest of the five")
+    says("variants.md", "The slower start and the fewer crossings come from that schedule, "
+         "whose $\\mu_t$ is about half of $\\beta_1$ in these steps")
+    says("variants.md", "not from the look-ahead: with $\\mu_t = \\beta_1$, as in Optax, NAdam "
+         "starts as fast as Adam")
+    says("variants.md", "crosses the floor as often")
+    says("variants.md", "and ends lower still")
+    says("variants.md", "With Keras's $\\psi = 1$, NAdam ends at "
+         "[[value: variants-valley-nadam-keras-200]], above Adam's")
+    makes = {
+        "Adam": lambda p: Adam(p, lr=0.05),
+        "PyTorch": lambda p: NAdam(p, lr=0.05),
+        "Optax": lambda p: NAdam(p, lr=0.05, momentum_decay=math.inf),
+        "Keras": lambda p: NAdam(p, lr=0.05, momentum_decay=1),
+        "Adam, beta1 = 0.45": lambda p: Adam(p, lr=0.05, betas=(0.45, 0.999)),
+    }
+    paths = {name: trajectory(make, VALLEY, steps=200) for name, make in makes.items()}
+    loss = {name: [VALLEY.loss(*p) for p in path] for name, path in paths.items()}
+    # PyTorch's schedule: mu_t about half of beta1 over these 200 steps
+    assert all(0.4 < NAdam([np.zeros(1)]).mu(t) / 0.9 < 0.55 for t in range(1, 202))
+    # slower start, fewer crossings, lowest of the five after 200 steps
+    assert loss["PyTorch"][20] > 1.5 * loss["Adam"][20]
+    assert _crossings(paths["PyTorch"]) < _crossings(paths["Adam"])
+    five = {name: trajectory(make, VALLEY, steps=200)[-1] for name, (_, make) in VARIANTS.items()}
+    assert min(five, key=lambda n: VALLEY.loss(*five[n])) == "NAdam"
+    # the schedule, not the look-ahead: with mu_t = beta1 NAdam starts like Adam, crosses
+    # as often, and ends lower still; Adam with about PyTorch's mu starts slowly too
+    assert loss["Optax"][20] == pytest.approx(loss["Adam"][20], rel=0.1)
+    assert _crossings(paths["Optax"]) == _crossings(paths["Adam"])
+    assert loss["Optax"][200] < loss["PyTorch"][200] < loss["Adam"][200] < loss["Keras"][200]
+    assert loss["Adam, beta1 = 0.45"][20] > 1.4 * loss["Adam"][20]
+    # the page's values are these runs
+    assert number("variants-valley-nadam-20") == pytest.approx(loss["PyTorch"][20], rel=0.01)
+    assert number("variants-valley-nadam-optax-200") == pytest.approx(loss["Optax"][200],
+                                                                      rel=0.01)
+    assert variants.valley_crossings("Optax") == _crossings(paths["Optax"])
+    assert variants.valley_nadam_loss("Keras", 200) == loss["Keras"][200]
+
+
+def test_claim_l2_in_adam_decays_small_gradient_weights_more_and_large_ones_less(says):
+    from snippets.variants import _weight_stats
+
+    says("variants.md", "L2 regularisation that Adam's division distorts: far stronger for "
+         "weights with small gradients, far weaker for those with large ones")
+    l2, adamw = _weight_stats(False), _weight_stats(True)  # rms, mean, std; groups 0.01, 1, 100
+    assert l2[0][200, 0] < 0.05 * adamw[0][200, 0]  # scale 0.01: gone by step 200
+    assert l2[1][-1, 2] > 3 * adamw[1][-1, 2]  # scale 100: its mean hardly decays
+    assert l2[0][-1, 2] > 4 * adamw[0][-1, 2]
+    assert number("variants-adamw-rms-200") == pytest.approx(adamw[0][200, 0], rel=0.01)
+    assert number("variants-l2-large-mean") == pytest.approx(l2[1][-1, 2], rel=0.01)
+    assert number("variants-adamw-mean") == pytest.approx(adamw[1][-1, 2], rel=0.01)
+    # the page's function gives the same root mean squares
+    rms = weight_norms(decoupled=True, steps=200)  # the same noise, step for step
+    assert rms[200, 0] == pytest.approx(adamw[0][200, 0], rel=1e-12)
+
+
+def test_claim_adams_first_steps_are_a_full_alpha_whatever_the_gradient(says):
+    says("variants.md", "Adam's first steps are a full $\\alpha$ in every parameter, whatever "
+         "its gradient")
+    g = np.array([1e-3, -0.3, 7.0, -2e3])  # gradients far above eps = 1e-8
+    w = np.zeros(4)
+    Adam([w], lr=0.01).step([g])
+    np.testing.assert_allclose(-w, 0.01 * np.sign(g), rtol=1e-4)
 
 
 def test_claim_radam_jumps_across_the_valley_in_its_momentum_steps(says):
@@ -582,6 +650,19 @@ def test_claim_radam_switches_at_rho_above_5_in_torch_and_at_or_above_threshold_
 
     torch_source = inspect.getsource(radam)
     assert "rho_t > 5" in torch_source and "rho_t >= 5" not in torch_source
+
+
+@frameworks
+def test_claim_pytorch_and_optax_ship_all_five_keras_all_but_radam(says, torch, jax_optax,
+                                                                    keras):
+    _, optax = jax_optax
+    says("variants.md", "PyTorch and Optax ship all five below, Keras all but RAdam")
+    assert {"AdamW", "Adamax", "NAdam", "RAdam"} <= set(dir(torch.optim))
+    assert "amsgrad" in inspect.signature(torch.optim.Adam).parameters
+    assert {"adamw", "amsgrad", "adamax", "nadam", "radam"} <= set(dir(optax))
+    assert {"AdamW", "Adamax", "Nadam"} <= set(dir(keras.optimizers))
+    assert "amsgrad" in inspect.signature(keras.optimizers.Adam).parameters
+    assert not {"RAdam", "Radam"} & set(dir(keras.optimizers))
 
 
 @frameworks
