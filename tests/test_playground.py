@@ -383,7 +383,7 @@ def test_claim_on_rosenbrock_at_alpha_0_003_adam_ends_near_its_start_and_each_ra
          "[[value: playground-rosenbrock-slow-adam-travel-x]] in 1000 steps: it ends at\n"
          "([[value: playground-rosenbrock-slow-adam-end-x]],\n"
          "[[value: playground-rosenbrock-slow-adam-end-y]]), not far from its start at\n"
-         "(−1.2, 1). Of these two rates, each suits one kind of optimizer only.")
+         "(-1.2, 1). Of these two rates, each suits one kind of optimizer only.")
     values = {v.name: v.compute() for v in playground_values("playground-rosenbrock-")}
     fast = race(ROSENBROCK, {"steps": 1000})
     slow = race(ROSENBROCK, {"steps": 1000, "alpha": 0.003})
