@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import inspect
 import io
-import pkgutil
 import sys
 import types
 from collections.abc import Callable
@@ -94,10 +92,10 @@ def figure(
 
 
 def load_all() -> dict[str, FigureSpec]:
-    """Import every module of the ``snippets`` package so its figures register."""
-    package = importlib.import_module("snippets")
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"snippets.{info.name}")
+    """Every registered figure, with every module of ``snippets`` imported."""
+    import snippets
+
+    snippets.import_all()
     return REGISTRY
 
 

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib
 import json
 import math
-import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,10 +132,10 @@ def value(
 
 
 def load_all() -> dict[str, ValueSpec]:
-    """Import every module of the ``snippets`` package so its values register."""
-    package = importlib.import_module("snippets")
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"snippets.{info.name}")
+    """Every registered value, with every module of ``snippets`` imported."""
+    import snippets
+
+    snippets.import_all()
     return REGISTRY
 
 
