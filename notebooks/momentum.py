@@ -10,6 +10,7 @@
 #     the noisy gradient's settings (means, the step where it drops): [-0.5, 150]
 #     the values of beta1 the notebook and its exercises try: [0.5, 0.9, 0.99]
 #     the learning rates of the runs and the exercises: [0.15, 0.075, 0.1]
+#     the learning rates the momentum page compares floors at: [0.01, 0.07]
 #     Exercise 4's number of steps: [100]
 #   kernelspec:
 #     display_name: Python 3
@@ -108,11 +109,15 @@
 #
 # </details>
 #
-# A smoother average is a steadier direction, not a path that settles closer to the
-# minimum: with noisy gradients, momentum in this averaging form at a learning rate
-# $\alpha$ jitters about the minimum about as much as gradient descent at the same
-# $\alpha$ (the [momentum page](https://adam-layer-by-layer.github.io/adam/momentum/)
-# measures it). What lowers that floor is a smaller $\alpha$.
+# A smoother average is a steadier direction, not always a path that settles closer
+# to the minimum: with noisy gradients and a small learning rate $\alpha$ (here 0.01,
+# an eighth of gradient descent's limit), momentum in this averaging form jitters
+# about the minimum about as much as gradient descent at the same $\alpha$: its floor
+# is [[value: momentum-floor-drop-small]] lower. What lowers that floor is a smaller
+# $\alpha$. Near gradient descent's limit it is another matter: at $\alpha = 0.07$
+# momentum's floor is [[value: momentum-floor-drop-large]] lower, because the average
+# also damps the swing across the steep direction (the
+# [momentum page](https://adam-layer-by-layer.github.io/adam/momentum/) measures both).
 
 # %% [markdown]
 # ## Momentum on the valley

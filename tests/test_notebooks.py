@@ -336,10 +336,10 @@ def test_claim_landscape_a_smaller_step_is_more_precise_and_slower():
     assert notebooks.nb_landscape_floor_steps_0005() > notebooks.nb_landscape_floor_steps_001()
 
 
-def test_claim_momentum_does_not_settle_closer_than_gradient_descent_at_the_same_alpha():
-    notebook_says("momentum", "momentum in this averaging form at a learning rate $\\alpha$ "
-                  "jitters about the minimum about as much as gradient descent at the same "
-                  "$\\alpha$")
+def test_claim_momentum_at_a_small_alpha_does_not_settle_closer_than_gradient_descent():
+    notebook_says("momentum", "with noisy gradients and a small learning rate $\\alpha$")
+    notebook_says("momentum", "momentum in this averaging form jitters about the minimum "
+                  "about as much as gradient descent at the same $\\alpha$")
     notebook_says("momentum", "What lowers that floor is a smaller $\\alpha$")
     def settled(make, alpha):
         path = trajectory(partial(make, lr=alpha), noisy(VALLEY, 1.0), steps=12_000, seed=0)
@@ -350,6 +350,16 @@ def test_claim_momentum_does_not_settle_closer_than_gradient_descent_at_the_same
     assert 0.8 < momentum / sgd < 1.25
     assert momentum == pytest.approx(notebooks._floor(0.01, 1.0), rel=0.2)  # SGD's floor
     assert settled(partial(EMAMomentum, beta=0.9), 0.0025) < momentum / 2
+
+
+def test_claim_momentum_near_the_limit_settles_much_closer_than_gradient_descent():
+    from snippets.momentum import floor_drop_large, noise_floor
+
+    notebook_says("momentum", "Near gradient descent's limit it is another matter")
+    # the exact floors at alpha = 0.07 (SGD's limit on the valley is 0.08)
+    assert floor_drop_large() == pytest.approx(
+        1 - noise_floor(0.07, 0.9, [1, 25], 1.0) / noise_floor(0.07, 0.0, [1, 25], 1.0))
+    assert floor_drop_large() > 0.5
 
 
 def test_claim_momentum_at_alpha_0_3_converges_only_with_the_larger_betas():
