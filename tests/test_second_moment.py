@@ -252,6 +252,8 @@ def test_claim_keras_epsilon_is_the_papers_eps_hat_not_algorithm_1s_eps(says):
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "jax")
+    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    jax.config.update("jax_enable_x64", True)  # else float64 variables are float32
     keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
     if keras.backend.backend() != "jax":
         pytest.skip("Keras was imported with another backend than JAX before this test")

@@ -152,14 +152,14 @@ def test_two_clean_builds_are_byte_identical(built, built_again):
     assert compared > 50
 
 
-def test_rebuild_with_no_change_draws_no_figure_runs_no_notebook_renders_no_formula(
+def test_rebuild_with_no_change_computes_no_figure_or_value_runs_no_notebook_renders_no_formula(
     built, tmp_path
 ):
-    assert "drawing " in built.log, "a clean build draws the figures"
+    assert "computing " in built.log, "a clean build draws the figures and computes the values"
     assert "ran notebook" in built.log, "a clean build runs the notebooks"
     assert "formulas with KaTeX" in built.log, "a clean build renders the math"
     again = build_site(tmp_path / "site", built.cache)
-    assert "drawing " not in again.log
+    assert "computing " not in again.log
     assert "ran notebook" not in again.log
     assert "formulas with KaTeX" not in again.log
     assert filecmp.cmp(built.site / "momentum/index.html", again.site / "momentum/index.html",
