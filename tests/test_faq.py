@@ -320,7 +320,7 @@ def test_claim_adams_steps_shrink_near_a_minimum_on_a_deterministic_problem(says
     v_hat = opt.v[0] / (1 - 0.999**opt.t)
     assert np.median(np.sqrt(v_hat) / np.abs(g)) > 1e6
     # the loss reached the limit of float64 (the minimum is 0, the loss starts at ~6)
-    says("faq.md", "a constant $\\alpha$ reached the limit of float64")
+    says("faq.md", "with a constant $\\alpha$ the loss reached the limit of float64's precision")
     assert pitfalls.clip_every_exact_free() < 1e-28 * 0.5 * np.mean(y**2)
 
 
@@ -730,3 +730,22 @@ def test_claim_weight_decay_is_l2_in_torch_adam_and_decoupled_in_keras(says, ker
     w.grad = torch.zeros(1, dtype=torch.float64)
     opt.step()
     assert w.item() == pytest.approx(keras_path[1, 0], rel=1e-12)
+
+
+def test_claim_adams_noise_floor_falls_with_a_smaller_alpha_or_less_noise(says):
+    from functools import partial
+
+    from snippets.adam import Adam
+    from snippets.landscape import loss_along
+    from snippets.optimizers import trajectory
+    from snippets.surfaces import VALLEY, noisy
+
+    says("faq.md", "only a smaller\n    $\\alpha$ or less noise (larger minibatches) lowers it")
+
+    def floor(lr, sigma):
+        path = trajectory(partial(Adam, lr=lr), noisy(VALLEY, sigma), steps=8000)
+        return loss_along(path, VALLEY)[3000:].mean()
+
+    base = floor(0.01, 1.0)
+    assert floor(0.005, 1.0) < 0.7 * base  # a smaller alpha
+    assert floor(0.01, 0.5) < 0.7 * base  # less noise, as a 4x larger minibatch gives
