@@ -227,7 +227,7 @@ def _register_rosenbrock_values() -> None:
 _register_rosenbrock_values()
 
 
-@value("playground-rosenbrock-early-share", percent=True, digits=2)
+@value("playground-rosenbrock-early-share", percent=True, digits=3)
 def playground_rosenbrock_early_share() -> float:
     """The least share, over Adam and RMSProp and both coordinates, of v at step 1000 that
     the first 100 steps' gradients make up, at the default alpha."""
