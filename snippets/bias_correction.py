@@ -16,7 +16,7 @@ import numpy as np
 from snippets.adam import adam_step
 from snippets.figures import COLORS, figure
 from snippets.optimizers import adam_step_no_bias_correction
-from snippets.second_moment import step_sizes
+from snippets.second_moment import fast_step_sizes, step_sizes
 from snippets.values import value
 
 if __name__ == "__main__":
@@ -158,14 +158,15 @@ def sqrt_v_fill() -> float:
 
 @functools.cache
 def _uncorrected_steps(steps: int = 10_000) -> np.ndarray:
-    """Step sizes / lr of a constant gradient without the correction (figure and values)."""
-    return step_sizes(np.full(steps, 0.3), step=without_correction)
+    """Step sizes / lr of a constant gradient without the correction (figure and values):
+    step_sizes(np.full(steps, 0.3), step=without_correction)."""
+    return fast_step_sizes(np.full(steps, 0.3), step=without_correction, bias_correction=False)
 
 
 @functools.cache
 def _corrected_steps(steps: int = 10_000) -> np.ndarray:
     """Step sizes / lr of a constant gradient with the correction (Adam)."""
-    return step_sizes(np.full(steps, 0.3))
+    return fast_step_sizes(np.full(steps, 0.3))  # step_sizes(np.full(steps, 0.3))
 
 
 @value("bias-correction-peak-step", digits=3)
@@ -255,7 +256,7 @@ def bias_moments(fig, theme):
     mean, std = 0.5, 1.0
     top, bottom = fig.subplots(2, 1)
     m, _ = moment_runs(mean, std, steps=40, runs=2000, seed=1)
-    _, v = moment_runs(mean, std, steps=10_000, runs=200, seed=2)
+    v = _v_runs(mean, std, steps=10_000, runs=200, seed=2)
     panels = [(top, m, 0.9, mean, "$m_t$", "linear"), (bottom, v, 0.999, mean**2 + std**2,
                                                        "$v_t$", "log")]
     for ax, raw, beta, truth, name, scale in panels:
@@ -275,6 +276,21 @@ def bias_moments(fig, theme):
     top.set_ylim(-0.6, 2.0)
     bottom.set_ylim(0, 3.5)
     top.legend(loc="upper right", fontsize=8, ncols=2)
+
+
+def _v_runs(mean: float, std: float, steps: int, runs: int, seed: int = 0,
+            beta2: float = 0.999) -> np.ndarray:
+    """moment_runs(mean, std, steps, runs, seed, beta2=beta2)[1], v_t alone: the same
+    operations, (1 - beta2) * g**2 taken for every step at once, so the same numbers
+    (tests/test_bias_correction.py checks them)."""
+    g = np.random.default_rng(seed).normal(mean, std, size=(steps, runs))
+    new = (1 - beta2) * g**2
+    v = np.empty_like(new)
+    v_prev = np.zeros(runs)  # v_0 = 0
+    for i in range(steps):  # row i holds step t = i + 1: v_t = beta2 * v_{t-1} + new_t
+        v_prev = np.multiply(v_prev, beta2, out=v[i])
+        v_prev += new[i]
+    return v
 
 
 def _log_points(n: int, per_decade: int = 40) -> np.ndarray:

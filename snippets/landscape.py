@@ -19,8 +19,8 @@ import numpy as np
 
 # --8<-- [end:setup]
 from snippets.figures import COLORS, figure
-from snippets.optimizers import SGD, trajectory
-from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+from snippets.optimizers import SGD, EMAMomentum, trajectory
+from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY, bowl_grad, valley_grad
 from snippets.values import value
 
 if __name__ == "__main__":
@@ -334,14 +334,73 @@ def crawl_covered() -> float:
     return float((path[-1, 0] - path[0, 0]) / (VALLEY.minimum[0] - path[0, 0]))
 
 
-@functools.cache
-def settled_loss(alpha: float, steps: int = 40_000) -> float:
-    """SGD's average true loss on the noisy valley after the first 1000 steps (the noise block)."""
-    path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=steps)
-    return float(loss_along(path, VALLEY)[1000:].mean())
+# Surfaces whose gradient is one constant per coordinate times the point: (cx, cy).
+DIAGONAL = {valley_grad: (1.0, 25.0), bowl_grad: (0.1, 10.0)}
+
+
+def diagonal_paths(surface, lrs, betas=None, steps: int = 100, seed: int = 0) -> np.ndarray:
+    """trajectory(partial(SGD, lr=lr), surface, steps=steps, seed=seed) for every lr in lrs,
+    or with betas, trajectory(partial(EMAMomentum, lr=lr, beta=beta), ...) for each pair:
+    an array (steps + 1, len(lrs), 2), [:, i] the path of run i.
+
+    For the surfaces in DIAGONAL, whose gradient is one number per coordinate times the
+    point: each coordinate is a recursion of plain floats, the same IEEE operations in the
+    order of surfaces.py and optimizers.py, so the points are trajectory's, bit for bit
+    (tests/test_landscape.py checks them). The noise of a noisy surface is drawn at once,
+    the numbers trajectory draws one step at a time, and every run sees it (one seed). A
+    run that stops being finite is run again by trajectory, which stops it there.
+    """
+    cx, cy = DIAGONAL[surface.grad]  # surface.grad(x, y) = (cx * x, cy * y)
+    noise = None
+    if surface.noise:  # Surface.sample_grad's noise, every step's at once
+        noise = (surface.noise * np.random.default_rng(seed).standard_normal((steps, 2))).tolist()
+    path = np.empty((steps + 1, len(lrs), 2))
+    for i, lr in enumerate(lrs):
+        lr = float(lr)
+        x, y = (float(c) for c in surface.start)
+        xs, ys = [x], [y]
+        beta = None if betas is None else float(betas[i])
+        keep = None if beta is None else 1 - beta
+        mx = my = 0.0
+        for k in range(steps):
+            gx, gy = cx * x, cy * y
+            if noise is not None:
+                zx, zy = noise[k]
+                gx, gy = gx + zx, gy + zy
+            if beta is None:  # SGD.update: p -= lr * g
+                x, y = x - lr * gx, y - lr * gy
+            else:  # EMAMomentum.update: m *= beta; m += (1 - beta) * g; p -= lr * m
+                mx, my = mx * beta + keep * gx, my * beta + keep * gy
+                x, y = x - lr * mx, y - lr * my
+            xs.append(x)
+            ys.append(y)
+        path[:, i, 0], path[:, i, 1] = xs, ys
+    for i in np.flatnonzero(~np.isfinite(path).all(axis=(0, 2))):
+        make = (partial(SGD, lr=lrs[i]) if betas is None
+                else partial(EMAMomentum, lr=lrs[i], beta=betas[i]))
+        path[:, i] = trajectory(make, surface, steps=steps, seed=seed)
+    return path
 
 
 NOISE_ALPHAS = (0.04, 0.02, 0.01)
+
+
+@functools.cache
+def _noise_paths(steps: int) -> np.ndarray:
+    """The noise block's runs, one per alpha in NOISE_ALPHAS, on the same noise."""
+    return diagonal_paths(NOISY_VALLEY, NOISE_ALPHAS, steps=steps)
+
+
+@functools.cache
+def settled_loss(alpha: float, steps: int = 40_000) -> float:
+    """SGD's average true loss on the noisy valley after the first 1000 steps (the noise block).
+
+    The path is trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=steps)."""
+    if alpha in NOISE_ALPHAS:
+        path = _noise_paths(steps)[:, NOISE_ALPHAS.index(alpha)]
+    else:
+        path = diagonal_paths(NOISY_VALLEY, [alpha], steps=steps)[:, 0]
+    return float(loss_along(path, VALLEY)[1000:].mean())
 
 
 @value("landscape-noise-deviation", digits=1, percent=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 # --8<-- [end:setup]
 from snippets.figures import COLORS, figure
+from snippets.landscape import diagonal_paths
 from snippets.optimizers import SGD, EMAMomentum, HeavyBall, trajectory
 from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
 from snippets.values import value
@@ -453,6 +454,16 @@ def window_lag_09() -> float:
     return round((window_09() - 1) / 2)
 
 
+def _ema(values: np.ndarray, beta: float) -> np.ndarray:
+    """ema(values, beta) on plain floats: the same operations, so the same numbers (the
+    page's ema computes them on NumPy scalars, a few times slower)."""
+    m, out = 0.0, []
+    for g in values.tolist():
+        m = beta * m + (1 - beta) * g
+        out.append(m)
+    return np.array(out)
+
+
 @functools.cache
 def _noise_run() -> dict[float, tuple[float, float]]:
     """The noise block's run: for each beta1, (measured noise std, lag in steps)."""
@@ -460,8 +471,8 @@ def _noise_run() -> dict[float, tuple[float, float]]:
     t = np.arange(1, 20_001)
     out = {}
     for beta1 in (0.9, 0.99):
-        noise = ema(rng.normal(0.0, 1.0, t.size), beta1)[2000:]
-        ramp = ema(0.001 * t, beta1)
+        noise = _ema(rng.normal(0.0, 1.0, t.size), beta1)[2000:]
+        ramp = _ema(0.001 * t, beta1)
         out[beta1] = float(noise.std()), float((0.001 * t[-1] - ramp[-1]) / 0.001)
     return out
 
@@ -504,15 +515,23 @@ def noise_excess_max() -> float:
 
 
 @functools.cache
+def _seed_noise(runs: int) -> np.ndarray:
+    """The gradients of _noise_seeds, pure noise from seeds 1..runs: one row a step, one
+    column a seed."""
+    return np.stack([np.random.default_rng(seed).normal(0.0, 1.0, 20_000)
+                     for seed in range(1, runs + 1)], axis=1)
+
+
+@functools.cache
 def _noise_seeds(beta1: float, runs: int = 200) -> np.ndarray:
     """The noise block's measurement repeated with seeds 1..runs: excess over the formula."""
-    g = np.stack([np.random.default_rng(seed).normal(0.0, 1.0, 20_000)
-                  for seed in range(1, runs + 1)])
-    m, kept = np.zeros(runs), np.empty_like(g)
-    for t in range(g.shape[1]):  # ema() on all runs at once
-        m = beta1 * m + (1 - beta1) * g[:, t]
-        kept[:, t] = m
-    return kept[:, 2000:].std(axis=1) / noise_ratio(beta1) - 1
+    new = (1 - beta1) * _seed_noise(runs)  # (1 - beta1) * g_t, every step's at once
+    kept = np.empty_like(new)
+    m = np.zeros(runs)
+    for t in range(len(new)):  # ema() on all runs at once: m = beta1 * m + (1 - beta1) * g_t
+        m = np.multiply(m, beta1, out=kept[t])
+        m += new[t]
+    return np.ascontiguousarray(kept.T)[:, 2000:].std(axis=1) / noise_ratio(beta1) - 1
 
 
 @value("momentum-noise-excess-mean-09", digits=1, percent=True)
@@ -535,6 +554,7 @@ def noise_excess_spread_099() -> float:
     return float(_noise_seeds(0.99).std())
 
 
+@functools.cache
 def _two_forms_steps(t: int) -> tuple[float, float]:
     """Heavy-ball and EMA step lengths at step t on a steady slope (alpha 0.1, beta1 0.9)."""
     alpha, beta1 = 0.1, 0.9
@@ -636,9 +656,10 @@ def factor_floor_09() -> float:
 
 @functools.cache
 def valley_steps(alpha: float, beta1: float, steps: int = 3000) -> int | None:
-    """Steps of EMA momentum to a loss below 1e-6 on the valley (None: never)."""
-    return steps_to(trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY,
-                               steps=steps), VALLEY)
+    """Steps of EMA momentum to a loss below 1e-6 on the valley (None: never).
+
+    The path is trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)."""
+    return steps_to(diagonal_paths(VALLEY, [alpha], [beta1], steps=steps)[:, 0], VALLEY)
 
 
 @value("momentum-valley-steps-gd", integer=True)
@@ -723,10 +744,26 @@ def crossings_fast() -> float:
     return crossings(0.15, 0.5, tenth_fast())
 
 
+JITTER_RUNS = ((0.0, 0.01), (0.9, 0.01), (0.0, 0.07), (0.9, 0.07))  # (beta1, alpha)
+
+
+@functools.cache
+def _jitter_paths(steps: int) -> np.ndarray:
+    """The jitter block's four measured runs, on the same noise (see diagonal_paths)."""
+    return diagonal_paths(NOISY_VALLEY, [alpha for _, alpha in JITTER_RUNS],
+                          [beta1 for beta1, _ in JITTER_RUNS], steps=steps)
+
+
 @functools.cache
 def jitter(beta1: float, alpha: float = 0.01, steps: int = 40_000) -> float:
-    """The average loss of EMA momentum on the noisy valley once settled (the jitter block)."""
-    path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY, steps=steps)
+    """The average loss of EMA momentum on the noisy valley once settled (the jitter block).
+
+    The path is trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY,
+    steps=steps)."""
+    if (beta1, alpha) in JITTER_RUNS:
+        path = _jitter_paths(steps)[:, JITTER_RUNS.index((beta1, alpha))]
+    else:
+        path = diagonal_paths(NOISY_VALLEY, [alpha], [beta1], steps=steps)[:, 0]
     return float(VALLEY.loss(path[1000:, 0], path[1000:, 1]).mean())
 
 
@@ -790,8 +827,9 @@ def _bowls() -> dict:
             steps_per_decade(max(rate(alpha, beta1, L), rate(alpha, beta1, mu))),
         )
     alpha, beta1 = best_momentum(0.1, 10.0)
-    gd_path = trajectory(partial(SGD, lr=best_gd(0.1, 10.0)), BOWL, steps=2000)
-    momentum_path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), BOWL, steps=2000)
+    # trajectory(partial(SGD, lr=...), BOWL, steps=2000) and the same with EMAMomentum
+    gd_path = diagonal_paths(BOWL, [best_gd(0.1, 10.0)], steps=2000)[:, 0]
+    momentum_path = diagonal_paths(BOWL, [alpha], [beta1], steps=2000)[:, 0]
     out["bowl"] = steps_to(gd_path, BOWL), steps_to(momentum_path, BOWL)
     return out
 

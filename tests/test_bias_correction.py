@@ -8,7 +8,7 @@ import pytest
 from snippets import bias_correction
 from snippets.adam import adam_step
 from snippets.bias_correction import moment_runs, without_correction
-from snippets.second_moment import step_sizes
+from snippets.second_moment import fast_step_sizes, step_sizes
 
 
 def test_averages_of_a_constant_gradient_hold_one_minus_beta_power_t_of_it():
@@ -129,3 +129,18 @@ def test_claim_the_correction_does_not_make_the_averages_reliable(says):
     assert np.all((np.abs(first) > 0.99) & (np.abs(first) <= 1.0))  # g / (|g| + eps)
     wrong = np.mean(first > 0)  # moved up, against the mean gradient's descent direction
     assert wrong == pytest.approx(0.5 * (1 + erf(-0.5 / sqrt(2))), abs=0.01)  # about 31 %
+
+
+def test_the_fast_runs_are_step_sizes_and_moment_runs_bit_for_bit():
+    """The figures' runs give what the page's step_sizes and moment_runs give, to the bit."""
+    grads = np.full(3000, 0.3)
+    assert np.array_equal(bias_correction._uncorrected_steps(3000),
+                          step_sizes(grads, step=without_correction))
+    assert np.array_equal(bias_correction._corrected_steps(3000), step_sizes(grads))
+    noisy = 0.3 + np.random.default_rng(2).standard_normal(500)
+    assert np.array_equal(
+        fast_step_sizes(noisy, step=without_correction, bias_correction=False),
+        step_sizes(noisy, step=without_correction))
+    for mean, std, steps, runs, seed in ((0.5, 1.0, 2000, 20, 2), (2.0, 0.0, 50, 3, 0)):
+        assert np.array_equal(bias_correction._v_runs(mean, std, steps, runs, seed),
+                              moment_runs(mean, std, steps, runs, seed)[1])

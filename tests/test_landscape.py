@@ -15,6 +15,7 @@ from snippets.landscape import (
     bowl_factor,
     bowl_removed,
     crawl_covered,
+    diagonal_paths,
     downhill_angle,
     gd_limit,
     loss_along,
@@ -26,7 +27,7 @@ from snippets.landscape import (
     slope_along,
     steps_to,
 )
-from snippets.optimizers import SGD, trajectory
+from snippets.optimizers import SGD, EMAMomentum, trajectory
 from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, VALLEY
 
 
@@ -231,3 +232,35 @@ def test_claim_at_a_small_alpha_momentum_hardly_lowers_the_noise_floor(says):
     assert floor_halving_drop() == pytest.approx(
         1 - noise_floor(0.005, [1, 25], 1.0) / noise_floor(0.01, [1, 25], 1.0))
     assert floor(0.07, 0.9) < 0.25 * floor(0.07, 0.0)  # close to 2/L = 0.08: a lot lower
+
+
+def test_diagonal_paths_are_trajectory_s_bit_for_bit():
+    """diagonal_paths computes what trajectory computes, point for point: SGD and EMA
+    momentum, with and without noise, on the valley and the bowl, NaN where a run diverges."""
+    cases = [
+        (NOISY_VALLEY, NOISE_ALPHAS, None, 3000),
+        (NOISY_VALLEY, (0.01, 0.01, 0.07, 0.07), (0.0, 0.9, 0.0, 0.9), 3000),
+        (VALLEY, (0.075, 0.15, 0.075), (0.0, 0.5, 0.99), 1000),
+        (VALLEY, STEP_SIZES.values(), None, 300),
+        (BOWL, (2 / 10.1, 0.3), None, 500),
+        (BOWL, (0.5,), (0.9,), 500),
+        (VALLEY, (0.3, 0.01), None, 1000),  # the first diverges: trajectory stops it
+        (NOISY_VALLEY, (0.6,), (0.5,), 1000),
+    ]
+    diverged = 0
+    for surface, lrs, betas, steps in cases:
+        lrs = list(lrs)
+        paths = diagonal_paths(surface, lrs, betas, steps=steps)
+        for i, lr in enumerate(lrs):
+            make = partial(SGD, lr=lr) if betas is None else partial(EMAMomentum, lr=lr,
+                                                                      beta=betas[i])
+            alone = trajectory(make, surface, steps=steps)
+            assert np.array_equal(paths[:, i], alone, equal_nan=True), (surface.name, lr)
+            diverged += np.isnan(alone).any()
+    assert diverged == 2
+
+
+def test_settled_loss_is_the_noise_block_s_average_bit_for_bit():
+    for alpha in (*NOISE_ALPHAS, 0.03):
+        path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=3000)
+        assert settled_loss(alpha, steps=3000) == float(loss_along(path, VALLEY)[1000:].mean())

@@ -53,7 +53,7 @@ from snippets.momentum import (
     valley_steps_gd,
 )
 from snippets.optimizers import SGD, EMAMomentum, HeavyBall, trajectory
-from snippets.surfaces import BOWL, VALLEY
+from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
 
 RNG = np.random.default_rng(42)
 
@@ -392,3 +392,30 @@ def test_the_page_values_agree_with_the_formulas():
     assert (bowl_steps(), bowl_steps_gd()) == (65, 407)
     assert kappa_for_09() == 1442
     assert heavy_final_step() == pytest.approx(10 * ema_final_step())
+
+
+def test_the_fast_runs_are_the_page_s_runs_bit_for_bit():
+    """jitter, valley_steps, _bowls, _noise_run and _noise_seeds compute what the page's
+    own functions (trajectory, ema) give, to the last bit."""
+    from snippets import momentum
+
+    for beta1, alpha in (*momentum.JITTER_RUNS, (0.5, 0.03)):
+        path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), NOISY_VALLEY, steps=3000)
+        assert jitter(beta1, alpha, steps=3000) == float(
+            VALLEY.loss(path[1000:, 0], path[1000:, 1]).mean())
+    for alpha, beta1 in ((0.075, 0.0), (0.15, 0.5), (0.075, 0.99), (0.3, 0.5)):  # 0.3 diverges
+        path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=3000)
+        with np.errstate(over="ignore", invalid="ignore"):
+            assert valley_steps(alpha, beta1) == steps_to(path, VALLEY)
+    alpha, beta1 = best_momentum(0.1, 10.0)
+    gd = trajectory(partial(SGD, lr=best_gd(0.1, 10.0)), BOWL, steps=2000)
+    mom = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), BOWL, steps=2000)
+    assert momentum._bowls()["bowl"] == (steps_to(gd, BOWL), steps_to(mom, BOWL))
+    for values in (RNG.normal(size=3000), 0.001 * np.arange(1, 3001)):
+        for beta in (0.5, 0.9, 0.99):
+            assert np.array_equal(momentum._ema(values, beta), ema(values, beta))
+    for beta1 in (0.9, 0.99):
+        measured = momentum._noise_seeds(beta1, runs=4)
+        for seed in range(1, 5):
+            m = ema(np.random.default_rng(seed).normal(0.0, 1.0, 20_000), beta1)[2000:]
+            assert measured[seed - 1] == m.std() / momentum.noise_ratio(beta1) - 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -277,3 +279,24 @@ def test_claim_keras_epsilon_is_the_papers_eps_hat_not_algorithm_1s_eps(says):
             assert abs(step - g / (g + 1e-7)) > 0.1  # not Algorithm 1 with eps = 1e-7
     finally:
         keras.config.set_floatx("float32")
+
+
+def test_fast_step_sizes_are_step_sizes_bit_for_bit():
+    """fast_step_sizes gives step_sizes's numbers to the last bit: the figure's and the
+    block's histories, other betas and epsilons, and it raises as adam_step does."""
+    histories = [grads for _, grads in second_moment._step_bound_cases()] + [
+        0.3 + np.random.default_rng(1).standard_normal(6000),
+        np.r_[np.zeros(5000), (0.999 / 0.9) ** np.arange(40)],
+        np.logspace(-12, 2, 57), [1e-8], [], [-2.0, 0.0, 3.5],
+    ]
+    for grads in histories:
+        assert np.array_equal(second_moment.fast_step_sizes(grads), step_sizes(grads))
+    grads = 0.3 + np.random.default_rng(5).standard_normal(500)
+    for beta1, beta2, eps, lr in ((0.0, 0.999, 1e-8, 1e-3), (0.99, 0.99, 1e-3, 1.0)):
+        step = partial(adam_step, beta1=beta1, beta2=beta2, epsilon=eps)
+        fast = second_moment.fast_step_sizes(grads, lr, beta1=beta1, beta2=beta2, epsilon=eps)
+        assert np.array_equal(fast, step_sizes(grads, lr, step=step))
+    assert np.array_equal(second_moment._noisy_steps(),
+                          step_sizes(0.3 + np.random.default_rng(1).standard_normal(6000)))
+    with pytest.raises(ValueError, match="grads holds"):
+        second_moment.fast_step_sizes([1.0, np.inf])
