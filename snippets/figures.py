@@ -188,6 +188,27 @@ def _code_objects(code: types.CodeType):
             yield from _code_objects(const)
 
 
+@functools.cache
+def _uses(func: Callable) -> tuple[frozenset[str], tuple[Callable, ...]]:
+    """The snippets modules that ``func``'s own code names, and their functions it may call."""
+    modules, calls = {func.__module__}, []
+    names = {n for code in _code_objects(func.__code__) for n in code.co_names}
+    defaults = [*(func.__defaults__ or ()), *(func.__kwdefaults__ or {}).values()]
+    for value in [*(func.__globals__.get(n) for n in names), *defaults]:
+        if isinstance(value, types.ModuleType):
+            owner, members = value.__name__, vars(value).values()
+        elif inspect.isclass(value):
+            owner, members = value.__module__, list(vars(value).values())
+        else:
+            owner = getattr(value, "__module__", None)
+            members = [getattr(value, "__wrapped__", value)]  # through functools.cache
+        if not (isinstance(owner, str) and owner.startswith("snippets")):
+            continue
+        modules.add(owner)
+        calls += [m for m in members if inspect.isfunction(m) and m.__module__ == owner]
+    return frozenset(modules), tuple(calls)
+
+
 def _modules_used(draw: Callable) -> set[str]:
     """Names of the snippets modules whose code ``draw`` uses, transitively."""
     modules: set[str] = set()
@@ -198,21 +219,9 @@ def _modules_used(draw: Callable) -> set[str]:
         if func in visited:
             continue
         visited.add(func)
-        modules.add(func.__module__)
-        names = {n for code in _code_objects(func.__code__) for n in code.co_names}
-        defaults = [*(func.__defaults__ or ()), *(func.__kwdefaults__ or {}).values()]
-        for value in [*(func.__globals__.get(n) for n in names), *defaults]:
-            if isinstance(value, types.ModuleType):
-                owner, members = value.__name__, vars(value).values()
-            elif inspect.isclass(value):
-                owner, members = value.__module__, list(vars(value).values())
-            else:
-                owner = getattr(value, "__module__", None)
-                members = [getattr(value, "__wrapped__", value)]  # through functools.cache
-            if not (isinstance(owner, str) and owner.startswith("snippets")):
-                continue
-            modules.add(owner)
-            todo.extend(m for m in members if inspect.isfunction(m) and m.__module__ == owner)
+        used, calls = _uses(func)
+        modules |= used
+        todo.extend(calls)
     return {m for m in modules if m.startswith("snippets")}
 
 
