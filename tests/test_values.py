@@ -137,6 +137,11 @@ def test_the_built_site_shows_numbers_never_markers(built):
     for path in built.site.rglob("*"):
         if path.suffix in {".html", ".json", ".ipynb", ".xml"}:
             assert not marker.search(path.read_text()), f"{path}: an unfilled [[value: ...]]"
+    bias_correction = (built.site / "bias-correction" / "index.html").read_text()
+    first_step = values.text("bias-correction-first-step")
+    for meta in ('name="description"', 'property="og:description"', 'name="twitter:description"'):
+        assert re.search(rf'<meta {meta} content="[^"]*first step {first_step}\s+times',
+                         bias_correction), f"{meta} is not filled"
     second_moment = (built.site / "second-moment" / "index.html").read_text()
     reaches = values.text("step-bound-tenfold")
     assert f"the step reaches {reaches}, above the bound" in second_moment  # the alt text
