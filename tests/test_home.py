@@ -102,6 +102,8 @@ def test_claim_without_bias_correction_the_first_steps_are_too_large(says):
     from snippets.bias_correction import first_step
 
     says("index.md", "they make the first steps too *large*")
+    says("bias-correction.md", "which makes the first step [[value: bias-correction-first-step]] "
+         "times too large")
     # m_1 / sqrt(v_1) = (1 - beta1) g / sqrt((1 - beta2) g^2): larger than 1 for any g
     assert first_step() == pytest.approx((1 - 0.9) / (1 - 0.999) ** 0.5, rel=1e-5)  # eps aside
     assert first_step() > 3
