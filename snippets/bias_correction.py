@@ -13,10 +13,11 @@ import functools
 import numpy as np
 
 # --8<-- [end:setup]
-from snippets.adam import adam_step
+from snippets.adam import Adam, adam_step
 from snippets.figures import COLORS, figure
-from snippets.optimizers import adam_step_no_bias_correction
+from snippets.optimizers import AdamNoBiasCorrection, adam_step_no_bias_correction, trajectory
 from snippets.second_moment import fast_step_sizes, step_sizes
+from snippets.surfaces import VALLEY
 from snippets.values import value
 
 if __name__ == "__main__":
@@ -70,6 +71,23 @@ if __name__ == "__main__":
                         ("E[v_hat]/E[g^2]:", v_hat.mean(axis=1) / 1.25)]:
         print(name, " ".join(f"{x:.2f}" for x in ratio))
     # --8<-- [end:corrected]
+
+
+# --8<-- [start:the_difference]
+def adam_lines(params, grads, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+               epsilon=1e-8, bias_correction=True):
+    """adam_step's lines after its input checks; False drops the corrections."""
+    m = beta1 * m + (1 - beta1) * grads
+    v = beta2 * v + (1 - beta2) * grads**2
+    m_hat, v_hat = m, v  # without the correction: the raw averages
+    if bias_correction:
+        m_hat = m / (1 - beta1**t)  # the two lines an uncorrected Adam lacks
+        v_hat = v / (1 - beta2**t)
+    params = params - lr * m_hat / (np.sqrt(v_hat) + epsilon)
+    return params, m, v
+
+
+# --8<-- [end:the_difference]
 
 
 # --8<-- [start:without_correction]
@@ -236,6 +254,118 @@ def step_3000() -> float:
     return float(_uncorrected_steps()[2999])
 
 
+# The valley: Adam with and without the correction (the home map's panels 3 and 4) ----
+
+PATH_LR, PATH_STEPS = 0.07, 40  # the home map's learning rate and run length
+
+
+@functools.cache
+def valley_path(bias_correction: bool) -> np.ndarray:
+    """The points Adam visits on the valley, with or without its bias corrections."""
+    make = Adam if bias_correction else AdamNoBiasCorrection
+    return trajectory(lambda p: make(p, lr=PATH_LR), VALLEY, steps=PATH_STEPS)
+
+
+def valley_steps(bias_correction: bool) -> np.ndarray:
+    """|change| / lr of each coordinate at each step of the valley run: (steps, 2)."""
+    return np.abs(np.diff(valley_path(bias_correction), axis=0)) / PATH_LR
+
+
+@value("bias-correction-path-largest-step", digits=3)
+def path_largest_step() -> float:
+    """The longest uncorrected step along one coordinate on the valley, in units of lr."""
+    return float(valley_steps(False).max())
+
+
+@value("bias-correction-path-largest-t", integer=True)
+def path_largest_t() -> int:
+    """The step at which that longest uncorrected step is taken."""
+    return int(np.argmax(valley_steps(False).max(axis=1))) + 1
+
+
+@value("bias-correction-path-adam-largest-step", digits=3)
+def path_adam_largest_step() -> float:
+    """Adam's longest step along one coordinate on the valley, in units of lr."""
+    return float(valley_steps(True).max())
+
+
+@value("bias-correction-path-overshoot", digits=2)
+def path_overshoot() -> float:
+    """How far past the minimum, along the valley, the uncorrected path runs."""
+    return float(valley_path(False)[:, 0].max() - VALLEY.minimum[0])
+
+
+@value("bias-correction-path-loss-uncorrected", digits=2)
+def path_loss_uncorrected() -> float:
+    """The loss after the uncorrected run's last step."""
+    return float(VALLEY.loss(*valley_path(False)[-1]))
+
+
+@value("bias-correction-path-loss-adam", digits=2)
+def path_loss_adam() -> float:
+    """The loss after Adam's last step."""
+    return float(VALLEY.loss(*valley_path(True)[-1]))
+
+
+# The exercises ---------------------------------------------------------------
+
+
+def _uncorrected_betas(beta1: float, beta2: float, steps: int = 2000) -> np.ndarray:
+    """Uncorrected step / lr of a constant gradient with these betas (the arithmetic of
+    adam_step_no_bias_correction, as fast_step_sizes runs it)."""
+    return fast_step_sizes(np.full(steps, 0.3), step=without_correction, bias_correction=False,
+                           beta1=beta1, beta2=beta2)
+
+
+@value("bias-correction-exercise-first-step-beta1-099", digits=3)
+def exercise_first_step_beta1_099() -> float:
+    """Exercise 1: the first uncorrected step / lr with beta1 = 0.99, beta2 = 0.999."""
+    return float(_uncorrected_betas(0.99, 0.999)[0])
+
+
+@value("bias-correction-exercise-peak-beta1-099", digits=3)
+def exercise_peak_beta1_099() -> float:
+    """Exercise 1: the largest uncorrected step / lr with beta1 = 0.99."""
+    return float(_uncorrected_betas(0.99, 0.999).max())
+
+
+@value("bias-correction-exercise-peak-t-beta1-099", integer=True)
+def exercise_peak_t_beta1_099() -> int:
+    """Exercise 1: the step of that largest step."""
+    return int(_uncorrected_betas(0.99, 0.999).argmax()) + 1
+
+
+@value("bias-correction-exercise-first-step-beta2-099", digits=3)
+def exercise_first_step_beta2_099() -> float:
+    """Exercise 2: the first uncorrected step / lr with beta1 = 0.9, beta2 = 0.99."""
+    return float(_uncorrected_betas(0.9, 0.99)[0])
+
+
+@value("bias-correction-exercise-peak-beta2-099", digits=3)
+def exercise_peak_beta2_099() -> float:
+    """Exercise 2: the largest uncorrected step / lr with beta2 = 0.99."""
+    return float(_uncorrected_betas(0.9, 0.99).max())
+
+
+@value("bias-correction-exercise-peak-t-beta2-099", integer=True)
+def exercise_peak_t_beta2_099() -> int:
+    """Exercise 2: the step of that largest step."""
+    return int(_uncorrected_betas(0.9, 0.99).argmax()) + 1
+
+
+@value("bias-correction-exercise-transformer-full", integer=True)
+def exercise_transformer_full() -> int:
+    """Exercise 3: the first t at which v_t holds 99 % of the truth with beta2 = 0.98."""
+    _, v = moment_runs(1.0, 0.0, steps=1000, runs=1, beta2=0.98)
+    return int(np.argmax(v[:, 0] >= 0.99)) + 1
+
+
+@value("bias-correction-exercise-transformer-ratio", integer=True)
+def exercise_transformer_ratio() -> int:
+    """Exercise 3: how many times longer the Transformer's 4000-step warmup lasts."""
+    return round(4000 / exercise_transformer_full())
+
+
 # Figures ---------------------------------------------------------------------
 
 
@@ -358,3 +488,45 @@ def bias_factors(fig, theme):
     ax.set_ylabel(r"$1 - \beta^t$")
     ax.grid(True, linewidth=0.5)
     ax.legend(loc="upper left", fontsize=8)
+
+
+@figure(
+    "bias-path",
+    alt=(
+        "Two panels. Left: a contour map of the narrow valley with two paths of 40 steps "
+        "from the same start at the same learning rate. Adam with bias correction runs "
+        "down a smooth curve towards the minimum. Adam without it makes its first step "
+        "[[value: bias-correction-first-step]] times the learning rate along each "
+        "coordinate, overshoots the valley floor, runs [[value: bias-correction-path-overshoot]] "
+        "past the minimum along the valley and loops back. Right: the length of each "
+        "step along the longer coordinate, in units of the learning rate: with the "
+        "correction at most [[value: bias-correction-path-adam-largest-step]], without it "
+        "up to [[value: bias-correction-path-largest-step]] at step "
+        "[[value: bias-correction-path-largest-t]]."
+    ),
+    size=(7.2, 3.0),
+)
+def bias_path(fig, theme):
+    """Adam with and without the bias correction on the valley: the path and its steps."""
+    left, right = fig.subplots(1, 2, width_ratios=(1.6, 1))
+    (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
+    x, y = np.meshgrid(np.linspace(x_lo, x_hi, 121), np.linspace(y_lo, y_hi, 61))
+    left.contour(x, y, VALLEY.loss(x, y), levels=np.geomspace(0.05, 40, 9),
+                 colors=theme.grid, linewidths=0.8)
+    runs = ((False, theme.text, "--", "without correction"),
+            (True, COLORS["adam"], "-", "with correction (Adam)"))
+    t = np.arange(1, PATH_STEPS + 1)
+    for corrected, color, style, label in runs:
+        p = valley_path(corrected)
+        left.plot(p[:, 0], p[:, 1], style, marker="o", color=color, markersize=2.5,
+                  linewidth=1.2, label=label)
+        right.plot(t, valley_steps(corrected).max(axis=1), style, color=color, label=label)
+    left.plot(*VALLEY.minimum, "*", color=theme.text, markersize=8)
+    left.set_aspect("equal")
+    left.set_xlabel("$x$")
+    left.set_ylabel("$y$")
+    left.legend(loc="lower left", fontsize=8)
+    right.set_xlabel("step $t$")
+    right.set_title(r"longest coordinate step $/\,\alpha$", fontsize=9)
+    right.set_ylim(0, None)
+    right.grid(True, linewidth=0.5)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from snippets import bias_correction
 from snippets.adam import adam_step
-from snippets.bias_correction import moment_runs, without_correction
+from snippets.bias_correction import adam_lines, moment_runs, without_correction
+from snippets.optimizers import adam_step_no_bias_correction
 from snippets.second_moment import fast_step_sizes, step_sizes
 
 
@@ -53,6 +57,35 @@ def test_the_step_without_correction_does_not_depend_on_t():
     later = without_correction(*args, t=1000)
     for a, b in zip(first, later, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("t", [1, 2, 7, 1000])
+def test_adam_lines_are_adam_step_and_the_uncorrected_step_bit_for_bit(t):
+    """The page's short block is the reference arithmetic, with and without the two lines."""
+    rng = np.random.default_rng(t)
+    params, grads = rng.normal(size=5), rng.normal(size=5) * 10.0 ** rng.integers(-3, 4, 5)
+    m, v = rng.normal(size=5), rng.random(5)
+    for a, b in zip(adam_lines(params, grads, m, v, t, lr=0.01),
+                    adam_step(params, grads, m, v, t, lr=0.01), strict=True):
+        assert np.array_equal(a, b)
+    for a, b in zip(adam_lines(params, grads, m, v, t, lr=0.01, bias_correction=False),
+                    adam_step_no_bias_correction(params, grads, m, v, lr=0.01), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_the_highlighted_lines_of_the_short_block_are_the_two_corrections():
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "bias-correction.md").read_text()
+    fence = re.search(r'hl_lines="([\d ]+)"\n--8<-- "snippets/bias_correction.py:the_difference"',
+                      page)
+    assert fence, "the short block no longer highlights its lines"
+    source = (root / "snippets" / "bias_correction.py").read_text()
+    section = source.split("# --8<-- [start:the_difference]\n")[1].split("# --8<-- [end:")[0]
+    lines = section.strip("\n").splitlines()
+    assert len(lines) <= 15
+    shown = [lines[int(n) - 1].strip() for n in fence.group(1).split()]
+    assert [line.split("#")[0].strip() for line in shown] == [
+        "m_hat = m / (1 - beta1**t)", "v_hat = v / (1 - beta2**t)"]
 
 
 # -- Claims -----------------------------------------------------------------------------
@@ -144,3 +177,109 @@ def test_the_fast_runs_are_step_sizes_and_moment_runs_bit_for_bit():
     for mean, std, steps, runs, seed in ((0.5, 1.0, 2000, 20, 2), (2.0, 0.0, 50, 3, 0)):
         assert np.array_equal(bias_correction._v_runs(mean, std, steps, runs, seed),
                               moment_runs(mean, std, steps, runs, seed)[1])
+
+
+def test_claim_too_small_averages_make_too_large_steps(says):
+    says("bias-correction.md", "Averages that are too small suggest timid first steps. That "
+         "prediction is backwards. Both averages are too small")
+    says("bias-correction.md", "after one step $m_1$ holds 10 % of the gradient, $\\sqrt{v_1}$ "
+         "only [[value: bias-correction-sqrt-v-fill]] of its size")
+    m, v = moment_runs(1.0, 0.0, steps=1, runs=1)
+    assert m[0, 0] == pytest.approx(0.1) and np.sqrt(v[0, 0]) == pytest.approx(0.0316, abs=1e-4)
+    assert bias_correction.sqrt_v_fill() == pytest.approx(np.sqrt(1 - 0.999))
+    # Too large: every step of the first 50 exceeds lr, and they grow before they shrink.
+    t = np.arange(1, 51)
+    sizes = (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
+    assert np.all(sizes > 3) and sizes.max() > sizes[0]
+    assert bias_correction.peak_step() == pytest.approx(sizes.max(), rel=1e-6)
+
+
+def _valley_run(correct: bool, lr: float = 0.07, steps: int = 40, start=(-2.5, 1.0)):
+    """Adam on the valley 0.5 * (x^2 + 25 y^2), written out here: the points it visits."""
+    p = np.array(start, dtype=float)
+    m, v, points = np.zeros(2), np.zeros(2), [p.copy()]
+    for t in range(1, steps + 1):
+        g = np.array([p[0], 25.0 * p[1]])
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        m_hat, v_hat = (m / (1 - 0.9**t), v / (1 - 0.999**t)) if correct else (m, v)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        points.append(p.copy())
+    return np.array(points)
+
+
+def test_the_valley_runs_are_adam_with_and_without_the_correction():
+    for correct in (False, True):
+        np.testing.assert_allclose(bias_correction.valley_path(correct), _valley_run(correct),
+                                   rtol=1e-12, atol=1e-12)
+    steps = np.abs(np.diff(_valley_run(False), axis=0)) / 0.07
+    assert bias_correction.path_largest_step() == pytest.approx(steps.max(), rel=1e-9)
+    assert bias_correction.path_largest_t() == np.argmax(steps.max(axis=1)) + 1
+    assert steps[0] == pytest.approx([(1 - 0.9) / np.sqrt(1 - 0.999)] * 2, rel=1e-6)
+    assert bias_correction.path_overshoot() == pytest.approx(_valley_run(False)[:, 0].max())
+    assert bias_correction.path_adam_largest_step() <= 1.0
+
+
+def test_claim_on_this_clean_valley_the_long_steps_even_help(says):
+    says("bias-correction.md", "On this clean\nvalley, started far from its minimum, the long "
+         "steps even help")
+    says("bias-correction.md", "runs\n[[value: bias-correction-path-overshoot]] past the "
+         "minimum along the valley\nand loops back")
+    loss = lambda p: 0.5 * (p[0] ** 2 + 25 * p[1] ** 2)  # noqa: E731
+    uncorrected, adam = _valley_run(False), _valley_run(True)
+    assert loss(uncorrected[-1]) < loss(adam[-1])
+    assert bias_correction.path_loss_uncorrected() == pytest.approx(loss(uncorrected[-1]))
+    assert bias_correction.path_loss_adam() == pytest.approx(loss(adam[-1]))
+    # It overshoots the minimum along the valley (x > 0) and comes back.
+    assert uncorrected[:, 0].max() > 0.5 and uncorrected[-1, 0] < uncorrected[:, 0].max()
+
+
+def test_claim_without_the_correction_the_first_steps_are_set_by_the_betas_not_by_alpha(says):
+    says("bias-correction.md", "Without the correction the length of the first steps is set "
+         "by $\\beta_1$ and\n$\\beta_2$, not by the $\\alpha$ you chose, and a start close to "
+         "a good point\nis thrown several $\\alpha$ away from it.")
+    # Close to the minimum, with a tiny gradient, the first uncorrected step is 3.16 lr per
+    # coordinate at any lr, and the run gets several lr away from its start; Adam's is lr.
+    near = np.array([0.01, -0.002])
+    for lr in (1e-4, 1e-3):
+        uncorrected = _valley_run(False, lr=lr, steps=5, start=near)
+        first = np.abs(uncorrected[1] - near) / lr
+        assert first == pytest.approx([(1 - 0.9) / np.sqrt(1 - 0.999)] * 2, rel=1e-4)
+        assert np.abs(uncorrected - near).max() / lr > 3
+        adam = np.abs(_valley_run(True, lr=lr, steps=1, start=near)[1] - near) / lr
+        assert adam == pytest.approx([1.0, 1.0], rel=1e-4)
+    assert (1 - 0.99) / np.sqrt(1 - 0.999) < 1 < (1 - 0.9) / np.sqrt(1 - 0.999)  # the betas
+
+
+# -- Exercises ---------------------------------------------------------------------------
+
+
+def _uncorrected_closed_form(beta1, beta2, steps=2000):
+    t = np.arange(1, steps + 1)
+    return (1 - beta1**t) / np.sqrt(1 - beta2**t)
+
+
+def test_exercise_with_beta1_099_the_first_step_is_too_small():
+    sizes = _uncorrected_closed_form(0.99, 0.999)
+    assert sizes[0] == pytest.approx(0.01 / np.sqrt(0.001)) and sizes[0] < 1
+    assert bias_correction.exercise_first_step_beta1_099() == pytest.approx(sizes[0], rel=1e-5)
+    assert bias_correction.exercise_peak_beta1_099() == pytest.approx(sizes.max(), rel=1e-5)
+    assert bias_correction.exercise_peak_t_beta1_099() == sizes.argmax() + 1
+    # m_1 holds 1 %, sqrt(v_1) 3.16 %: m is the emptier one this time.
+    assert 1 - 0.99 < np.sqrt(1 - 0.999)
+
+
+def test_exercise_with_beta2_099_the_first_step_is_lr_and_the_next_ones_are_not():
+    sizes = _uncorrected_closed_form(0.9, 0.99)
+    assert sizes[0] == pytest.approx(1.0)
+    assert bias_correction.exercise_first_step_beta2_099() == pytest.approx(1.0, rel=1e-5)
+    assert bias_correction.exercise_peak_beta2_099() == pytest.approx(sizes.max(), rel=1e-5)
+    assert bias_correction.exercise_peak_t_beta2_099() == sizes.argmax() + 1
+    assert sizes.max() > 2
+
+
+def test_exercise_the_transformers_v_is_full_long_before_its_warmup_ends():
+    full = int(np.ceil(np.log(0.01) / np.log(0.98)))
+    assert 0.98**full <= 0.01 < 0.98 ** (full - 1)
+    assert bias_correction.exercise_transformer_full() == full
+    assert bias_correction.exercise_transformer_ratio() == round(4000 / full)
