@@ -15,7 +15,7 @@ import numpy as np
 from snippets.figures import COLORS, figure
 from snippets.optimizers import SGD, Adam, AdamNoBiasCorrection, EMAMomentum, trajectory
 from snippets.surfaces import VALLEY
-from snippets.values import value
+from snippets.values import Format, value
 
 LR = 0.07  # one learning rate for all four layers (gradient descent is stable below 0.08)
 BETAS = (0.9, 0.999)  # Adam's defaults
@@ -26,7 +26,7 @@ LAYERS = {
     "gd": ("1 · gradient descent", "sgd", lambda p: SGD(p, lr=LR)),
     "momentum": ("2 · + momentum", "momentum",
                  lambda p: EMAMomentum(p, lr=LR, beta=BETAS[0])),
-    "uncorrected": ("3 · + division by √v", "rmsprop",
+    "uncorrected": ("3 · + division by √v, uncorrected", "rmsprop",
                     lambda p: AdamNoBiasCorrection(p, lr=LR, betas=BETAS)),
     "adam": ("4 · + bias correction = Adam", "adam", lambda p: Adam(p, lr=LR, betas=BETAS)),
 }
@@ -128,7 +128,7 @@ def adam_final_loss() -> float:
         "small valley gradient descent with a well-chosen α does well; each layer's "
         "page shows the problem it repairs."
     ),
-    size=(7.0, 4.6),
+    size=(7.0, 4.0),
 )
 def layer_map(fig, theme):
     (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
@@ -142,6 +142,12 @@ def layer_map(fig, theme):
         ax.plot(*VALLEY.minimum, "*", color=theme.text, markersize=8)
         ax.set_title(title, loc="left")
         ax.set_aspect("equal")
+        if layer in ("uncorrected", "adam"):  # the first step, the one layer 4 fixes
+            first = step_lengths(layer)[0].max()
+            label = f"first step {Format(digits=3)(first)} α\nalong x and y"
+            ax.annotate(label, xy=p[:2].mean(axis=0), xytext=(-1.2, 1.25), fontsize=8,
+                        color=theme.text, va="center",
+                        arrowprops={"arrowstyle": "->", "color": theme.text, "lw": 0.8})
     for ax in axes[1]:
         ax.set_xlabel("$x$")
     for ax in axes[:, 0]:
