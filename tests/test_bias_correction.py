@@ -98,8 +98,10 @@ def _uncorrected_formula(t):
 
 @pytest.mark.parametrize("g", [0.05, -0.3, 40.0])
 def test_claim_uncorrected_steps_start_too_large_not_too_small(says, g):
-    says("bias-correction.md", "So uncorrected steps start too large, not too small: both "
-         "averages are too small, but the one in the denominator far more.")
+    says("bias-correction.md", "that is [[value: bias-correction-first-step]] $\\alpha$ with the "
+         "defaults: too large, not too small.")
+    says("bias-correction.md", "Both averages are too small, but the step divides one by the "
+         "other, and the one in the denominator, $\\sqrt{v_t}$, is further from full")
     first = step_sizes([g], step=without_correction)[0]
     assert first == pytest.approx(1 / np.sqrt(1 - 0.999) * (1 - 0.9), rel=1e-5)  # eps aside
     assert first > 3  # too large, not too small
@@ -283,3 +285,22 @@ def test_exercise_the_transformers_v_is_full_long_before_its_warmup_ends():
     assert 0.98**full <= 0.01 < 0.98 ** (full - 1)
     assert bias_correction.exercise_transformer_full() == full
     assert bias_correction.exercise_transformer_ratio() == round(4000 / full)
+
+
+def test_the_playground_link_under_the_valley_figure_reproduces_it():
+    """The preset's settings, run by the playground's race, give the figure's two paths."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from snippets.playground import race
+    from snippets.surfaces import SURFACES
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "bias-correction.md").read_text()
+    link = re.search(r"\[Try it in the playground\]\((playground\.md\?[^)]+)\)", page).group(1)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    assert query["bias_correction"] == "off"
+    settings = {"alpha": float(query["alpha"]), "steps": int(query["steps"])}
+    surface = SURFACES[query["surface"]]
+    off = race(surface, {**settings, "bias_correction": False})["adam"]
+    on = race(surface, {**settings, "bias_correction": True})["adam"]
+    assert np.array_equal(off, bias_correction.valley_path(False))
+    assert np.array_equal(on, bias_correction.valley_path(True))
