@@ -125,3 +125,23 @@ def test_claim_momentum_gives_a_less_noisy_direction_but_at_a_small_alpha_hardly
     assert noise_floor(0.01, 0.0, [1, 25], 1.0) == pytest.approx(sgd_floor(0.01))
     assert floor_drop_small() < 0.1  # alpha = 0.01: hardly lower
     assert floor_drop_large() > 0.5  # near the limit, at 0.07, it is much lower
+
+
+def test_panel_3_labels_its_too_long_first_step_and_panel_4_its_first_step_of_alpha():
+    # The map shows the problem layer 4 fixes: each of the last two panels labels its
+    # first step with the length the caption states, computed from the same run.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.0, 4.0))
+    home.layer_map(fig, figures.THEMES["light"])
+    labels = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert labels[0] == labels[1] == []
+    assert labels[2] == [f"first step {values.text('home-uncorrected-first-step')}\nalong x and y"]
+    assert labels[3] == [f"first step {values.text('home-adam-largest-step')}\nalong x and y"]
+    first = np.abs(np.diff(layered(True, True, False)[:2], axis=0))[0] / home.LR
+    assert first == pytest.approx([3.16, 3.16], abs=0.005)  # (1 - 0.9) / sqrt(1 - 0.999)
+    # The window shows the loops: layer 3's whole path lies inside the plotted valley.
+    (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
+    p = home.path("uncorrected")
+    assert x_lo < p[:, 0].min() and p[:, 0].max() < x_hi
+    assert y_lo < p[:, 1].min() and p[:, 1].max() < y_hi
