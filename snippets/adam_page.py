@@ -1,11 +1,12 @@
 """The /adam/ page: the four layers put together, as Algorithm 1 and as an optimizer.
 
 adam.py is the reference implementation itself (a standalone file readers download);
-this module holds what the page adds around it: the paper's efficient form, the worked
-example, the comparison of the four optimizers and the check of the source post's
-examples. Functions at the top level are what the page and its figures use; the blocks
-under ``if __name__ == "__main__":`` print what the page shows, so importing the module
-runs nothing and ``python -m snippets.adam_page`` prints the page's outputs in order.
+this module holds what the page adds around it: the worked example, the comparison of
+the four optimizers, the check of the source post's examples and the exercises (the
+paper's efficient form is on /frameworks/, snippets/frameworks.py). Functions at the top
+level are what the page and its figures use; the blocks under
+``if __name__ == "__main__":`` print what the page shows, so importing the module runs
+nothing and ``python -m snippets.adam_page`` prints the page's outputs in order.
 """
 
 from __future__ import annotations
@@ -37,41 +38,6 @@ if __name__ == "__main__":
         print("adam_step:", error)
     # --8<-- [end:t_zero]
 
-
-# --8<-- [start:efficient]
-def adam_step_efficient(params, grads, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
-                        eps_hat=1e-8):
-    """Adam in the paper's efficient order: corrections folded into lr_t."""
-    m = beta1 * m + (1 - beta1) * grads
-    v = beta2 * v + (1 - beta2) * grads**2
-    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)  # alpha_t of the paper
-    params = params - lr_t * m / (np.sqrt(v) + eps_hat)
-    return params, m, v
-
-
-# --8<-- [end:efficient]
-
-if __name__ == "__main__":
-    # --8<-- [start:efficient_compare]
-    eps, zero = 1e-8, np.zeros(1)
-    print("first step / lr   Algorithm 1   eps_hat = eps   eps_hat = eps*sqrt(1-b2)")
-    for size in (1.0, 1e-3, 1e-6, 1e-7):
-        g = np.array([size])
-        alg1, _, _ = adam_step(zero, g, zero, zero, t=1, lr=1.0, epsilon=eps)
-        keras, _, _ = adam_step_efficient(zero, g, zero, zero, t=1, lr=1.0,
-                                          eps_hat=eps)
-        same, _, _ = adam_step_efficient(zero, g, zero, zero, t=1, lr=1.0,
-                                         eps_hat=eps * np.sqrt(1 - 0.999))
-        print(f"|g| = {size:<8.0e}  {-alg1[0]:11.4f}   {-keras[0]:13.4f}"
-              f"   {-same[0]:26.4f}")
-    # --8<-- [end:efficient_compare]
-
-    # --8<-- [start:effective_eps]
-    for t in (1, 10, 100, 1000, 10_000):
-        print(f"t={t:<6} eps_hat = eps acts as eps / sqrt(1 - beta2^t)"
-              f" = {1 / np.sqrt(1 - 0.999**t):5.2f} eps")
-    # --8<-- [end:effective_eps]
-
     # --8<-- [start:class_vs_step]
     rng = np.random.default_rng(0)
     theta = rng.standard_normal(1000)  # the parameters, updated in place
@@ -86,7 +52,7 @@ if __name__ == "__main__":
     # --8<-- [end:class_vs_step]
 
 
-# The numbers the page's prose states about Algorithm 1 and its efficient form.
+# The numbers the page's prose states about Algorithm 1.
 @value("adam-m-memory", digits=2)
 def m_memory() -> float:
     """About how many steps m remembers: 1 / (1 - beta1)."""
@@ -117,27 +83,11 @@ def uncorrected_largest_step() -> float:
     return uncorrected_steps().max()
 
 
-def eps_growth(t: int) -> float:
-    """How many times eps a fixed eps_hat = eps amounts to at step t."""
-    return 1 / np.sqrt(1 - 0.999**t)
-
-
-@value("adam-eps-growth-first-step", digits=3)
-def eps_growth_first_step() -> float:
-    """eps_hat = eps acts as this many times eps at step 1."""
-    return eps_growth(1)
-
-
-@value("adam-eps-growth-1000", digits=3)
-def eps_growth_1000() -> float:
-    """eps_hat = eps acts as this many times eps at step 1000."""
-    return eps_growth(1000)
-
-
 @value("adam-keras-first-eps", digits=1, sci=True)
 def keras_first_eps() -> float:
-    """The eps of Algorithm 1 that Keras's default eps_hat = 1e-7 amounts to at step 1."""
-    return 1e-7 * eps_growth(1)
+    """The eps of Algorithm 1 that Keras's default eps_hat = 1e-7 amounts to at step 1
+    (the efficient form is on /frameworks/; the second-moment page states this value)."""
+    return 1e-7 / np.sqrt(1 - 0.999)
 
 
 @value("adam-step-bytes", integer=True)
@@ -535,12 +485,14 @@ def _contours(ax, surface: Surface, theme, levels: int = 10) -> None:
 @figure(
     "four-optimizers",
     alt=(
-        "Two contour maps with the paths of SGD, momentum, RMSProp and Adam, each at the "
-        "rate of the grid at which it ends lowest. Top, Rosenbrock's banana-shaped valley, "
+        "Eight small contour maps, one per optimizer and landscape: the paths of SGD, "
+        "momentum, RMSProp and Adam, each at the rate of the grid at which it ends lowest, "
+        "a square at the start and a dot at the end. Top row, Rosenbrock's banana-shaped "
+        "valley, "
         "1000 steps from (-1.2, 1): SGD (lr [[value: adam-rosenbrock-sgd-lr]]) and RMSProp "
         "(lr [[value: adam-rosenbrock-rmsprop-lr]]) stop partway along the curved floor, "
         "momentum (lr [[value: adam-rosenbrock-momentum-lr]]) and Adam "
-        "(lr [[value: adam-rosenbrock-adam-lr]]) reach the minimum at (1, 1). Bottom, the "
+        "(lr [[value: adam-rosenbrock-adam-lr]]) reach the minimum at (1, 1). Bottom row, the "
         "narrow quadratic valley, 60 steps from (-2.5, 1): SGD "
         "(lr [[value: adam-valley-sgd-lr]]) drops to the valley's floor within a few "
         "steps and ends short of the minimum along it; momentum "
@@ -549,7 +501,7 @@ def _contours(ax, surface: Surface, theme, levels: int = 10) -> None:
         "it; RMSProp (lr [[value: adam-valley-rmsprop-lr]]) leaves the map with its first "
         "steps and comes back to the minimum."
     ),
-    size=(5.6, 6.2),
+    size=(5.6, 3.6),
 )
 def four_optimizers(fig, theme):
     """The four optimizers, each at its best rate of the grid, on Rosenbrock and the valley."""
@@ -560,25 +512,27 @@ def four_optimizers(fig, theme):
 
 
 def _four_optimizers(fig, theme) -> None:
-    """Draw four_optimizers (paths simplified to half a pixel)."""
-    top, bottom = fig.subplots(2, 1)
+    """Draw four_optimizers: one small map per optimizer and landscape (paths simplified
+    to half a pixel), so that no path hides another."""
+    axes = fig.subplots(2, 4, sharex="row", sharey="row")
     colors = {"SGD": "sgd", "momentum": "momentum", "RMSProp": "rmsprop", "Adam": "adam"}
-    for ax, landscape in ((top, "rosenbrock"), (bottom, "valley")):
+    for row, landscape in zip(axes, ("rosenbrock", "valley"), strict=True):
         surface, steps = LANDSCAPES[landscape]
-        _contours(ax, surface, theme)
-        for width, name in zip((4.5, 2.0, 3.0, 1.4), OPTIMIZERS, strict=True):
+        for ax, name in zip(row, OPTIMIZERS, strict=True):
+            _contours(ax, surface, theme, levels=8)
             path = best_path(name, landscape)
             color = COLORS[colors[name]]
-            label = f"{name}, lr {best_rate(name, landscape):g}"
-            ax.plot(*path.T, color=color, linewidth=width, label=label)
-            ax.plot(*path[-1], "o", color=color, markersize=7,
+            ax.plot(*path.T, color=color, linewidth=1.2)
+            ax.plot(*path[0], "s", color=theme.text, markersize=3.5, zorder=6)
+            ax.plot(*path[-1], "o", color=color, markersize=5.5,
                     markeredgecolor=theme.text, markeredgewidth=0.8, zorder=6)
-        ax.set_title(f"{landscape.capitalize()}, {steps} steps", fontsize=10)
-        ax.set_xlabel("$x$")
-        ax.set_ylabel("$y$")
-        ax.legend(loc="lower right", fontsize=8, ncols=2)
-    top.set_xlim(-1.5, 1.5)
-    top.set_ylim(-0.5, 1.5)
+            ax.set_title(f"{name}, lr {best_rate(name, landscape):g}", fontsize=8)
+            ax.tick_params(labelsize=7)
+        row[0].set_ylabel(f"{landscape.capitalize()}, {steps} steps\n$y$", fontsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("$x$", fontsize=8)
+    axes[0, 0].set_xlim(-1.5, 1.5)
+    axes[0, 0].set_ylim(-0.5, 1.5)
 
 
 @figure(
@@ -609,41 +563,6 @@ def logistic_loss(fig, theme):
     ax.set_ylabel("training loss")
     ax.grid(True, linewidth=0.5)
     ax.legend(fontsize=8)
-
-
-@figure(
-    "efficient-epsilon",
-    alt=(
-        "First step of Adam, in units of the learning rate, against the gradient "
-        "magnitude on a log scale, for Algorithm 1 and for the efficient form with "
-        "eps-hat equal to eps as Keras computes it, at step 1 and at step 1000. "
-        "Algorithm 1 reaches half a step at a gradient of 1e-8 at every step; the "
-        "efficient form needs a gradient [[value: adam-eps-growth-first-step]] times "
-        "larger at step 1 and [[value: adam-eps-growth-1000]] times larger at step 1000."
-    ),
-    size=(5.6, 3.2),
-)
-def efficient_epsilon(fig, theme):
-    """Where Algorithm 1 and the eps_hat = eps form stop scaling, at two steps."""
-    ax = fig.subplots()
-    sizes = np.logspace(-10, -4, 49)
-    for t, style in ((1, "-"), (1000, "--")):
-        alg1, keras = [], []
-        for s in sizes:  # a steady gradient s for t steps: m, v as after t steps
-            m, v = (1 - 0.9**t) * s, (1 - 0.999**t) * s**2
-            alg1.append((m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8) / s)
-            keras.append(np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8))
-        alg1 = np.array(alg1) * sizes  # step / lr
-        ax.plot(sizes, alg1, color=theme.text, linestyle=style,
-                label=f"Algorithm 1, t = {t}")
-        ax.plot(sizes, keras, color=COLORS["adam"], linestyle=style,
-                label=rf"$\hat\varepsilon = \varepsilon$ (Keras), t = {t}")
-    ax.axhline(0.5, color=theme.muted, linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_xlabel(r"steady gradient $|g|$  ($\varepsilon = 10^{-8}$)")
-    ax.set_ylabel(r"step $/\ \alpha$")
-    ax.grid(True, linewidth=0.5)
-    ax.legend(fontsize=8, loc="upper left")
 
 
 @figure(
@@ -726,3 +645,99 @@ def example2_replay() -> np.ndarray:
 def example2_move() -> float:
     """How far each parameter of Example 2 moves in its 10 iterations."""
     return float(2.0 - example2_replay()[-1, 1])
+
+
+# Exercises ---------------------------------------------------------------------
+
+if __name__ == "__main__":
+    # --8<-- [start:exercise_first_step]
+    for g in (0.004, 4000.0, 3e-7):  # Adam's first step, from m = v = 0
+        theta, _, _ = adam_step(np.zeros(1), np.array([g]), np.zeros(1), np.zeros(1),
+                                t=1, lr=1.0)  # lr = 1: the step in units of alpha
+        print(f"g = {g:<8g} first step = {-theta[0]:.7f} alpha")
+    # --8<-- [end:exercise_first_step]
+
+
+@value("adam-exercise-first-step-tiny", digits=3)
+def exercise_first_step_tiny() -> float:
+    """Adam's first step for a gradient of 3e-7, in units of lr."""
+    return float(-adam_step(np.zeros(1), np.array([3e-7]), np.zeros(1), np.zeros(1),
+                            t=1, lr=1.0)[0][0])
+
+
+# --8<-- [start:exercise_scaled]
+def fit_scaled(make_optimizer, X, y, scale: float, steps: int = 300) -> np.ndarray:
+    """fit, with the loss (so every gradient) multiplied by `scale`: the plain losses."""
+    w, b = np.zeros(X.shape[1]), np.zeros(1)
+    optimizer = make_optimizer([w, b])
+    losses = []
+    for _ in range(steps + 1):
+        loss, grad_w, grad_b = loss_and_grads(w, b, X, y)
+        losses.append(loss)
+        optimizer.step([scale * grad_w, scale * grad_b])
+    return np.array(losses)
+
+
+# --8<-- [end:exercise_scaled]
+
+if __name__ == "__main__":
+    # --8<-- [start:exercise_scaled_run]
+    X, y = make_data()
+    adam = [fit_scaled(lambda p: Adam(p, lr=0.1), X, y, s) for s in (1, 1000)]
+    with np.errstate(all="ignore"):
+        sgd = [fit_scaled(lambda p: SGD(p, lr=0.16), X, y, s) for s in (1, 1000)]
+    print(f"Adam: loss after 300 steps {adam[0][-1]:.4f} and {adam[1][-1]:.4f},"
+          f" largest difference {np.abs(adam[1] - adam[0]).max():.1e}")
+    print(f"SGD:  loss after 300 steps {sgd[0][-1]:.4f} and {sgd[1][-1]:.4f},"
+          f" highest on the way {sgd[1].max():.0f}")
+    # --8<-- [end:exercise_scaled_run]
+
+
+@functools.cache
+def exercise_scaled_runs() -> dict[str, np.ndarray]:
+    """The worked example with the loss times 1 and times 1000, Adam and SGD."""
+    X, y = make_data()
+    with np.errstate(all="ignore"):
+        return {
+            f"{name}-{scale}": fit_scaled(make, X, y, scale)
+            for name, make in (("Adam", lambda p: Adam(p, lr=0.1)),
+                               ("SGD", lambda p: SGD(p, lr=sgd_steady_rate())))
+            for scale in (1, 1000)
+        }
+
+
+@value("adam-exercise-scaled-adam-gap", digits=2, sci=True)
+def exercise_scaled_adam_gap() -> float:
+    """The largest difference between Adam's losses with the loss times 1 and 1000."""
+    runs = exercise_scaled_runs()
+    return float(np.abs(runs["Adam-1000"] - runs["Adam-1"]).max())
+
+
+@value("adam-exercise-scaled-sgd-final", digits=3)
+def exercise_scaled_sgd_final() -> float:
+    """SGD's loss after 300 steps at its steady rate, with the loss times 1000."""
+    return float(exercise_scaled_runs()["SGD-1000"][-1])
+
+
+@value("adam-exercise-scaled-sgd-peak", digits=2)
+def exercise_scaled_sgd_peak() -> float:
+    """SGD's highest loss on the way, at its steady rate, with the loss times 1000."""
+    return float(exercise_scaled_runs()["SGD-1000"].max())
+
+
+if __name__ == "__main__":
+    # --8<-- [start:exercise_line8]
+    t = 1
+    while 1 - np.sqrt(1 - 0.999**t) >= 0.01:  # line 8 multiplies the step by sqrt(..)
+        t += 1
+    print(f"from step {t} on, line 8 changes the step by less than 1 %")
+    # --8<-- [end:exercise_line8]
+
+
+@value("adam-exercise-line8-steps", integer=True)
+def exercise_line8_steps() -> int:
+    """The first step at which line 8's correction changes the step by less than 1 %."""
+    t = 1
+    while 1 - np.sqrt(1 - 0.999**t) >= 0.01:
+        t += 1
+    return t

@@ -150,6 +150,35 @@ if __name__ == "__main__":
     # --8<-- [end:keras]
 
 
+# --8<-- [start:efficient]
+def adam_step_efficient(params, grads, m, v, t, lr=0.001, beta1=0.9, beta2=0.999,
+                        eps_hat=1e-8):
+    """Adam in the paper's efficient order: corrections folded into lr_t."""
+    m = beta1 * m + (1 - beta1) * grads
+    v = beta2 * v + (1 - beta2) * grads**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)  # alpha_t of the paper
+    params = params - lr_t * m / (np.sqrt(v) + eps_hat)
+    return params, m, v
+
+
+# --8<-- [end:efficient]
+
+if __name__ == "__main__":
+    # --8<-- [start:efficient_compare]
+    eps, zero = 1e-8, np.zeros(1)
+    print("first step / lr   Algorithm 1   eps_hat = eps   eps_hat = eps*sqrt(1-b2)")
+    for size in (1.0, 1e-3, 1e-6, 1e-7):
+        g = np.array([size])
+        alg1, _, _ = adam_step(zero, g, zero, zero, t=1, lr=1.0, epsilon=eps)
+        keras, _, _ = adam_step_efficient(zero, g, zero, zero, t=1, lr=1.0,
+                                          eps_hat=eps)
+        same, _, _ = adam_step_efficient(zero, g, zero, zero, t=1, lr=1.0,
+                                         eps_hat=eps * np.sqrt(1 - 0.999))
+        print(f"|g| = {size:<8.0e}  {-alg1[0]:11.4f}   {-keras[0]:13.4f}"
+              f"   {-same[0]:26.4f}")
+    # --8<-- [end:efficient_compare]
+
+
 # --8<-- [start:keras_epsilon]
 def keras_epsilon(epsilon_hat: float, t: int, beta2: float = 0.999) -> float:
     """Algorithm 1's epsilon at step t, for Keras's epsilon (eps_hat)."""
@@ -296,6 +325,18 @@ def keras_gap() -> float:
         optimizer.step([rosenbrock_grad_by_hand(w)])
         gap = max(gap, float(np.abs(w - reference).max()))
     return gap
+
+
+@value("frameworks-eps-growth-first-step", digits=3)
+def eps_growth_first_step() -> float:
+    """A fixed eps_hat = eps acts as this many times eps at step 1: 1 / sqrt(1 - beta2)."""
+    return keras_epsilon(1.0, 1)
+
+
+@value("frameworks-eps-growth-1000", digits=3)
+def eps_growth_1000() -> float:
+    """A fixed eps_hat = eps acts as this many times eps at step 1000."""
+    return keras_epsilon(1.0, 1000)
 
 
 @value("frameworks-keras-epsilon-first", sci=True, digits=2)
@@ -577,3 +618,38 @@ def amsgrad_max(fig, theme):
     ax.set_ylabel("denominator")
     ax.grid(True, linewidth=0.5)
     ax.legend(fontsize=8, loc="center right")
+
+
+@figure(
+    "efficient-epsilon",
+    alt=(
+        "First step of Adam, in units of the learning rate, against the gradient "
+        "magnitude on a log scale, for Algorithm 1 and for the efficient form with "
+        "eps-hat equal to eps as Keras computes it, at step 1 and at step 1000. "
+        "Algorithm 1 reaches half a step at a gradient of 1e-8 at every step; the "
+        "efficient form needs a gradient [[value: frameworks-eps-growth-first-step]] times "
+        "larger at step 1 and [[value: frameworks-eps-growth-1000]] times larger at step 1000."
+    ),
+    size=(5.6, 3.2),
+)
+def efficient_epsilon(fig, theme):
+    """Where Algorithm 1 and the eps_hat = eps form stop scaling, at two steps."""
+    ax = fig.subplots()
+    sizes = np.logspace(-10, -4, 49)
+    for t, style in ((1, "-"), (1000, "--")):
+        alg1, keras = [], []
+        for s in sizes:  # a steady gradient s for t steps: m, v as after t steps
+            m, v = (1 - 0.9**t) * s, (1 - 0.999**t) * s**2
+            alg1.append((m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8) / s)
+            keras.append(np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8))
+        alg1 = np.array(alg1) * sizes  # step / lr
+        ax.plot(sizes, alg1, color=theme.text, linestyle=style,
+                label=f"Algorithm 1, t = {t}")
+        ax.plot(sizes, keras, color=COLORS["adam"], linestyle=style,
+                label=rf"$\hat\varepsilon = \varepsilon$ (Keras), t = {t}")
+    ax.axhline(0.5, color=theme.muted, linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel(r"steady gradient $|g|$  ($\varepsilon = 10^{-8}$)")
+    ax.set_ylabel(r"step $/\ \alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(fontsize=8, loc="upper left")

@@ -1,9 +1,8 @@
-"""The /adam/ page (snippets/adam_page.py): the efficient form, the worked example."""
+"""The /adam/ page (snippets/adam_page.py): the worked example, the race, the exercises."""
 
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
@@ -14,13 +13,11 @@ from snippets.adam_page import (
     OPTIMIZERS,
     RATES,
     SGD_RATES,
-    adam_step_efficient,
     best_loss,
     best_path,
     best_rate,
     example3_paths,
     fit,
-    keras_first_eps,
     logistic_losses,
     logistic_sgd_slowdown,
     logistic_sgd_slowdown_vs_1,
@@ -41,46 +38,6 @@ from snippets.adam_page import (
 )
 from snippets.optimizers import SGD, EMAMomentum, trajectory
 from snippets.surfaces import NOISY_VALLEY, VALLEY
-
-
-def _run(step, steps=50, **kw):
-    rng = np.random.default_rng(1)
-    p, m, v = rng.standard_normal(20), np.zeros(20), np.zeros(20)
-    out = []
-    for t in range(1, steps + 1):
-        g = rng.standard_normal(20) * np.logspace(-9, 1, 20)
-        p, m, v = step(p, g, m, v, t, **kw(t) if callable(kw) else kw)
-        out.append(p)
-    return np.array(out)
-
-
-def test_efficient_form_with_eps_hat_eps_sqrt_one_minus_beta2_t_is_algorithm_1():
-    reference = _run(adam_step, lr=0.01)
-    folded = _run(adam_step_efficient, lr=0.01)  # placeholder eps_hat, overwritten below
-    rng = np.random.default_rng(1)
-    p, m, v = rng.standard_normal(20), np.zeros(20), np.zeros(20)
-    for t in range(1, 51):
-        g = rng.standard_normal(20) * np.logspace(-9, 1, 20)
-        p, m, v = adam_step_efficient(p, g, m, v, t, lr=0.01,
-                                      eps_hat=1e-8 * np.sqrt(1 - 0.999**t))
-        folded[t - 1] = p
-    np.testing.assert_allclose(folded, reference, rtol=1e-13, atol=1e-15)
-
-
-@pytest.mark.parametrize("t", [1, 10, 1000])
-def test_a_fixed_eps_hat_is_algorithm_1_with_eps_over_sqrt_one_minus_beta2_t(t):
-    g, m, v = np.array([3e-7, -1e-6, 2.0]), np.full(3, 1e-8), np.full(3, 1e-14)
-    keras, _, _ = adam_step_efficient(np.zeros(3), g, m, v, t, lr=1.0, eps_hat=1e-8)
-    alg1, _, _ = adam_step(np.zeros(3), g, m, v, t, lr=1.0,
-                           epsilon=1e-8 / np.sqrt(1 - 0.999**t))
-    np.testing.assert_allclose(keras, alg1, rtol=1e-12)
-
-
-def test_the_first_keras_step_on_a_gradient_of_1e_6_is_0_76_lr():
-    keras, _, _ = adam_step_efficient(np.zeros(1), np.array([1e-6]), np.zeros(1),
-                                      np.zeros(1), 1, lr=1.0, eps_hat=1e-8)
-    assert -keras[0] == pytest.approx(1e-6 / (1e-6 + 1e-8 / np.sqrt(0.001)), rel=1e-9)
-    assert -keras[0] == pytest.approx(0.7597, abs=1e-4)
 
 
 def test_logistic_loss_gradients_match_finite_differences():
@@ -210,7 +167,7 @@ def test_claim_sgd_ends_partway_along_rosenbrocks_floor_by_arc_length(says):
 
 
 def test_claim_sgd_diverges_where_momentum_does_not(says):
-    says("adam.md", "SGD diverges from [[value: adam-rosenbrock-sgd-diverges-lr]] up")
+    says("adam.md", "SGD diverges on Rosenbrock from [[value: adam-rosenbrock-sgd-diverges-lr]] up")
     says("adam.md", "SGD diverges from [[value: adam-valley-sgd-diverges-lr]] up; "
                     "momentum diverges at no rate of the grid.")
     sgd_r = race("rosenbrock")["SGD"]
@@ -284,8 +241,8 @@ def test_claim_momentums_best_rate_on_rosenbrock_is_one_where_sgd_diverges(says)
 
 
 def test_claim_example_3_fails_because_it_loses_both_averages_not_momentum_alone(says):
-    says("adam.md", "takes both averages\naway at once: without $m$ and $v$, each step is the "
-         "sign of the current\ngradient")
+    says("adam.md", "Adam\nloses both of its averages. Each step is then the sign of the "
+         "*current*\ngradient")
 
     def run(beta1: float, beta2: float) -> float:  # Example 3's loop, zig-zag around 0.1
         theta, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
@@ -331,18 +288,6 @@ def test_claim_decoupled_weight_decay_alone_is_not_adamw(says):
     both = after(lambda p: Adam(p, weight_decay=0.01, decoupled_weight_decay=True))
     assert np.all(flag_only == 1.0)  # decays nothing
     assert both == pytest.approx(torch_after(), rel=1e-12) and np.all(both < 1.0)
-
-
-@pytest.mark.frameworks
-def test_claim_keras_epsilon_is_eps_hat_with_default_1e_7(says):
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
-    says("adam.md", "its `epsilon` (default $10^{-7}$) is documented as the paper's "
-                    "$\\hat\\varepsilon$")
-    default = inspect.signature(keras.optimizers.Adam).parameters["epsilon"].default
-    assert default == 1e-7
-    assert "epsilon hat" in keras.optimizers.Adam.__doc__.replace('"', "")
-    assert keras_first_eps() == pytest.approx(1e-7 / np.sqrt(1 - 0.999))
 
 
 def test_example_3_in_a_loop_goes_nowhere_while_adam_follows_the_mean_gradient():

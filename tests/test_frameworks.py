@@ -21,14 +21,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snippets.adam import Adam
+from snippets.adam import Adam, adam_step
 from snippets.frameworks import (
     LR,
     SPIKE,
     START,
     KerasAdam,
     adam_denominators,
+    adam_step_efficient,
     amsgrad_denominators,
+    eps_growth_1000,
+    eps_growth_first_step,
     keras_epsilon,
     keras_gap,
     optax_adam_step,
@@ -606,3 +609,62 @@ def test_claim_keras_trains_on_jax_pytorch_or_tensorflow_its_numpy_and_openvino_
     cannot_fit = {name for name in named
                   if _fit_raises_not_implemented(backends / name / "trainer.py")}
     assert cannot_fit == {"numpy", "openvino"}
+
+
+# The paper's efficient form (moved here from the /adam/ page) ---------------------
+
+
+def _run_steps(step, steps=50, **kw):
+    rng = np.random.default_rng(1)
+    p, m, v = rng.standard_normal(20), np.zeros(20), np.zeros(20)
+    out = []
+    for t in range(1, steps + 1):
+        g = rng.standard_normal(20) * np.logspace(-9, 1, 20)
+        p, m, v = step(p, g, m, v, t, **kw(t) if callable(kw) else kw)
+        out.append(p)
+    return np.array(out)
+
+
+def test_efficient_form_with_eps_hat_eps_sqrt_one_minus_beta2_t_is_algorithm_1():
+    reference = _run_steps(adam_step, lr=0.01)
+    folded = _run_steps(adam_step_efficient, lr=0.01)  # placeholder eps_hat, overwritten below
+    rng = np.random.default_rng(1)
+    p, m, v = rng.standard_normal(20), np.zeros(20), np.zeros(20)
+    for t in range(1, 51):
+        g = rng.standard_normal(20) * np.logspace(-9, 1, 20)
+        p, m, v = adam_step_efficient(p, g, m, v, t, lr=0.01,
+                                      eps_hat=1e-8 * np.sqrt(1 - 0.999**t))
+        folded[t - 1] = p
+    np.testing.assert_allclose(folded, reference, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("t", [1, 10, 1000])
+def test_a_fixed_eps_hat_is_algorithm_1_with_eps_over_sqrt_one_minus_beta2_t(t):
+    g, m, v = np.array([3e-7, -1e-6, 2.0]), np.full(3, 1e-8), np.full(3, 1e-14)
+    keras, _, _ = adam_step_efficient(np.zeros(3), g, m, v, t, lr=1.0, eps_hat=1e-8)
+    alg1, _, _ = adam_step(np.zeros(3), g, m, v, t, lr=1.0,
+                           epsilon=1e-8 / np.sqrt(1 - 0.999**t))
+    np.testing.assert_allclose(keras, alg1, rtol=1e-12)
+
+
+def test_the_first_keras_step_on_a_gradient_of_1e_6_is_0_76_lr():
+    keras, _, _ = adam_step_efficient(np.zeros(1), np.array([1e-6]), np.zeros(1),
+                                      np.zeros(1), 1, lr=1.0, eps_hat=1e-8)
+    assert -keras[0] == pytest.approx(1e-6 / (1e-6 + 1e-8 / np.sqrt(0.001)), rel=1e-9)
+    assert -keras[0] == pytest.approx(0.7597, abs=1e-4)
+
+
+
+
+@pytest.mark.frameworks
+def test_claim_keras_epsilon_is_eps_hat_with_default_1e_7(says):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    says("frameworks.md", "its `epsilon` (default $10^{-7}$) is\ndocumented as the paper's "
+                    "$\\hat\\varepsilon$")
+    default = inspect.signature(keras.optimizers.Adam).parameters["epsilon"].default
+    assert default == 1e-7
+    assert "epsilon hat" in keras.optimizers.Adam.__doc__.replace('"', "")
+    assert keras_epsilon(1e-7, 1) == pytest.approx(1e-7 / np.sqrt(1 - 0.999))
+    assert eps_growth_first_step() == pytest.approx(1 / np.sqrt(1 - 0.999))
+    assert eps_growth_1000() == pytest.approx(1 / np.sqrt(1 - 0.999**1000))
