@@ -168,6 +168,12 @@ def first_step() -> float:
     return float(step_sizes([0.3], step=without_correction)[0])
 
 
+@value("bias-correction-m-fill", decimals=0, percent=True)
+def m_fill() -> float:
+    """What m_1 holds of g_1: 1 - beta1."""
+    return float(moment_runs(1.0, 0.0, steps=1, runs=1)[0][0, 0])
+
+
 @value("bias-correction-sqrt-v-fill", digits=3, percent=True)
 def sqrt_v_fill() -> float:
     """What sqrt(v_1) holds of |g_1|: sqrt(1 - beta2)."""
@@ -321,6 +327,12 @@ def _uncorrected_betas(beta1: float, beta2: float, steps: int = 2000) -> np.ndar
 def exercise_first_step_beta1_099() -> float:
     """Exercise 1: the first uncorrected step / lr with beta1 = 0.99, beta2 = 0.999."""
     return float(_uncorrected_betas(0.99, 0.999)[0])
+
+
+@value("bias-correction-exercise-m-fill-beta1-099", decimals=0, percent=True)
+def exercise_m_fill_beta1_099() -> float:
+    """Exercise 1: what m_1 holds of g_1 with beta1 = 0.99."""
+    return float(moment_runs(1.0, 0.0, steps=1, runs=1, beta1=0.99)[0][0, 0])
 
 
 @value("bias-correction-exercise-peak-beta1-099", digits=3)

@@ -184,11 +184,12 @@ def test_the_fast_runs_are_step_sizes_and_moment_runs_bit_for_bit():
 def test_claim_too_small_averages_make_too_large_steps(says):
     says("bias-correction.md", "Averages that are too small suggest timid first steps. That "
          "prediction is backwards. Both averages are too small")
-    says("bias-correction.md", "after one step $m_1$ holds 10 % of the gradient, $\\sqrt{v_1}$ "
-         "only [[value: bias-correction-sqrt-v-fill]] of its size")
+    says("bias-correction.md", "after one step $m_1$ holds [[value: bias-correction-m-fill]] of "
+         "the gradient, $\\sqrt{v_1}$ only [[value: bias-correction-sqrt-v-fill]] of its size")
     m, v = moment_runs(1.0, 0.0, steps=1, runs=1)
     assert m[0, 0] == pytest.approx(0.1) and np.sqrt(v[0, 0]) == pytest.approx(0.0316, abs=1e-4)
     assert bias_correction.sqrt_v_fill() == pytest.approx(np.sqrt(1 - 0.999))
+    assert bias_correction.m_fill() == pytest.approx(1 - 0.9)
     # Too large: every step of the first 50 exceeds lr, and they grow before they shrink.
     t = np.arange(1, 51)
     sizes = (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
@@ -268,7 +269,8 @@ def test_exercise_with_beta1_099_the_first_step_is_too_small():
     assert bias_correction.exercise_peak_beta1_099() == pytest.approx(sizes.max(), rel=1e-5)
     assert bias_correction.exercise_peak_t_beta1_099() == sizes.argmax() + 1
     # m_1 holds 1 %, sqrt(v_1) 3.16 %: m is the emptier one this time.
-    assert 1 - 0.99 < np.sqrt(1 - 0.999)
+    assert bias_correction.exercise_m_fill_beta1_099() == pytest.approx(1 - 0.99)
+    assert bias_correction.exercise_m_fill_beta1_099() < bias_correction.sqrt_v_fill()
 
 
 def test_exercise_with_beta2_099_the_first_step_is_lr_and_the_next_ones_are_not():
