@@ -68,6 +68,7 @@ STEP_SIZES = {"crawls": 0.01, "zig-zags": 0.07, "diverges": 0.085}  # 2/L = 0.08
 if __name__ == "__main__":
     # --8<-- [start:step_sizes]
     for alpha in (0.01, 0.07, 0.085):  # on VALLEY, L = 25: 2/L = 0.08
+        # partial(SGD, lr=alpha) is SGD with its learning rate filled in
         path = trajectory(partial(SGD, lr=alpha), VALLEY, steps=1000)
         loss = loss_along(path, VALLEY)
         print(f"alpha = {alpha}: loss after 50 steps {loss[50]:.2g}, "
@@ -216,53 +217,75 @@ def gd_step_sizes(fig, theme) -> None:
     loss_ax.legend(fontsize=8)
 
 
+NOISE_FIGURE_STEPS = 2000  # long enough for alpha = 0.01 to settle too
+NOISE_FIGURE_SETTLED = 500  # the maps show the cloud from this step on
+NOISE_FIGURE_WINDOW = 100  # the loss curves are averages over this many steps
+
+
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """The average of each window of `window` consecutive values (len(values) - window + 1)."""
+    total = np.cumsum(np.concatenate([[0.0], values]))
+    return (total[window:] - total[:-window]) / window
+
+
 @figure(
     "sgd-noise",
     alt=(
-        "Two contour maps of the valley with 200 steps of stochastic gradient descent on "
-        "noisy gradients. With alpha = 0.04 the path reaches the centre fast and then keeps "
-        "jumping around in a wide cloud; with alpha = 0.01 it gets there more slowly and "
-        "jitters in a tighter cloud. Below, the loss against the step on a log scale: exact "
-        "gradient descent keeps falling, while each noisy run stops falling at a level that "
-        "matches the formula, [[value: landscape-noise-formula-fast]] for alpha = 0.04 and "
+        "Top: two zoomed-in contour maps of the valley's minimum with the points stochastic "
+        "gradient descent visits on noisy gradients from step 500 to step 2000. With alpha "
+        "= 0.04 they form a wide cloud around the minimum; with alpha = 0.01 a tighter one, "
+        "whose spread is [[value: landscape-noise-spread-along]] of the wide one's along the "
+        "valley and [[value: landscape-noise-spread-across]] across it. Below, the loss "
+        "against the step on a log scale, each curve averaged over the last 100 steps: exact "
+        "gradient descent keeps falling; noisy SGD with alpha = 0.04 falls fast and levels "
+        "off at [[value: landscape-noise-figure-fast]]; with alpha = 0.01 it falls more "
+        "slowly, passes below it after [[value: landscape-noise-crossing]] steps and levels "
+        "off at [[value: landscape-noise-figure-slow]]. Dotted lines mark the formula's "
+        "averages, [[value: landscape-noise-formula-fast]] for alpha = 0.04 and "
         "[[value: landscape-noise-formula-slow]] for alpha = 0.01."
     ),
-    size=(7.0, 5.4),
+    size=(7.0, 5.0),
 )
 def sgd_noise(fig, theme) -> None:
     """Stochastic gradient descent jitters around the minimum, the more the larger alpha."""
-    axes = fig.subplot_mosaic([["fast", "slow"], ["loss", "loss"]], height_ratios=[1, 1.1])
+    axes = fig.subplot_mosaic([["fast", "slow"], ["loss", "loss"]], height_ratios=[0.8, 1.2])
+    steps, settled, window = NOISE_FIGURE_STEPS, NOISE_FIGURE_SETTLED, NOISE_FIGURE_WINDOW
     runs = {"fast": (0.04, "-"), "slow": (0.01, "--")}
-    exact = trajectory(partial(SGD, lr=0.04), VALLEY, steps=200)
-    axes["loss"].semilogy(loss_along(exact, VALLEY), color=theme.text, lw=1.2,
-                          label=r"exact gradients, $\alpha = 0.04$")
+    paths = _noise_paths(steps)
+    t = np.arange(window - 1, steps + 1)  # the step that ends each window
+    exact = trajectory(partial(SGD, lr=0.04), VALLEY, steps=steps)
+    axes["loss"].semilogy(t, moving_average(loss_along(exact, VALLEY), window),
+                          color=theme.text, lw=1.2, label=r"exact gradients, $\alpha = 0.04$")
     for key, (alpha, style) in runs.items():
-        path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=200)
+        path = paths[:, NOISE_ALPHAS.index(alpha)]
         ax = axes[key]
-        _contours(ax, VALLEY, theme, levels=6)
+        _contours(ax, VALLEY, theme, levels=8, n=200)
         _frame(ax)
-        ax.plot(path[:, 0], path[:, 1], style, color=COLORS["sgd"], lw=0.8)
-        ax.set_xlim(-0.8, 0.8)  # zoomed in on the minimum
-        ax.set_ylim(-0.4, 0.4)
-        ax.set_title(rf"noisy gradients, $\alpha = {alpha}$ (zoomed in)", fontsize=10)
-        loss = loss_along(path, VALLEY)
-        axes["loss"].semilogy(loss, style, color=COLORS["sgd"], lw=1.2,
-                              label=rf"noisy, $\alpha = {alpha}$")
+        ax.plot(path[settled:, 0], path[settled:, 1], ".", color=COLORS["sgd"], ms=1.5)
+        ax.set_xlim(-0.6, 0.6)  # zoomed in on the minimum
+        ax.set_ylim(-0.3, 0.3)
+        ax.set_title(rf"$\alpha = {alpha}$: steps {settled} to {steps}", fontsize=10)
+        axes["loss"].semilogy(t, moving_average(loss_along(path, VALLEY), window), style,
+                              color=COLORS["sgd"], lw=1.6, label=rf"noisy, $\alpha = {alpha}$")
         floor = noise_floor(alpha, [1, 25], NOISY_VALLEY.noise)
-        axes["loss"].axhline(floor, color=theme.text, lw=0.8, ls=":",
-                             label="the formula's average" if key == "fast" else None)
-    axes["loss"].set_ylim(1e-4, 30)
+        axes["loss"].axhline(floor, color=theme.text, lw=0.8, ls=":")
+        axes["loss"].annotate(rf"formula, $\alpha = {alpha}$: {floor:#.2g}", (steps, floor),
+                              xytext=(0, 3), textcoords="offset points", ha="right",
+                              va="bottom", color=theme.text, fontsize=8)
+    axes["loss"].set_ylim(1e-3, 10)
+    axes["loss"].set_xlim(0, steps)
     axes["loss"].set_xlabel("step $t$")
-    axes["loss"].set_ylabel("loss")
-    axes["loss"].legend(fontsize=8, ncols=2, loc="upper right")
+    axes["loss"].set_ylabel(f"loss, average of\nthe last {window} steps")
+    axes["loss"].legend(fontsize=8, loc="upper right")
 
 
 @figure(
     "one-rate",
     alt=(
         "Left: contour map of a bowl stretched 10 times along x, with 60 steps of gradient "
-        "descent at alpha = 0.19: the path zig-zags in y, where the bowl is steep, and "
-        "has crept only part of the way along x, where it is flat. Right: how much one "
+        "descent at the best single alpha, [[value: landscape-bowl-best-alpha]]: the path "
+        "zig-zags in y, where the bowl is steep, and the zig-zag hardly shrinks; along x, "
+        "where the bowl is flat, it has crept only part of the way. Right: how much one "
         "step shrinks the distance to the minimum in x and in y against alpha: small "
         "alpha shrinks y fast and x hardly at all, alpha above [[value: landscape-bowl-limit]] "
         "blows y up, and the best compromise, alpha = [[value: landscape-bowl-best-alpha]], "
@@ -273,17 +296,17 @@ def sgd_noise(fig, theme) -> None:
 def one_rate(fig, theme) -> None:
     """On a badly scaled bowl no single learning rate suits both coordinates."""
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
-    path = trajectory(partial(SGD, lr=0.19), BOWL, steps=60)
+    best = bowl_best_alpha()
+    path = trajectory(partial(SGD, lr=best), BOWL, steps=60)
     _contours(left, BOWL, theme, levels=8)
     left.plot(path[:, 0], path[:, 1], color=COLORS["sgd"], lw=1.0)
-    left.set_title(r"$\alpha = 0.19$, 60 steps", fontsize=10)
+    left.set_title(rf"$\alpha = {best:.3f}$, 60 steps", fontsize=10)
     left.set_xlabel("$x$")
     left.set_ylabel("$y$")
 
     for lam, style, name in [(0.1, "-", "x (curvature 0.1)"), (10.0, "--", "y (curvature 10)")]:
         alpha = np.array([0, 1 / lam, 0.25]) if 1 / lam < 0.25 else np.array([0, 0.25])
         right.plot(alpha, np.abs(1 - alpha * lam), style, color=theme.text, lw=1.4, label=name)
-    best = 2 / (0.1 + 10)
     right.plot(best, 1 - best * 0.1, "o", color=COLORS["sgd"], ms=6)
     right.annotate(rf"best single $\alpha$ = {best:.3f}: $\times${1 - best * 0.1:.2f}",
                    (best, 1 - best * 0.1), xytext=(0.02, 0.45), color=theme.text, fontsize=9,
@@ -295,6 +318,52 @@ def one_rate(fig, theme) -> None:
     right.set_xlabel(r"learning rate $\alpha$")
     right.set_ylabel(r"distance kept per step, $|1-\alpha\lambda|$")
     right.legend(fontsize=8, loc="upper left")
+
+
+ZIGZAG_ALPHA = STEP_SIZES["zig-zags"]  # the bridge figure's learning rate
+ZIGZAG_STEPS = 10  # the steps it shows
+
+
+def zigzag_moves(steps: int = ZIGZAG_STEPS) -> np.ndarray:
+    """Each step's move (theta_t - theta_{t-1}) of gradient descent on VALLEY at ZIGZAG_ALPHA."""
+    return np.diff(trajectory(partial(SGD, lr=ZIGZAG_ALPHA), VALLEY, steps=steps), axis=0)
+
+
+@figure(
+    "landscape-zigzag",
+    alt=(
+        "Left: the valley with the first 10 steps of gradient descent at alpha = 0.07, each "
+        "step an arrow from one wall to the other. Right: each step's move along the valley "
+        "(x) and across it (y), against the step. The move across changes sign at every "
+        "step: [[value: landscape-zigzag-first-across]] at step 1, then "
+        "[[value: landscape-zigzag-second-across]], and so on; over the 10 steps the moves "
+        "across add up to [[value: landscape-zigzag-across-total]] of travel but only "
+        "[[value: landscape-zigzag-across-net]] of net movement. The move along keeps its "
+        "sign, toward the minimum, and its [[value: landscape-zigzag-along-net]] of travel "
+        "is all net movement."
+    ),
+    size=(7.0, 3.0),
+)
+def landscape_zigzag(fig, theme) -> None:
+    """Gradient descent's moves across the valley flip sign; its moves along it add up."""
+    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    path = trajectory(partial(SGD, lr=ZIGZAG_ALPHA), VALLEY, steps=ZIGZAG_STEPS)
+    _contours(left, VALLEY, theme, levels=6)
+    _frame(left)
+    left.quiver(path[:-1, 0], path[:-1, 1], *np.diff(path, axis=0).T, angles="xy",
+                scale_units="xy", scale=1, color=COLORS["sgd"], width=0.005)
+    left.set_title(rf"$\alpha = {ZIGZAG_ALPHA}$, {ZIGZAG_STEPS} steps", fontsize=10)
+    moves = zigzag_moves()
+    t = np.arange(1, ZIGZAG_STEPS + 1)
+    right.axhline(0, color=theme.muted, lw=0.8)
+    right.plot(t, moves[:, 1], "o--", color=COLORS["sgd"], ms=4, lw=1,
+               label="across ($y$): flips sign")
+    right.plot(t, moves[:, 0], "s-", color=theme.text, ms=4, lw=1,
+               label="along ($x$): keeps its sign")
+    right.set_xlabel("step $t$")
+    right.set_ylabel("the step's move")
+    right.set_xticks(t[::3])
+    right.legend(fontsize=8, loc="lower right")
 
 
 # The numbers the page states, computed by the code above (see snippets/values.py).
@@ -420,6 +489,50 @@ def noise_formula_slow() -> float:
     return noise_floor(0.01, [1, 25], NOISY_VALLEY.noise)
 
 
+def noise_figure_average(alpha: float) -> float:
+    """The noise figure's run at alpha: its average true loss from step NOISE_FIGURE_SETTLED on."""
+    path = _noise_paths(NOISE_FIGURE_STEPS)[:, NOISE_ALPHAS.index(alpha)]
+    return float(loss_along(path, VALLEY)[NOISE_FIGURE_SETTLED:].mean())
+
+
+@value("landscape-noise-figure-fast", digits=2)
+def noise_figure_fast() -> float:
+    return noise_figure_average(0.04)
+
+
+@value("landscape-noise-figure-slow", digits=2)
+def noise_figure_slow() -> float:
+    return noise_figure_average(0.01)
+
+
+def noise_figure_spread(alpha: float) -> np.ndarray:
+    """The standard deviation of x and of y over the points the noise figure's map shows."""
+    path = _noise_paths(NOISE_FIGURE_STEPS)[:, NOISE_ALPHAS.index(alpha)]
+    return path[NOISE_FIGURE_SETTLED:].std(axis=0)
+
+
+@value("landscape-noise-spread-along", digits=2, percent=True)
+def noise_spread_along() -> float:
+    """The alpha = 0.01 cloud's spread along the valley (x), as a share of alpha = 0.04's."""
+    return float(noise_figure_spread(0.01)[0] / noise_figure_spread(0.04)[0])
+
+
+@value("landscape-noise-spread-across", digits=2, percent=True)
+def noise_spread_across() -> float:
+    """The alpha = 0.01 cloud's spread across the valley (y), as a share of alpha = 0.04's."""
+    return float(noise_figure_spread(0.01)[1] / noise_figure_spread(0.04)[1])
+
+
+@value("landscape-noise-crossing", integer=True)
+def noise_crossing() -> int:
+    """The step from which the figure's averaged loss at alpha = 0.01 stays below 0.04's."""
+    paths = _noise_paths(NOISE_FIGURE_STEPS)
+    fast, slow = (moving_average(loss_along(paths[:, NOISE_ALPHAS.index(a)], VALLEY),
+                                 NOISE_FIGURE_WINDOW) for a in (0.04, 0.01))
+    above = np.flatnonzero(slow >= fast)  # windows where 0.01 is not yet below
+    return int(above[-1] + NOISE_FIGURE_WINDOW)  # the last step of the window after it
+
+
 BOWL_CURVATURES = (float(BOWL.grad(1.0, 0.0)[0]), float(BOWL.grad(0.0, 1.0)[1]))  # 0.1, 10
 
 
@@ -453,3 +566,86 @@ def bowl_removed() -> float:
 def bowl_limit() -> float:
     """Above 2 / 10 gradient descent blows up BOWL's y coordinate."""
     return 2 / max(BOWL_CURVATURES)
+
+
+@value("landscape-zigzag-first-across", digits=3)
+def zigzag_first_across() -> float:
+    return float(zigzag_moves()[0, 1])
+
+
+@value("landscape-zigzag-second-across", digits=3)
+def zigzag_second_across() -> float:
+    return float(zigzag_moves()[1, 1])
+
+
+@value("landscape-zigzag-across-total", digits=2)
+def zigzag_across_total() -> float:
+    """How far the first ZIGZAG_STEPS steps travel across the valley, back and forth."""
+    return float(np.abs(zigzag_moves()[:, 1]).sum())
+
+
+@value("landscape-zigzag-across-net", digits=2)
+def zigzag_across_net() -> float:
+    """How far they move across the valley net: the size of the moves' sum."""
+    return float(abs(zigzag_moves()[:, 1].sum()))
+
+
+@value("landscape-zigzag-along-net", digits=2)
+def zigzag_along_net() -> float:
+    """How far they move along the valley net (every move along has the same sign)."""
+    return float(abs(zigzag_moves()[:, 0].sum()))
+
+
+# The exercises' answers.
+
+EXERCISE_STEPS = 50  # exercise 1: how many steps at alpha = 1/25
+
+
+@value("landscape-exercise-land-left", digits=2, percent=True)
+def exercise_land_left() -> float:
+    """Exercise 1: the share of the distance along x left after 50 steps at alpha = 1/25."""
+    path = trajectory(partial(SGD, lr=1 / 25), VALLEY, steps=EXERCISE_STEPS)
+    return float(path[-1, 0] / path[0, 0])
+
+
+def weight_curvature(x: float, target: float = 1.0, w: float = 0.3, h: float = 1e-3) -> float:
+    """The second derivative in w of the loss (w * x - target)**2 / 2, by finite differences."""
+    def grad(w):
+        return (w * x - target) * x
+
+    return (grad(w + h) - grad(w - h)) / (2 * h)
+
+
+EXERCISE_INPUTS = {"metres": 2.0, "millimetres": 2000.0}  # exercise 2: one length, two units
+
+
+@value("landscape-exercise-limit-metres", digits=3)
+def exercise_limit_metres() -> float:
+    return 2 / weight_curvature(EXERCISE_INPUTS["metres"])
+
+
+@value("landscape-exercise-limit-millimetres", sci=True, digits=2)
+def exercise_limit_millimetres() -> float:
+    return 2 / weight_curvature(EXERCISE_INPUTS["millimetres"])
+
+
+@value("landscape-exercise-floor-big-batch", digits=3)
+def exercise_floor_big_batch() -> float:
+    """Exercise 3: the noise floor at alpha = 0.04 with the noise halved (a 4x minibatch)."""
+    return noise_floor(0.04, [1, 25], NOISY_VALLEY.noise / 2)
+
+
+@value("landscape-exercise-same-floor-alpha", digits=2)
+def exercise_same_floor_alpha() -> float:
+    """Exercise 3: the alpha at which the full noise gives that same floor (by bisection)."""
+    target, lo, hi = exercise_floor_big_batch(), 1e-6, 0.04
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if noise_floor(mid, [1, 25], NOISY_VALLEY.noise) < target else (lo, mid)
+    return (lo + hi) / 2
+
+
+@value("landscape-along-removed-max", digits=2, percent=True)
+def along_removed_max() -> float:
+    """On the valley, the most of the distance along x one step can remove below 2/L."""
+    return gd_limit() * float(VALLEY.grad(1.0, 0.0)[0])

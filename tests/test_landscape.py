@@ -10,22 +10,41 @@ import pytest
 from snippets.landscape import (
     BOWL_CURVATURES,
     NOISE_ALPHAS,
+    NOISE_FIGURE_SETTLED,
+    NOISE_FIGURE_STEPS,
+    NOISE_FIGURE_WINDOW,
     STEP_SIZES,
+    along_removed_max,
     bowl_best_alpha_value,
     bowl_factor,
     bowl_removed,
     crawl_covered,
     diagonal_paths,
     downhill_angle,
+    exercise_floor_big_batch,
+    exercise_land_left,
+    exercise_limit_metres,
+    exercise_limit_millimetres,
+    exercise_same_floor_alpha,
     gd_limit,
     loss_along,
+    noise_crossing,
     noise_deviation,
+    noise_figure_fast,
+    noise_figure_slow,
     noise_floor,
     noise_formula_fast,
+    noise_spread_across,
+    noise_spread_along,
     settled_loss,
     slope_across,
     slope_along,
     steps_to,
+    zigzag_across_net,
+    zigzag_across_total,
+    zigzag_along_net,
+    zigzag_first_across,
+    zigzag_second_across,
 )
 from snippets.optimizers import SGD, EMAMomentum, trajectory
 from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, VALLEY
@@ -150,8 +169,8 @@ def test_claim_a_small_enough_step_against_the_gradient_always_goes_down(says):
 
 
 def test_claim_a_step_too_small_and_one_too_large_by_the_same_amount_converge_equally_fast(says):
-    says("landscape.md", "a step too small and a step too large by the same amount, $0.2/L$ "
-         "and $1.8/L$, converge equally fast")
+    says("landscape.md", "The first and third lines sit $0.8/L$ below and above $1/L$: their "
+         "factors are $+0.8$ and $-0.8$, and they converge equally fast")
     L = 4.0
     small, large = 1.0, 1.0
     for _ in range(50):
@@ -177,8 +196,8 @@ def test_claim_with_noisy_gradients_sgd_never_settles(says):
 
 
 def test_claim_no_single_learning_rate_does_better_on_the_bowl_than_keeping_99_of_101(says):
-    says("landscape.md", "and even then each step only removes")
-    says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling")
+    says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling: even the best "
+         "single rate,")
     best = min(max(abs(1 - a * 0.1), abs(1 - a * 10)) for a in np.linspace(0, 0.25, 25_001))
     assert best == pytest.approx(99 / 101, abs=1e-6)
     assert bowl_factor() == pytest.approx(99 / 101)
@@ -204,11 +223,11 @@ def test_the_page_values_agree_with_the_geometry():
 def test_claim_at_a_small_alpha_momentum_hardly_lowers_the_noise_floor(says):
     from snippets.momentum import floor_drop_small, floor_halving_drop
 
-    says("landscape.md", "the back-and-forth across the valley cancels out while the steady "
-         "pull along it keeps its full size, so a larger learning rate stays stable")
-    says("landscape.md", "but at a small $\\alpha$ hardly less jitter: at $\\alpha = 0.01$ on "
-         "the noisy valley momentum lowers the noise floor by")
-    says("landscape.md", "Only close to the limit $2/L$ does momentum lower it a lot")
+    says("landscape.md", "An average of recent gradients keeps the steady pull and cancels the "
+         "back-and-forth")
+    says("landscape.md", "Momentum does not remove the noise, though. Its average gives a cleaner "
+         "direction, but at a fixed small $\\alpha$ hardly less jitter: at $\\alpha = 0.01$ on "
+         "the noisy valley it lowers the noise floor by")
     # The EMA of a steady gradient tends to the gradient itself: the pull keeps its size.
     m = 0.0
     for _ in range(200):
@@ -264,3 +283,92 @@ def test_settled_loss_is_the_noise_block_s_average_bit_for_bit():
     for alpha in (*NOISE_ALPHAS, 0.03):
         path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=3000)
         assert settled_loss(alpha, steps=3000) == float(loss_along(path, VALLEY)[1000:].mean())
+
+
+def test_claim_the_smaller_rate_settles_lower_within_the_noise_figure(says):
+    """The figure shows what the text says: within its 2000 steps, alpha = 0.01 starts slower,
+    passes below 0.04 and settles in a tighter cloud at a lower average loss."""
+    says("landscape.md", "In the figure, $\\alpha = 0.01$ gets below $\\alpha = 0.04$ only after")
+    says("landscape.md", "then settles in a tighter cloud")
+    steps, settled, window = NOISE_FIGURE_STEPS, NOISE_FIGURE_SETTLED, NOISE_FIGURE_WINDOW
+    runs = {a: gd(a, NOISY_VALLEY, steps=steps) for a in (0.04, 0.01)}
+    loss = {a: 0.5 * (p[:, 0] ** 2 + 25 * p[:, 1] ** 2) for a, p in runs.items()}
+    smooth = {a: np.convolve(v, np.ones(window) / window, mode="valid") for a, v in loss.items()}
+    below = smooth[0.01] < smooth[0.04]
+    assert not below[0]  # the smaller step starts behind
+    first_for_good = len(below) - np.argmin(below[::-1])  # first window after the last "not below"
+    assert noise_crossing() == first_for_good + window - 1  # that window's last step
+    assert noise_crossing() < settled  # the maps' points are all after it
+    assert noise_figure_slow() == pytest.approx(loss[0.01][settled:].mean())
+    assert noise_figure_fast() == pytest.approx(loss[0.04][settled:].mean())
+    assert noise_figure_slow() < 0.25 * noise_figure_fast()
+    spread = {a: p[settled:].std(axis=0) for a, p in runs.items()}
+    assert noise_spread_along() == pytest.approx(spread[0.01][0] / spread[0.04][0])
+    assert noise_spread_across() == pytest.approx(spread[0.01][1] / spread[0.04][1])
+    assert noise_spread_along() < 0.6 and noise_spread_across() < 0.6  # a tighter cloud
+    # and both stay near the formula's averages (one run of 1500 steps: within 20 %)
+    for a in (0.04, 0.01):
+        assert loss[a][settled:].mean() == pytest.approx(noise_floor(a, [1, 25], 1.0), rel=0.2)
+
+
+def test_claim_the_zig_zag_flips_across_and_adds_up_along(says):
+    says("landscape.md", "the move\nacross the valley flips sign at every step")
+    says("landscape.md", "The move along keeps its sign")
+    alpha, t = 0.07, np.arange(11)
+    y = 1.0 * (1 - 25 * alpha) ** t  # the closed form from (-2.5, 1): each step multiplies
+    x = -2.5 * (1 - alpha) ** t
+    dy, dx = np.diff(y), np.diff(x)
+    assert np.all(np.sign(dy[1:]) == -np.sign(dy[:-1]))
+    assert np.all(dx > 0)
+    assert zigzag_first_across() == pytest.approx(dy[0])
+    assert zigzag_second_across() == pytest.approx(dy[1])
+    assert zigzag_across_total() == pytest.approx(np.abs(dy).sum())
+    assert zigzag_across_net() == pytest.approx(abs(y[-1] - y[0]))
+    assert zigzag_along_net() == pytest.approx(x[-1] - x[0])
+    assert zigzag_across_net() < 0.2 * zigzag_across_total()
+
+
+def test_claim_along_the_floor_a_step_removes_less_than_2_over_25(says):
+    says("landscape.md", "so along\nthe floor a step removes less than")
+    alphas = np.linspace(1e-4, 2 / 25, 1000, endpoint=False)  # every stable alpha
+    removed = 1 - np.abs(1 - alphas * 1.0)  # along x, curvature 1
+    assert removed.max() < along_removed_max() == pytest.approx(2 / 25)
+
+
+def test_exercise_one_learning_rate_lands_across_and_crawls_along():
+    point = np.array(VALLEY.start)
+    point = point - 0.04 * np.array([point[0], 25 * point[1]])  # one step at 1/25 by hand
+    assert point[1] == 0.0
+    assert exercise_land_left() == pytest.approx(0.96**50)
+
+
+def test_exercise_the_limit_in_metres_and_in_millimetres():
+    for x, limit in [(2.0, exercise_limit_metres()), (2000.0, exercise_limit_millimetres())]:
+        assert limit == pytest.approx(2 / x**2, rel=1e-6)  # f''(w) = x**2
+
+        def run(alpha, x, w=0.0, c=1.0):
+            for _ in range(2000):
+                w -= alpha * (w * x - c) * x
+            return abs(w * x - c)
+
+        assert run(0.99 * limit, x) < 1e-6  # converges just below the limit
+        assert run(1.01 * limit, x) > 1.0  # blows up just above it
+    assert exercise_limit_metres() / exercise_limit_millimetres() == pytest.approx(1e6)
+
+
+def test_exercise_a_bigger_minibatch_lowers_the_floor_like_a_smaller_alpha():
+    def floor_by_recursion(alpha, sigma):
+        total = 0.0
+        for lam in (1.0, 25.0):
+            s2 = 0.0
+            for _ in range(20_000):
+                s2 = (1 - alpha * lam) ** 2 * s2 + alpha**2 * sigma**2
+            total += 0.5 * lam * s2
+        return total
+
+    big_batch = floor_by_recursion(0.04, 0.5)
+    assert exercise_floor_big_batch() == pytest.approx(big_batch, rel=1e-9)
+    assert big_batch == pytest.approx(floor_by_recursion(0.04, 1.0) / 4)
+    alpha = exercise_same_floor_alpha()
+    assert floor_by_recursion(alpha, 1.0) == pytest.approx(big_batch, rel=1e-6)
+    assert alpha > 0.04 / 4  # not a quarter of 0.04
