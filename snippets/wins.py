@@ -190,29 +190,25 @@ def clean_factor() -> float:
     "where-adam-wins",
     alt=(
         "Four panels. Top left, linear regression with 200 weights, features on scales "
-        "from 0.03 to 30 and noisy minibatches: the minibatch loss, smoothed by a moving "
-        "average over 50 steps, of SGD, momentum and Adam, each at its best learning rate "
-        "on the grid, over 1000 steps. SGD and momentum level off high (best final "
-        "losses [[value: home-wins-noisy-sgd]] and [[value: home-wins-noisy-momentum]]) "
+        "from 0.03 to 30 and minibatches of 32 noisy examples: the minibatch loss, smoothed "
+        "by a moving average over 50 steps, of SGD, momentum and Adam, each at its best "
+        "learning rate on the grid, over 1000 steps. SGD and momentum level off high (best "
+        "final losses [[value: home-wins-noisy-sgd]] and [[value: home-wins-noisy-momentum]]) "
         "while Adam keeps going down to [[value: home-wins-noisy-adam]], "
-        "[[value: home-wins-noisy-factor]] times lower. Top right, a clean, well-scaled "
-        "quadratic bowl with 200 parameters: in 100 steps tuned gradient descent falls "
-        "to [[value: home-wins-clean-sgd]], while momentum ends at "
+        "[[value: home-wins-noisy-factor]] times lower. Top right, a clean quadratic bowl "
+        "with 200 parameters and curvatures from 1 to 10: in 100 steps tuned gradient "
+        "descent falls to [[value: home-wins-clean-sgd]], while momentum ends at "
         "[[value: home-wins-clean-momentum]] and Adam at [[value: home-wins-clean-adam]]. "
         "Bottom, the sweep behind them: each optimizer's final loss at each of the 11 "
-        "learning rates from 0.00001 to 1, on each problem; the best rate of each is "
-        "marked. On the regression Adam beats the others' best at "
+        "learning rates from 10⁻⁵ to 1, on each problem, its best rate circled. On the "
+        "regression Adam beats the others' best at "
         "[[value: home-wins-noisy-adam-rates-better]] of the 11 rates."
     ),
     caption=(
-        "Left, (a): linear regression, 200 weights, features on scales from 0.03 to 30, "
-        "minibatches of 32 noisy examples; the minibatch loss is smoothed by a moving "
-        "average over the last 50 steps. Right, (b): a quadratic bowl with 200 "
-        "parameters, curvatures from 1 to 10, exact gradients. Each optimizer runs at "
-        "the rate of the same grid (bottom, 11 rates a factor √10 apart) that gives it "
-        "the lowest final loss on that problem; runs that diverged are left out of the "
-        "bottom panels. Momentum is Adam's m (β₁ = 0.9) without the division; Adam "
-        "uses its defaults."
+        "(a): the minibatch loss, smoothed by a moving average over the last 50 steps; "
+        "(b): the exact loss. Each optimizer runs at the rate of the same grid (bottom, "
+        "11 rates a factor √10 apart) with the lowest final loss; diverged runs are left "
+        "out. Momentum is Adam's m (β₁ = 0.9) without the division."
     ),
     size=(7.0, 5.0),
 )
