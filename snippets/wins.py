@@ -238,11 +238,13 @@ def where_adam_wins(fig, theme):
             if problem == "noisy":  # a decade or two: label 1, 2, 5, 10, 20, 50, ...
                 ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
                 ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+        if problem == "noisy":
+            top.set_ylim(bottom=1)  # room for the legend under the curves
         top.set_title(titles[problem], loc="left", fontsize=10)
         top.set_xlabel("step")
         bottom.set_xscale("log")
         bottom.set_xlabel("learning rate α (circled: the best)")
-        top.legend(fontsize=8, frameon=False, title_fontsize=8,
+        top.legend(fontsize=8, frameon=False, title_fontsize=8, loc="lower left",
                    title="moving average over 50 steps" if problem == "noisy" else None)
     axes[0, 0].set_ylabel("minibatch loss")
     axes[0, 1].set_ylabel("loss")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -145,3 +147,26 @@ def test_panel_3_labels_its_too_long_first_step_and_panel_4_its_first_step_of_al
     p = home.path("uncorrected")
     assert x_lo < p[:, 0].min() and p[:, 0].max() < x_hi
     assert y_lo < p[:, 1].min() and p[:, 1].max() < y_hi
+
+
+def test_the_playground_link_under_the_map_reproduces_its_four_panels(says):
+    """The preset, run by the playground's race, gives panels 1 to 3; with the correction, 4."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from snippets.playground import race
+    from snippets.surfaces import SURFACES
+
+    says("index.md", "its SGD, momentum and Adam racers run panels 1 to 3; switch bias "
+         "correction on for panel 4")
+    page = (Path(__file__).resolve().parents[1] / "docs" / "index.md").read_text()
+    link = re.search(r"\[Try it in the playground\]\((playground\.md\?[^)]+)\)", page).group(1)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    assert query["bias_correction"] == "off"
+    settings = {"alpha": float(query["alpha"]), "steps": int(query["steps"])}
+    surface = SURFACES[query["surface"]]
+    off = race(surface, {**settings, "bias_correction": False})
+    on = race(surface, {**settings, "bias_correction": True})
+    for key, layer in (("sgd", "gd"), ("momentum", "momentum"), ("adam", "uncorrected")):
+        assert np.array_equal(off[key], home.path(layer))
+    assert np.array_equal(on["adam"], home.path("adam"))
