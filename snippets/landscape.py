@@ -28,24 +28,25 @@ if __name__ == "__main__":
     for point in [(-2.5, 0.0), (0.0, 0.5)]:
         slope = np.linalg.norm(VALLEY.grad(*point))  # how steep it is here
         distance = np.linalg.norm(point)  # how far the minimum (0, 0) is
-        print(f"at {point}: slope {slope:4.1f}, distance to the minimum {distance:.1f}")
+        print(f"at {point}: slope {slope:4.1f}, "
+              f"distance to the minimum {distance:.1f}")
 
     start = np.array(VALLEY.start)
-    downhill, to_minimum = -VALLEY.grad(*start), -start
-    cos = downhill @ to_minimum / (np.linalg.norm(downhill) * np.linalg.norm(to_minimum))
-    angle = np.degrees(np.arccos(cos))
+    downhill = -VALLEY.grad(*start) / np.linalg.norm(VALLEY.grad(*start))
+    to_minimum = -start / np.linalg.norm(start)  # both of length 1
+    angle = np.degrees(np.arccos(downhill @ to_minimum))
     print(f"at the start {VALLEY.start}: downhill is {angle:.0f} degrees "
           "off the direction to the minimum")
     # --8<-- [end:slope_vs_distance]
 
     # --8<-- [start:threshold]
-    L = 4.0  # the curvature of f(theta) = L * theta**2 / 2; its gradient is L * theta
-    for alpha_L in (0.2, 1.0, 1.8, 2.2):  # the step size alpha, in units of 1/L
+    L = 4.0  # the curvature of f(theta) = L * theta**2 / 2
+    for alpha_L in (0.2, 1.0, 1.8, 2.2):  # alpha, in units of 1/L
         alpha, theta = alpha_L / L, 1.0
         for _ in range(50):  # 50 steps
-            theta = theta - alpha * (L * theta)
-        print(f"alpha = {alpha_L}/L: each step multiplies theta by {1 - alpha_L:+.1f}, "
-              f"theta_50 = {theta:.2g}")
+            theta = theta - alpha * (L * theta)  # the gradient is L * theta
+        print(f"alpha = {alpha_L}/L: each step multiplies theta by "
+              f"{1 - alpha_L:+.1f}, theta_50 = {theta:.2g}")
     # --8<-- [end:threshold]
 
 
@@ -68,7 +69,7 @@ STEP_SIZES = {"crawls": 0.01, "zig-zags": 0.07, "diverges": 0.085}  # 2/L = 0.08
 if __name__ == "__main__":
     # --8<-- [start:step_sizes]
     for alpha in (0.01, 0.07, 0.085):  # on VALLEY, L = 25: 2/L = 0.08
-        # partial(SGD, lr=alpha) is SGD with its learning rate filled in
+        # partial(SGD, lr=alpha): SGD with its learning rate filled in
         path = trajectory(partial(SGD, lr=alpha), VALLEY, steps=1000)
         loss = loss_along(path, VALLEY)
         print(f"alpha = {alpha}: loss after 50 steps {loss[50]:.2g}, "
@@ -89,7 +90,7 @@ if __name__ == "__main__":
     # --8<-- [start:noise]
     for alpha in (0.04, 0.02, 0.01):
         path = trajectory(partial(SGD, lr=alpha), NOISY_VALLEY, steps=40_000)
-        settled = loss_along(path, VALLEY)[1000:]  # the true loss, once settled
+        settled = loss_along(path, VALLEY)[1000:]  # true loss, once settled
         print(f"alpha = {alpha}: average loss {settled.mean():.4f}, "
               f"formula {noise_floor(alpha, [1, 25], NOISY_VALLEY.noise):.4f}")
     # --8<-- [end:noise]
@@ -103,7 +104,7 @@ if __name__ == "__main__":
     print("steps to a loss below 1e-6:", steps_to(path, BOWL))
 
     point = np.array(BOWL.start)
-    one_step = point - BOWL.grad(*point) / lam  # alpha_i = 1 / lam_i, one per coordinate
+    one_step = point - BOWL.grad(*point) / lam  # alpha_i = 1 / lam_i
     print("one step with alpha_i = 1/lam_i lands on", one_step.round(12))
     # --8<-- [end:one_rate]
 
@@ -332,8 +333,8 @@ def zigzag_moves(steps: int = ZIGZAG_STEPS) -> np.ndarray:
 @figure(
     "landscape-zigzag",
     alt=(
-        "Left: the valley with the first 10 steps of gradient descent at alpha = 0.07, each "
-        "step an arrow from one wall to the other. Right: each step's move along the valley "
+        "Left: the valley with the first 10 steps of gradient descent at alpha = 0.07, "
+        "bouncing from one wall to the other. Right: each step's move along the valley "
         "(x) and across it (y), against the step. The move across changes sign at every "
         "step: [[value: landscape-zigzag-first-across]] at step 1, then "
         "[[value: landscape-zigzag-second-across]], and so on; over the 10 steps the moves "
@@ -350,8 +351,7 @@ def landscape_zigzag(fig, theme) -> None:
     path = trajectory(partial(SGD, lr=ZIGZAG_ALPHA), VALLEY, steps=ZIGZAG_STEPS)
     _contours(left, VALLEY, theme, levels=6)
     _frame(left)
-    left.quiver(path[:-1, 0], path[:-1, 1], *np.diff(path, axis=0).T, angles="xy",
-                scale_units="xy", scale=1, color=COLORS["sgd"], width=0.005)
+    left.plot(path[:, 0], path[:, 1], "o-", color=COLORS["sgd"], ms=3, lw=1.2)
     left.set_title(rf"$\alpha = {ZIGZAG_ALPHA}$, {ZIGZAG_STEPS} steps", fontsize=10)
     moves = zigzag_moves()
     t = np.arange(1, ZIGZAG_STEPS + 1)
