@@ -10,6 +10,8 @@ Public names:
     race(surface, settings=DEFAULTS, start=None, seed=0) -> {key: path}
     noise_sequence(seed, steps) -> array (steps, 2): the noise trajectory() draws
     first_steps(g, ...) -> {key: array (2,)}: how far each racer moves on its first step
+    LOSS_WINDOW     how many steps the loss plot averages over on a noisy landscape
+    moving_average(values, window=LOSS_WINDOW) -> array: what that plot draws
 """
 
 from __future__ import annotations
@@ -90,6 +92,24 @@ def loss_above_minimum(surface: Surface, path: np.ndarray) -> np.ndarray:
     """The loss at each point of a path, minus the loss at the surface's minimum."""
     with np.errstate(over="ignore", invalid="ignore"):
         return surface.loss(path[:, 0], path[:, 1]) - surface.loss(*surface.minimum)
+
+
+# On a noisy landscape the loss plot draws, for each racer, the mean of its loss over the
+# last LOSS_WINDOW steps (core.js movingAverage, checked against moving_average below).
+LOSS_WINDOW = 50
+
+
+def moving_average(values, window: int = LOSS_WINDOW) -> np.ndarray:
+    """At each step k, the mean of values[k - window + 1], ..., values[k]: the last `window`
+    values, or all of them up to k for the first window - 1 steps. A NaN or an infinity in
+    the window makes the mean NaN or infinite, as it does in core.js."""
+    values = np.asarray(values, dtype=np.float64)
+    out = np.empty_like(values)
+    with np.errstate(invalid="ignore"):
+        for k in range(len(values)):
+            first = max(0, k - window + 1)
+            out[k] = values[first:k + 1].sum() / (k + 1 - first)
+    return out
 
 
 # The settings tests/test_playground.py runs core.js with, against race(), point for point:
@@ -335,6 +355,44 @@ def _noisy_valley_paths(alpha: float, seeds: int, steps: int) -> dict | None:
     if not all(np.isfinite(path).all() for path in paths.values()):
         return None
     return paths
+
+
+@value("playground-rmsprop-default-loss", sci=True, digits=2)
+def playground_rmsprop_default_loss() -> float:
+    """RMSProp's loss above the minimum where the default race ends (the legend: < 1e-12)."""
+    surface = SURFACES[DEFAULTS["surface"]]
+    return float(loss_above_minimum(surface, race(surface)["rmsprop"][-1:])[0])
+
+
+def noisy_valley_crossings(window: int = LOSS_WINDOW, first: int = 300) -> dict[str, list]:
+    """How many times Adam's and SGD's losses cross from step `first` to step 1000 of the
+    noisy valley at the default alpha, in each of 20 noise samples (seeds 0 to 19): each
+    step's loss ("raw") and its moving average over the last `window` steps ("smoothed")."""
+    paths = _noisy_valley_paths(DEFAULTS["alpha"], seeds=20, steps=1000)
+    out = {"raw": [], "smoothed": []}
+    for seed in range(20):
+        loss = {k: loss_above_minimum(NOISY_VALLEY, paths[k][seed]) for k in ("adam", "sgd")}
+        for kind, f in (("raw", lambda v: v), ("smoothed", lambda v: moving_average(v, window))):
+            above = f(loss["adam"])[first:] > f(loss["sgd"])[first:]
+            out[kind].append(int(np.count_nonzero(above[1:] != above[:-1])))
+    return out
+
+
+@value("playground-noisy-raw-crossings-min", integer=True)
+def playground_noisy_raw_crossings_min() -> float:
+    """The fewest times, over 20 noise samples, that Adam's and SGD's losses cross."""
+    return min(noisy_valley_crossings()["raw"])
+
+
+@value("playground-noisy-raw-crossings-max", integer=True)
+def playground_noisy_raw_crossings_max() -> float:
+    return max(noisy_valley_crossings()["raw"])
+
+
+@value("playground-noisy-smoothed-uncrossed", integer=True)
+def playground_noisy_smoothed_uncrossed() -> float:
+    """In how many of 20 noise samples the moving averages of the two never cross."""
+    return sum(n == 0 for n in noisy_valley_crossings()["smoothed"])
 
 
 @value("playground-noisy-sgd", digits=2)

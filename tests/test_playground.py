@@ -2,9 +2,10 @@
 
 - docs/assets/playground/core.js is run with node and must visit the same points as
   snippets.playground.race (the site's optimizers on the site's landscapes), to 1e-9, on
-  every landscape with several settings each. For the noisy valley, the JavaScript is given
-  the noise NumPy drew for the Python run (core.js takes the noise as an array; in the
-  browser it comes from a seeded generator of core.js instead).
+  every landscape with several settings each, and draw the same moving average of the
+  loss (snippets.playground.moving_average) on each of those paths. For the noisy valley,
+  the JavaScript is given the noise NumPy drew for the Python run (core.js takes the noise
+  as an array; in the browser it comes from a seeded generator of core.js instead).
 - The numbers the page states are computed here from the Python reference.
 - The page is opened in headless Chromium (as tests/test_browser.py serves it): a slider
   moves the paths, a click moves the start, a shared link sets the controls, the dark
@@ -33,8 +34,10 @@ from snippets.playground import (
     JS_CHECK_STARTS,
     JS_CHECK_STEPS,
     LABELS,
+    LOSS_WINDOW,
     first_steps,
     loss_above_minimum,
+    moving_average,
     noise_sequence,
     race,
 )
@@ -104,7 +107,9 @@ return input.map(c => {
   const out = {};
   for (const [key, path] of Object.entries(paths)) {
     out[key] = json(path);
-    out[key + " loss"] = json(core.lossAbove(surface, path));
+    const loss = core.lossAbove(surface, path);
+    out[key + " loss"] = json(loss);
+    out[key + " average"] = json(core.movingAverage(loss, core.LOSS_WINDOW));
   }
   return out;
 });
@@ -149,6 +154,10 @@ def test_javascript_visits_the_points_the_python_reference_visits_to_1e_9():
             loss = loss_above_minimum(surface, path[finite])
             loss[~np.isfinite(loss)] = np.nan  # overflowed: JSON has no inf, node sends null
             assert gap(loss, as_array(out[key + " loss"])[finite]) <= 1e-9
+            average = moving_average(loss_above_minimum(surface, path), LOSS_WINDOW)
+            average[~np.isfinite(average)] = np.nan  # JSON has no inf
+            g = gap(average, as_array(out[key + " average"]))
+            assert g <= 1e-9, f"{case}: {key}'s moving average differs from the Python by {g:.1e}"
     assert len(cases_) >= 60 and total == 4 * len(cases_)
     assert total == playground.playground_checked_paths()  # the count the page states
     assert bit_identical >= 0.9 * total  # most of them to the last bit
@@ -194,7 +203,8 @@ def test_javascript_landscapes_colours_and_defaults_are_the_python_ones():
         surfaces: Object.fromEntries(Object.entries(core.SURFACES).map(([k, s]) => [k,
             {name: s.name, minimum: s.minimum, bounds: s.bounds, start: s.start, noise: s.noise}])),
         colors: Object.fromEntries(core.RACERS.map(r => [r.key, r.color])),
-        defaults: core.DEFAULTS};""", None)
+        window: core.LOSS_WINDOW, defaults: core.DEFAULTS};""", None)
+    assert js["window"] == LOSS_WINDOW
     assert list(js["surfaces"]) == list(SURFACES)
     for name, s in SURFACES.items():
         assert js["surfaces"][name] == {
@@ -244,7 +254,116 @@ def test_a_link_reads_back_as_the_setting_it_was_made_from():
     assert bad["beta2"] == 0.999 and bad["steps"] == 1000 and bad["start"] == [3, 1]
 
 
+def test_the_moving_average_is_the_mean_of_the_last_window_values():
+    rng = np.random.default_rng(1)
+    values = rng.lognormal(size=300)
+    for window in (1, 2, 7, LOSS_WINDOW):
+        average = moving_average(values, window)
+        full = np.convolve(values, np.ones(window) / window, mode="valid")  # whole windows
+        np.testing.assert_allclose(average[window - 1:], full, rtol=1e-12)
+        start = np.cumsum(values[:window - 1]) / np.arange(1, window)  # all the values so far
+        np.testing.assert_allclose(average[:window - 1], start, rtol=1e-12)
+    np.testing.assert_array_equal(moving_average(values, 1), values)
+    # a path that diverges: NaN from the first NaN on, infinite while an infinity is in the window
+    diverging = np.array([1.0, 2.0, np.inf, 3.0, 4.0, 5.0, np.nan, np.nan])
+    average = moving_average(diverging, 3)
+    np.testing.assert_array_equal(average[:2], [1.0, 1.5])
+    assert np.all(np.isinf(average[2:5])) and average[5] == 4.0 and np.all(np.isnan(average[6:]))
+    js = run_core("return input.map(([v, w]) => Array.from(core.movingAverage(v.map(Number), "
+                  "w), x => Number.isFinite(x) ? x : String(x)));",
+                  [[[{"inf": "Infinity", "nan": "NaN"}.get(str(x), x) for x in diverging], 3],
+                   [values.tolist(), LOSS_WINDOW]])
+    assert js[0] == [1.0, 1.5] + ["Infinity"] * 3 + [4.0] + ["NaN"] * 2  # as the Python
+    np.testing.assert_allclose(js[1], moving_average(values), rtol=1e-14)
+
+
+def test_the_legend_writes_a_loss_below_1e_12_as_below_1e_12():
+    cases = {8.8e-155: "< 1e-12", 9.9e-13: "< 1e-12", -1e-17: "< 1e-12", 0: "0",
+             1e-12: "1.0e-12", 3.84e-9: "3.8e-9", 0.00692: "0.0069", 0.0466: "0.047",
+             15.625: "16", 12345: "1.2e4", "Infinity": "∞"}
+    js = run_core("return input.map(x => core.formatLoss(Number(x)));", list(cases))
+    assert dict(zip(cases, js, strict=True)) == cases
+    assert run_core("return core.LOSS_FLOOR;", None) == 1e-12
+
+
+def test_a_racer_on_the_path_of_another_is_found_so_it_can_be_drawn_dashed():
+    js = run_core("""
+        const same = (s) => core.samePathAs(core.race(Object.assign({}, core.DEFAULTS, s),
+                                                      core.gaussianNoise(0, 2000)));
+        const surfaces = Object.keys(core.SURFACES);
+        const paths = core.race(core.DEFAULTS, null);
+        const nudged = Object.assign({}, paths, {momentum: paths.sgd.map((x, i) => i > 10 ?
+            x * (1 + 1e-7) : x)});
+        return {
+          beta1: surfaces.map(surface => same({surface, beta1: 0})),
+          off: surfaces.map(surface => same({surface, beta1: 0, biasCorrection: false})),
+          defaults: surfaces.map(surface => same({surface})),
+          nudged: core.samePathAs(nudged)};""", None)
+    none = dict.fromkeys(LABELS)
+    assert js["beta1"] == [{**none, "momentum": "sgd"}] * len(SURFACES)
+    assert js["off"] == [{**none, "momentum": "sgd", "adam": "rmsprop"}] * len(SURFACES)
+    assert js["defaults"] == [none] * len(SURFACES)
+    assert js["nudged"] == none  # 1e-7 apart: two paths, each drawn as it is
+
+
 # ---- what the page says ------------------------------------------------------------------
+
+
+def test_claim_with_beta1_zero_momentum_runs_sgd_s_path_drawn_dashed_over_it(says):
+    says("playground.md", "Momentum keeps none either and becomes SGD: its\npath is SGD's, "
+         "point for point, so it is drawn dashed over SGD's grey line, and\nthe legend says so.")
+    says("playground.md", "Adam's\n  path lies on RMSProp's, point for point, and is drawn "
+         "dashed over it too.")
+    for surface in SURFACES.values():
+        paths = race(surface, {"beta1": 0.0, "steps": 300}, seed=SEED)
+        np.testing.assert_array_equal(paths["momentum"], paths["sgd"])
+        assert not np.array_equal(paths["adam"], paths["rmsprop"])  # corrected: not RMSProp
+        off = race(surface, {"beta1": 0.0, "bias_correction": False, "steps": 300}, seed=SEED)
+        assert gap(off["adam"], off["rmsprop"]) <= 1e-12
+    assert COLORS["sgd"] == "#8c8c8c"  # grey
+
+
+def test_claim_rmsprop_s_loss_on_the_default_race_is_written_below_1e_12(says):
+    says("playground.md", 'A loss below $10^{-12}$ is written there as "< 1e-12": on the '
+         "default\nrace RMSProp's is [[value: playground-rmsprop-default-loss]]")
+    loss = playground.playground_rmsprop_default_loss()
+    x, y = race(VALLEY)["rmsprop"][-1]
+    assert loss == pytest.approx(0.5 * (x * x + 25 * y * y), rel=1e-12)  # by hand
+    assert 0 < loss < 1e-100
+    js = run_core("""const p = core.race(core.DEFAULTS, null).rmsprop;
+        const v = core.lossAbove(core.SURFACES.valley, p);
+        return [v[v.length - 1], core.formatLoss(v[v.length - 1])];""", None)
+    assert js[0] == pytest.approx(loss, rel=1e-9) and js[1] == "< 1e-12"
+
+
+def test_claim_on_the_noisy_valley_the_moving_averages_show_the_order_the_raw_losses_hide(says):
+    says("playground.md", "So on this landscape the loss plot draws, in bold, each\nracer's "
+         "moving average over the last 50 steps, with each step's loss faint\nbehind it")
+    says("playground.md", "From step\n300 to 1000, Adam's and SGD's losses cross\n"
+         "[[value: playground-noisy-raw-crossings-min]] to\n"
+         "[[value: playground-noisy-raw-crossings-max]] times, over 20 noise samples; in\n"
+         "[[value: playground-noisy-smoothed-uncrossed]] of those samples their averages do\n"
+         "not cross at all. The averages\nshow the order the raw curves hide: over the last "
+         "300 steps the loss is lowest\nfor Adam, then momentum, RMSProp and SGD.")
+    assert LOSS_WINDOW == 50
+    raw, smoothed, floors = [], [], {k: [] for k in LABELS}
+    for seed in range(20):  # race() itself, and the moving average as a convolution
+        loss = {k: loss_above_minimum(NOISY_VALLEY, p)
+                for k, p in race(NOISY_VALLEY, {"steps": 1000}, seed=seed).items()}
+        for k in LABELS:
+            floors[k].append(loss[k][-300:].mean())
+        average = {k: np.convolve(np.concatenate([np.full(49, np.nan), loss[k]]), np.ones(50),
+                                  mode="valid") / 50 for k in ("adam", "sgd")}
+        for counts, a, b in ((raw, loss["adam"], loss["sgd"]),
+                             (smoothed, average["adam"], average["sgd"])):
+            sign = np.sign(a[300:] - b[300:])
+            counts.append(int(np.sum(sign[1:] * sign[:-1] < 0)))
+    assert min(raw) == playground.playground_noisy_raw_crossings_min() > 100
+    assert max(raw) == playground.playground_noisy_raw_crossings_max()
+    assert smoothed.count(0) == playground.playground_noisy_smoothed_uncrossed() >= 15
+    medians = {k: np.median(v) for k, v in floors.items()}
+    assert sorted(medians, key=medians.get) == ["adam", "momentum", "rmsprop", "sgd"]
+
 
 
 def test_claim_rmsprop_s_first_steps_are_longer_than_adam_s(says):
@@ -593,6 +712,28 @@ def test_the_dark_scheme_redraws_in_its_own_colours(open_page):
     dark = page.evaluate("adamPlayground.theme()")
     assert dark["fg"] != light["fg"] and dark["lighter"] != light["lighter"]
     assert map_pixels(page) != pixels
+
+
+@pytest.mark.browser
+def test_the_noisy_valley_plots_labelled_moving_averages_and_a_hidden_path_shows_dashed(
+        open_page):
+    page = open_page("?surface=noisy%20valley&steps=1000")
+    plot = page.evaluate("adamPlayground.lossPlot()")
+    assert plot["smoothed"] and plot["window"] == LOSS_WINDOW
+    assert f"moving average of the last {LOSS_WINDOW} steps" in plot["note"]
+    assert f"moving average over the last {LOSS_WINDOW} steps" in page.get_attribute(
+        ".pg-loss", "aria-label")
+    legend = page.locator(".pg-legend").inner_text()
+    assert legend.count(f"(average of the last {LOSS_WINDOW} steps)") == 4
+    page.select_option("#pg-surface", "valley")  # no noise: each step's loss, as it is
+    page.wait_for_function("!adamPlayground.lossPlot().smoothed")
+    assert "average" not in page.locator(".pg-legend").inner_text()
+    page = open_page("?beta1=0")
+    assert page.evaluate("adamPlayground.lossPlot().dashed") == ["momentum"]
+    assert page.locator(".pg-legend li").nth(1).locator(".pg-dashed").count() == 1
+    legend = page.locator(".pg-legend").inner_text()
+    assert "Momentum: loss 3.8e-9 above the minimum; the same path as SGD, drawn dashed" in legend
+    assert "RMSProp: loss < 1e-12 above the minimum" in legend
 
 
 @pytest.mark.browser

@@ -227,6 +227,51 @@
     return out;
   }
 
+  // ---- what the plots and the legend show --------------------------------------
+  // On a noisy landscape the loss plot draws the mean of each racer's loss over the last
+  // LOSS_WINDOW steps (snippets/playground.py:LOSS_WINDOW and moving_average).
+  const LOSS_WINDOW = 50;
+
+  // At each step k, the mean of values[k - window + 1 .. k] (of values[0 .. k] for the
+  // first window - 1 steps), summed oldest first; NaN or infinite if one in the window is.
+  function movingAverage(values, window) {
+    const out = new Float64Array(values.length);
+    for (let k = 0; k < values.length; k++) {
+      const first = Math.max(0, k - window + 1);
+      let sum = 0;
+      for (let j = first; j <= k; j++) sum += values[j];
+      out[k] = sum / (k + 1 - first);
+    }
+    return out;
+  }
+
+  // A loss above the minimum, for the legend: two digits; below LOSS_FLOOR, "< 1e-12"
+  // (a racer's loss keeps shrinking to numbers like 1e-155 that say no more than that).
+  const LOSS_FLOOR = 1e-12;
+  function formatLoss(x) {
+    if (Number.isNaN(x)) return "NaN";
+    if (!Number.isFinite(x)) return "∞";
+    if (x === 0) return "0";
+    if (x < LOSS_FLOOR) return "< " + LOSS_FLOOR.toExponential().replace("e+", "e");
+    return x < 1e-3 || x >= 1e4 ? x.toExponential(1).replace("e+", "e") : String(Number(x.toPrecision(2)));
+  }
+
+  // Which racers run the path of a racer drawn before them (momentum is SGD when beta1 = 0;
+  // Adam is RMSProp when beta1 = 0 without bias correction, but for the rounding of
+  // (1 - beta2) g^2), so that the page can draw them dashed over it: {key: the earlier
+  // racer's key, or null}. The same path: every coordinate within 1e-9 (times its size
+  // above 1), NaN where the other is NaN.
+  function samePathAs(paths) {
+    const close = (x, y) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x));
+    const same = (a, b) => a.every((x, i) => close(x, b[i]) || (Number.isNaN(x) && Number.isNaN(b[i])));
+    const out = {};
+    RACERS.forEach((r, i) => {
+      const earlier = RACERS.slice(0, i).find((e) => !out[e.key] && same(paths[r.key], paths[e.key]));
+      out[r.key] = earlier ? earlier.key : null;
+    });
+    return out;
+  }
+
   // ---- noise for the browser -------------------------------------------------
   // n standard normal numbers from seed: mulberry32 for 32-bit words, two words
   // per 53-bit uniform, Box-Muller for pairs of normals. Deterministic per seed,
@@ -307,5 +352,6 @@
     SURFACES, RACERS, DEFAULTS, LIMITS,
     sgd, emaMomentum, rmsprop, adam, adamNoBiasCorrection,
     makeOptimizer, trajectory, race, powInt, lossAbove, gaussianNoise, fromQuery, toQuery, formatNumber,
+    LOSS_WINDOW, LOSS_FLOOR, movingAverage, formatLoss, samePathAs,
   };
 });

@@ -38,12 +38,8 @@
   ];
 
   const fmt = core.formatNumber;
-  const fmtLoss = (x) => {
-    if (!Number.isFinite(x)) return "∞";
-    if (x === 0) return "0";
-    const a = Math.abs(x);
-    return a < 1e-3 || a >= 1e4 ? x.toExponential(1).replace("e+", "e") : String(Number(x.toPrecision(2)));
-  };
+  const fmtLoss = core.formatLoss;
+  const WINDOW = core.LOSS_WINDOW;
   const fmtPoint = ([x, y]) => `(${fmt(x)}, ${fmt(y)})`;
 
   // ---- state ---------------------------------------------------------------
@@ -72,12 +68,13 @@
   const mapCanvas = el("canvas", { class: "pg-map", role: "img" });
   const lossCanvas = el("canvas", { class: "pg-loss", role: "img" });
   const legend = el("ul", { class: "pg-legend", "aria-label": "Where each optimizer ends" });
-  const legendItems = {};
+  const legendItems = {}, swatches = {};
   for (const r of RACERS) {
     const swatch = el("span", { class: "pg-swatch", "aria-hidden": "true" });
-    swatch.style.background = r.color;
+    swatch.style.setProperty("--pg-color", r.color);
     const text = el("span");
     legendItems[r.key] = text;
+    swatches[r.key] = swatch;
     legend.append(el("li", {}, [swatch, text]));
   }
 
@@ -386,6 +383,8 @@
   // ---- drawing ---------------------------------------------------------------------
   const clampPx = (v) => Math.max(-1e4, Math.min(1e4, v));
 
+  const DASH = [7, 5];  // a racer on the very path of one drawn before it
+
   function drawMap() {
     const ctx = sizeCanvas(mapCanvas, layout.width, layout.height);
     if (!background || background.key !== layout.key + theme.scheme + theme.fg) drawBackground();
@@ -400,6 +399,7 @@
       const path = paths[r.key];
       ctx.strokeStyle = ctx.fillStyle = r.color;
       ctx.lineWidth = 1.8;
+      ctx.setLineDash(samePath[r.key] ? DASH : []);
       ctx.beginPath();
       let last = 0;
       for (let k = 0; 2 * k < path.length && !Number.isNaN(path[2 * k]); k++) {
@@ -407,6 +407,7 @@
         last = k;
       }
       ctx.stroke();
+      ctx.setLineDash([]);
       const n = path.length / 2;
       if (n <= 201) {  // a dot per step while they can be told apart
         ctx.beginPath();
@@ -429,17 +430,23 @@
     ctx.stroke();
   }
 
+  // The loss plot's title, and on a noisy landscape what its lines are.
+  const lossTitle = "loss − minimum (log scale)";
+  const lossNote = () => smoothed
+    ? `bold: moving average of the last ${WINDOW} steps; faint: each step` : "";
+
   function drawLoss(losses) {
     const W = layout.lossWidth, H = layout.lossHeight;
     const ctx = sizeCanvas(lossCanvas, W, H);
-    const pad = { left: 44, right: 14, top: 24, bottom: 28 };
+    const pad = { left: 44, right: 14, top: smoothed ? 40 : 24, bottom: 28 };
     const w = W - pad.left - pad.right, h = H - pad.top - pad.bottom;
     // decades: from the start's loss (and a little above) down to the lowest value, at most 16
+    // (on a noisy landscape, the lowest average: each step's loss may dip below the plot)
     const first = Math.max(losses.adam[0], 1e-300);
     let top = Math.ceil(Math.log10(first)) + 1;
     let low = top;
     for (const r of RACERS) {
-      for (const v of losses[r.key]) if (v > 0) low = Math.min(low, Math.floor(Math.log10(v)));
+      for (const v of (smoothed || losses)[r.key]) if (v > 0) low = Math.min(low, Math.floor(Math.log10(v)));
     }
     low = Math.max(low, top - 16);
     if (top - low < 2) low = top - 2;
@@ -450,7 +457,11 @@
     ctx.fillStyle = theme.fg;
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText("loss − minimum (log scale)", pad.left, 4);
+    ctx.fillText(lossTitle, pad.left, 4);
+    if (smoothed) {
+      ctx.fillStyle = theme.light;
+      ctx.fillText(lossNote(), pad.left, 20, W - pad.left - 4);
+    }
     ctx.strokeStyle = theme.lightest;
     ctx.fillStyle = theme.light;
     ctx.lineWidth = 1;
@@ -476,20 +487,36 @@
     ctx.beginPath();
     ctx.rect(pad.left, pad.top - 1, w, h + 2);
     ctx.clip();
-    ctx.lineWidth = 1.6;
     ctx.lineJoin = "round";
-    for (const r of RACERS) {
-      const v = losses[r.key];
-      ctx.strokeStyle = r.color;
+    const curve = (v) => {
       ctx.beginPath();
       for (let k = 0; k <= steps && !Number.isNaN(v[k]); k++) ctx.lineTo(px(k), Math.max(-10, py(v[k])));
       ctx.stroke();
+    };
+    if (smoothed) {  // each step's loss, faint, behind the averages
+      ctx.globalAlpha = 0.25;
+      ctx.lineWidth = 1;
+      for (const r of RACERS) {
+        ctx.strokeStyle = r.color;
+        ctx.setLineDash(samePath[r.key] ? DASH : []);
+        curve(losses[r.key]);
+      }
+      ctx.globalAlpha = 1;
     }
+    ctx.lineWidth = smoothed ? 2 : 1.6;
+    for (const r of RACERS) {
+      ctx.strokeStyle = r.color;
+      ctx.setLineDash(samePath[r.key] ? DASH : []);
+      curve(smoothed ? smoothed[r.key] : losses[r.key]);
+    }
+    ctx.setLineDash([]);
     ctx.restore();
   }
 
   // ---- what the racers did, in words -------------------------------------------------
   let outcome = {};
+  let smoothed = null;  // on a noisy landscape: {key: moving average of its loss}
+  let samePath = {};  // {key: the racer drawn before it whose path it runs, or null}
   function describe(losses) {
     outcome = {};
     for (const r of RACERS) {
@@ -498,15 +525,22 @@
       while (2 * (last + 1) < path.length && !Number.isNaN(path[2 * (last + 1)])) last++;
       outcome[r.key] = last < state.steps
         ? `diverged at step ${last + 1}`
-        : `loss ${fmtLoss(v[last])} above the minimum`;
+        : smoothed
+          ? `loss ${fmtLoss(smoothed[r.key][last])} above the minimum (average of the last ${WINDOW} steps)`
+          : `loss ${fmtLoss(v[last])} above the minimum`;
+      const twin = samePath[r.key] && RACERS.find((e) => e.key === samePath[r.key]);
+      if (twin) outcome[r.key] += `; the same path as ${twin.label}, drawn dashed over it`;
       legendItems[r.key].textContent = `${r.label}: ${outcome[r.key]}`;
+      swatches[r.key].classList.toggle("pg-dashed", Boolean(twin));
     }
     mapCanvas.setAttribute("aria-label",
       `Contour map of the ${surface().label.toLowerCase()} landscape, with the paths of SGD, ` +
       `momentum, RMSProp and Adam from ${fmtPoint(start())}; where each ends is listed below.`);
     lossCanvas.setAttribute("aria-label",
       `Loss above the minimum against the step, on a log scale, for ${state.steps} steps ` +
-      `of the four optimizers; the final values are listed below.`);
+      `of the four optimizers` +
+      (smoothed ? `, each drawn as its moving average over the last ${WINDOW} steps over ` +
+        `the faint loss of each step` : "") + `; the final values are listed below.`);
   }
   function summary() {
     return `After ${state.steps} steps: ` +
@@ -526,6 +560,12 @@
     paths = core.race(Object.assign({}, state, { start: start() }), noiseFor(state.seed));
     const losses = {};
     for (const r of RACERS) losses[r.key] = core.lossAbove(surface(), paths[r.key]);
+    samePath = core.samePathAs(paths);
+    smoothed = null;
+    if (surface().noise) {
+      smoothed = {};
+      for (const r of RACERS) smoothed[r.key] = core.movingAverage(losses[r.key], WINDOW);
+    }
     drawMap();
     drawLoss(losses);
     describe(losses);
@@ -585,5 +625,7 @@
     render,
     theme: () => Object.assign({}, theme),
     toPixels: (x, y) => [layout.sx(x), layout.sy(y)],
+    lossPlot: () => ({ title: lossTitle, note: lossNote(), smoothed: Boolean(smoothed),
+      window: WINDOW, dashed: RACERS.filter((r) => samePath[r.key]).map((r) => r.key) }),
   };
 })();
