@@ -73,6 +73,15 @@ if __name__ == "__main__":
               f"lag {lag:.1f} steps (formula {beta1 / (1 - beta1):.0f})")
     # --8<-- [end:noise]
 
+if __name__ == "__main__":
+    # --8<-- [start:noise_std]
+    beta1 = 0.9
+    rng = np.random.default_rng(0)
+    noise = ema(rng.normal(0.0, 1.0, 20_000), beta1)[2000:]  # noise of std 1
+    print(f"std of the noise left in m_t: {noise.std():.3f} "
+          f"(formula {np.sqrt((1 - beta1) / (1 + beta1)):.3f})")
+    # --8<-- [end:noise_std]
+
 
 @figure(
     "ema-weights",
@@ -187,6 +196,15 @@ def noise_floor(alpha: float, beta1: float, curvatures, sigma: float) -> float:
 # --8<-- [end:noise_floor]
 
 if __name__ == "__main__":
+    # --8<-- [start:valley_race]
+    # beta1 = 0 is gradient descent; 0.15 is above its limit, 2/25 = 0.08
+    for alpha, beta1 in [(0.075, 0.0), (0.15, 0.0), (0.15, 0.5)]:
+        run = partial(EMAMomentum, lr=alpha, beta=beta1)
+        steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
+        result = f"loss below 1e-6 after {steps} steps" if steps else "diverges"
+        print(f"alpha={alpha}, beta1={beta1}: {result}")
+    # --8<-- [end:valley_race]
+
     # --8<-- [start:valley]
     print("                 per-step factor   steps to")
     print("alpha   beta1    across   along    loss < 1e-6")
@@ -263,6 +281,29 @@ if __name__ == "__main__":
     print(f"beta1 = 0.9 is the best beta1 for kappa = {kappa:.0f}")
     # --8<-- [end:bowl]
 
+if __name__ == "__main__":
+    # --8<-- [start:exercise_noise]
+    beta1 = 0.99
+    noise = ema(np.random.default_rng(0).normal(0.0, 1.0, 20_000), beta1)[2000:]
+    print(f"beta1={beta1}: std of the noise left {noise.std():.3f} "
+          f"(formula {np.sqrt((1 - beta1) / (1 + beta1)):.3f}), "
+          f"memory {1 / (1 - beta1):.0f} gradients")
+    # --8<-- [end:exercise_noise]
+
+    # --8<-- [start:exercise_fill]
+    for beta1 in (0.9, 0.99):
+        m = ema(np.ones(1000), beta1)  # the same gradient, 1, at every step
+        print(f"beta1={beta1}: m_t first reaches 0.9 at step {np.argmax(m >= 0.9) + 1}")
+    # --8<-- [end:exercise_fill]
+
+    # --8<-- [start:exercise_valley]
+    for alpha in (0.2, 0.25):  # both above gradient descent's limit, 0.08
+        run = partial(EMAMomentum, lr=alpha, beta=0.5)
+        steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
+        result = f"loss below 1e-6 after {steps} steps" if steps else "diverges"
+        print(f"alpha={alpha}, beta1=0.5: {result}")
+    # --8<-- [end:exercise_valley]
+
 
 def _contours(ax, surface, theme, levels: int = 6, n: int = 50) -> None:
     """Draw the surface's contour lines, its minimum and a thin frame, without ticks."""
@@ -327,26 +368,28 @@ def two_forms_figure(fig, theme) -> None:
         "valley against the step, on a log scale: momentum's falls faster in both "
         "directions."
     ),
-    size=(7.0, 3.2),
+    size=(6.4, 5.6),
 )
 def momentum_valley(fig, theme) -> None:
     """Gradient descent zig-zags; momentum damps the zig-zag and runs along the valley."""
-    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    left, right = fig.subplots(2, 1, height_ratios=[1.5, 1])
     _contours(left, VALLEY, theme)
     runs = [("gradient descent", "sgd", 0.075, 0.0), ("momentum", "momentum", 0.15, 0.5)]
     for name, color, alpha, beta1 in runs:
         path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=60)
         label = rf"{name}, $\alpha = {alpha}$" + (rf", $\beta_1 = {beta1}$" if beta1 else "")
-        left.plot(path[:, 0], path[:, 1], color=COLORS[color], lw=1.2, label=label)
-        right.semilogy(np.abs(path[:, 1]), color=COLORS[color], lw=1.2)
-        right.semilogy(np.abs(path[:, 0]), color=COLORS[color], lw=1.2, ls="--")
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8)
-    right.plot([], [], color=theme.text, label=r"across, $|y|$")
-    right.plot([], [], color=theme.text, ls="--", label=r"along, $|x|$")
+        left.plot(path[:, 0], path[:, 1], color=COLORS[color], lw=1.4, label=label)
+        left.plot(*path[0], "o", color=theme.text, ms=4)
+        right.semilogy(np.abs(path[:, 1]), color=COLORS[color], lw=1.4)
+        right.semilogy(np.abs(path[:, 0]), color=COLORS[color], lw=1.4, ls="--")
+    left.plot([], [], color=theme.muted, label=r"below: across the valley, $|y|$")
+    left.plot([], [], color=theme.muted, ls="--", label=r"below: along it, $|x|$")
+    left.set_title("the paths on the valley, 60 steps from the dot", fontsize=9)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside upper center", ncols=2,
+               fontsize=8)
     right.set_ylim(1e-5, 5)
     right.set_xlabel("step $t$")
-    right.set_ylabel("distance to the minimum")
-    right.legend(fontsize=8, loc="lower left")
+    right.set_ylabel("distance to\nthe minimum")
 
 
 @figure(
@@ -373,6 +416,45 @@ def momentum_betas(fig, theme) -> None:
         ax.plot(path[:, 0], path[:, 1], color=color, lw=1.2)
         ax.set_title(rf"$\beta_1 = {beta1:g}$" + (" (gradient descent)" if beta1 == 0 else ""),
                      fontsize=10)
+
+
+@figure(
+    "momentum-stretch",
+    alt=(
+        "Log-log plot of the steps needed to divide the loss by 10 against the condition "
+        "number kappa of a stretched bowl, for gradient descent and for momentum, each at "
+        "its best settings. Gradient descent's line rises as kappa: "
+        "[[value: momentum-decade-gd-100]] steps at kappa = 100, "
+        "[[value: momentum-decade-gd-10000]] at kappa = 10,000. Momentum's line rises as "
+        "the square root of kappa: [[value: momentum-decade-100]] steps, then "
+        "[[value: momentum-decade-10000]]. Both keep rising: with one learning rate for "
+        "every coordinate, the more stretched the landscape, the slower."
+    ),
+    size=(6.4, 3.0),
+)
+def momentum_stretch(fig, theme) -> None:
+    """Steps per tenfold loss drop against kappa: GD grows as kappa, momentum as sqrt(kappa)."""
+    ax = fig.subplots()
+    kappa = np.geomspace(10, 1e5, 60)
+    gd = [steps_per_decade(rate(best_gd(1.0, k), 0.0, k)) for k in kappa]
+    mom = []
+    for k in kappa:  # curvatures 1 to k, Polyak's best alpha and beta1
+        alpha, beta1 = best_momentum(1.0, k)
+        mom.append(steps_per_decade(max(rate(alpha, beta1, k), rate(alpha, beta1, 1.0))))
+    ax.loglog(kappa, gd, color=COLORS["sgd"], lw=1.6,
+              label=r"gradient descent, best $\alpha$: grows as $\kappa$")
+    ax.loglog(kappa, mom, color=COLORS["momentum"], lw=1.6,
+              label=r"momentum, best $\alpha$ and $\beta_1$: grows as $\sqrt{\kappa}$")
+    for k in (100.0, 10_000.0):
+        gd_k, mom_k = _bowls()[k]
+        ax.plot([k, k], [gd_k, mom_k], "o", color=theme.text, ms=4)
+        ax.annotate(f"{gd_k:.0f}", (k, gd_k), xytext=(6, -10), textcoords="offset points",
+                    fontsize=8, color=theme.text)
+        ax.annotate(f"{mom_k:.0f}", (k, mom_k), xytext=(6, -10), textcoords="offset points",
+                    fontsize=8, color=theme.text)
+    ax.set_xlabel(r"condition number $\kappa$ (largest curvature / smallest)")
+    ax.set_ylabel("steps per tenfold\nloss drop")
+    ax.legend(loc="upper left", fontsize=8)
 
 
 # The numbers the page states, computed by the code above (see snippets/values.py).
@@ -485,11 +567,6 @@ def noise_ratio(beta1: float) -> float:
 @value("momentum-noise-ratio-09", decimals=2)
 def noise_ratio_09() -> float:
     return noise_ratio(0.9)
-
-
-@value("momentum-noise-ratio-099", decimals=2)
-def noise_ratio_099() -> float:
-    return noise_ratio(0.99)
 
 
 @value("momentum-lag-09", integer=True)
@@ -860,3 +937,75 @@ def stretch_slowdown() -> float:
 def kappa_for_09() -> float:
     """The condition number for which Polyak's best beta1 is 0.9."""
     return round(((1 + np.sqrt(0.9)) / (1 - np.sqrt(0.9))) ** 2)
+
+
+@value("momentum-decade-gd-100", integer=True)
+def decade_gd_100() -> float:
+    """Steps per tenfold loss drop of the best gradient descent on BOWL (kappa = 100)."""
+    return round(_bowls()[100.0][0])
+
+
+@value("momentum-decade-gd-10000", integer=True)
+def decade_gd_10000() -> float:
+    """The same on a bowl 100 times more stretched (kappa = 10,000)."""
+    return round(_bowls()[10_000.0][0])
+
+
+@value("momentum-decade-100", integer=True)
+def decade_100() -> float:
+    """Steps per tenfold loss drop of tuned momentum on BOWL (kappa = 100)."""
+    return round(_bowls()[100.0][1])
+
+
+@value("momentum-decade-10000", integer=True)
+def decade_10000() -> float:
+    """The same on a bowl 100 times more stretched."""
+    return round(_bowls()[10_000.0][1])
+
+
+@value("momentum-valley-steps-09", integer=True)
+def valley_steps_09() -> float:
+    """Steps of beta1 = 0.9 at alpha = 0.075 to a loss below 1e-6 on the valley."""
+    return valley_steps(0.075, 0.9)
+
+
+# The exercises' answers.
+
+
+@value("momentum-exercise-noise-099", decimals=3)
+def exercise_noise_099() -> float:
+    """The std of white noise left in m_t with beta1 = 0.99: sqrt(0.01 / 1.99)."""
+    return noise_ratio(0.99)
+
+
+@value("momentum-exercise-memory-099", integer=True)
+def exercise_memory_099() -> float:
+    """1 / (1 - beta1) for beta1 = 0.99."""
+    return round(_memory(0.99))
+
+
+def fill_steps(beta1: float, share: float = 0.9) -> int:
+    """The first step at which m_t, fed the gradient 1 at every step, reaches share of it."""
+    return int(np.argmax(ema(np.ones(2000), beta1) >= share) + 1)
+
+
+@value("momentum-exercise-fill-09", integer=True)
+def exercise_fill_09() -> float:
+    return fill_steps(0.9)
+
+
+@value("momentum-exercise-fill-099", integer=True)
+def exercise_fill_099() -> float:
+    return fill_steps(0.99)
+
+
+@value("momentum-exercise-valley-02", integer=True)
+def exercise_valley_02() -> float:
+    """Steps of momentum (alpha 0.2, beta1 0.5) to a loss below 1e-6 on the valley."""
+    return valley_steps(0.2, 0.5)
+
+
+@value("momentum-exercise-limit-05", decimals=2)
+def exercise_limit_05() -> float:
+    """Momentum's largest stable learning rate on the valley with beta1 = 0.5."""
+    return stability_limit(0.5)

@@ -246,8 +246,10 @@ def test_claim_momentum_barely_lowers_the_noise_floor_at_a_small_learning_rate(s
     says("momentum.md", "well below the limit that is hardly less jitter")
     says("momentum.md", "what shrinks the jitter is a smaller $\\alpha$ or larger "
          "minibatches, not momentum")
-    says("momentum.md", "but at a small $\\alpha$ hardly less jitter: well below gradient "
-         "descent's limit, SGD with momentum settles at nearly the noise floor of SGD without")
+    says("momentum.md", "A cleaner direction is not a smaller jitter.** At a small learning "
+         "rate, momentum hardly lets noisy SGD settle closer to the minimum")
+    says("momentum.md", "it gives a cleaner direction, but at a small $\\alpha$ hardly less "
+         "jitter")
     says("momentum.md", "(though, at a small learning rate, hardly less jitter)")
     # A less noisy direction: m_t keeps a quarter of the noise of g_t, or less.
     noise = ema(np.random.default_rng(1).normal(size=100_000), 0.9)[1000:]
@@ -269,7 +271,7 @@ def test_claim_momentum_barely_lowers_the_noise_floor_at_a_small_learning_rate(s
 
 
 def test_claim_near_gradient_descents_limit_momentum_lowers_the_noise_floor_a_lot(says):
-    says("momentum.md", "Only close to that limit is its floor much lower")
+    says("momentum.md", "At $\\alpha = 0.07$, just under the limit, it lowers it by")
     says("momentum.md", "momentum's limit is [[value: momentum-limit-ratio-09]] times higher, "
          "so at the same $\\alpha$ it is still far from its own")
     # At 0.07, just under SGD's limit 0.08, momentum's floor is under a quarter of SGD's,
@@ -419,3 +421,120 @@ def test_the_fast_runs_are_the_page_s_runs_bit_for_bit():
         for seed in range(1, 5):
             m = ema(np.random.default_rng(seed).normal(0.0, 1.0, 20_000), beta1)[2000:]
             assert measured[seed - 1] == m.std() / momentum.noise_ratio(beta1) - 1
+
+
+def _adam_steps(beta1: float, grads, lr: float = 0.001) -> np.ndarray:
+    """Each step of Adam (Algorithm 1, adam.py) on one parameter, in units of lr."""
+    from snippets.adam import adam_step
+
+    p, m, v, out = np.zeros(1), np.zeros(1), np.zeros(1), []
+    for t, g in enumerate(grads, start=1):
+        new, m, v = adam_step(p, np.array([g]), m, v, t, lr=lr, beta1=beta1)
+        out.append(float(p[0] - new[0]) / lr)
+        p = new
+    return np.array(out)
+
+
+def test_claim_beta1_0_9_is_a_default_for_noise_not_for_speed_on_the_valley(says):
+    says("momentum.md", "Not for speed on a clean two-dimensional valley, where a tuned "
+         "gradient descent can win")
+    says("momentum.md", "on a quadratic 0.9 is the best $\\beta_1$ when the curvatures are "
+         "[[value: momentum-kappa-for-09]] times apart")
+    says("momentum.md", "$\\beta_1$ no longer sets how long a step is on a steady slope: its "
+         "job is mostly the cleaner direction")
+    # The valley: tuned gradient descent beats beta1 = 0.9 at any rate, counting the steps
+    # until the loss stays below 1e-6 (a swinging path can dip below it earlier).
+    def settled(alpha: float, beta1: float) -> float:
+        path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=1000)
+        above = np.flatnonzero(~(VALLEY.loss(path[:, 0], path[:, 1]) < 1e-6))
+        return above[-1] + 1 if above[-1] < 1000 else np.inf
+
+    gd_best = min(settled(alpha, 0.0) for alpha in (0.07, 0.075, 2 / 26))
+    assert gd_best < 100
+    assert all(settled(alpha, 0.9) > 1.4 * gd_best for alpha in np.geomspace(0.005, 1.5, 40))
+    # Polyak's best beta1 is 0.9 for curvatures about 1442 apart (the valley's: 25).
+    assert best_momentum(1.0, 1442.0)[1] == pytest.approx(0.9, abs=1e-4)
+    assert best_momentum(1.0, 25.0)[1] < 0.5
+    # Inside Adam, on a steady slope every beta1 steps lr; on a noisy gradient the mean
+    # step is the same and beta1 = 0.9 makes it much steadier.
+    for beta1 in (0.0, 0.5, 0.9, 0.99):
+        assert np.allclose(_adam_steps(beta1, np.full(50, 3.0)), 1.0, atol=1e-6)
+    noisy = 0.5 + np.random.default_rng(3).normal(size=5000)
+    without, with_ = _adam_steps(0.0, noisy)[1000:], _adam_steps(0.9, noisy)[1000:]
+    assert with_.mean() == pytest.approx(without.mean(), rel=0.05)
+    assert with_.std() < 0.3 * without.std()
+
+
+def test_the_playground_preset_reproduces_the_valley_figure():
+    """The link under the valley figure sets the playground so that its momentum racer
+    takes the figure's momentum path; its SGD, at the same alpha, diverges."""
+    import re
+    from pathlib import Path
+    from urllib.parse import parse_qs
+
+    from snippets.playground import race
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "momentum.md").read_text()
+    link = re.search(r"\[Try it in the playground\]\(playground\.md\?([^)]*)\)", page)
+    query = {k: v[0] for k, v in parse_qs(link.group(1)).items()}
+    assert query["surface"] == "valley"
+    settings = {"alpha": float(query["alpha"]), "beta1": float(query["beta1"]),
+                "steps": int(query["steps"])}
+    paths = race(VALLEY, settings)
+    figure_run = trajectory(partial(EMAMomentum, lr=0.15, beta=0.5), VALLEY, steps=60)
+    assert np.array_equal(paths["momentum"], figure_run)
+    sgd = paths["sgd"]
+    assert not np.isfinite(sgd[-1]).all() or VALLEY.loss(*sgd[-1]) > 1e6
+    assert "[notebook 2](notebooks/momentum.ipynb)" in page
+
+
+# Exercises: each answer checked by a computation of its own.
+
+
+def test_exercise_noise_left_and_memory_with_beta1_0_99():
+    from snippets.momentum import exercise_memory_099, exercise_noise_099
+
+    beta1 = 0.99
+    weights = [(1 - beta1) * beta1**k for k in range(20_000)]  # newest first
+    assert exercise_noise_099() == pytest.approx(np.sqrt(sum(w * w for w in weights)), rel=1e-9)
+    mean_age = sum(w * (k + 1) for k, w in enumerate(weights)) / sum(weights)
+    assert exercise_memory_099() == round(mean_age) == 100
+    # measured on a long run, with another seed
+    noise = ema(np.random.default_rng(7).normal(size=200_000), beta1)[5000:]
+    assert noise.std() == pytest.approx(exercise_noise_099(), rel=0.05)
+
+
+def test_exercise_the_average_fills_up_to_0_9():
+    from snippets.momentum import exercise_fill_09, exercise_fill_099
+
+    def first_step(beta1: float) -> int:  # m_t = 1 - beta1**t >= 0.9 from t on
+        t, m = 0, 0.0
+        while m < 0.9:
+            t, m = t + 1, beta1 * m + (1 - beta1)
+        return t
+
+    assert (exercise_fill_09(), exercise_fill_099()) == (first_step(0.9), first_step(0.99))
+    assert exercise_fill_09() == int(np.ceil(np.log(0.1) / np.log(0.9)))
+
+
+def test_exercise_momentum_past_gradient_descents_limit():
+    from snippets.momentum import exercise_limit_05, exercise_valley_02
+
+    def run(alpha: float, beta1: float = 0.5, steps: int = 300) -> int | None:
+        """EMA momentum on 0.5 (x^2 + 25 y^2) from (-2.5, 1), in plain floats."""
+        x, y, mx, my = -2.5, 1.0, 0.0, 0.0
+        for t in range(1, steps + 1):
+            mx, my = beta1 * mx + (1 - beta1) * x, beta1 * my + (1 - beta1) * 25 * y
+            x, y = x - alpha * mx, y - alpha * my
+            loss = 0.5 * (x * x + 25 * y * y)
+            if loss < 1e-6:
+                return t
+            if loss > 1e6:
+                return None
+        return None
+
+    assert exercise_valley_02() == run(0.2)
+    assert run(0.2) < run(0.15)  # faster than the page's run at 0.15
+    assert run(0.25) is None
+    assert exercise_limit_05() == pytest.approx(2 * (1 + 0.5) / ((1 - 0.5) * 25))
+    assert 0.2 < exercise_limit_05() < 0.25
