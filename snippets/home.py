@@ -124,9 +124,11 @@ def adam_final_loss() -> float:
         "[[value: home-uncorrected-largest-step]] long instead of α; with it (panel 4, "
         "Adam) none exceeds [[value: home-adam-largest-step]]. Losses after 40 steps: "
         "[[value: home-gd-final-loss]], [[value: home-momentum-final-loss]], "
-        "[[value: home-uncorrected-final-loss]], [[value: home-adam-final-loss]]. On this "
-        "small valley gradient descent with a well-chosen α does well; each layer's "
-        "page shows the problem it repairs."
+        "[[value: home-uncorrected-final-loss]], [[value: home-adam-final-loss]]: panel 3 "
+        "ends low only after its too-long steps carried it "
+        "[[value: home-uncorrected-overshoot]] past the minimum and back. On this small "
+        "valley gradient descent with a well-chosen α does well; each layer's page shows "
+        "the problem it repairs."
     ),
     size=(7.0, 4.0),
 )

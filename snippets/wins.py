@@ -192,7 +192,7 @@ def clean_factor() -> float:
         "Four panels. Top left, linear regression with 200 weights, features on scales "
         "from 0.03 to 30 and minibatches of 32 noisy examples: the minibatch loss, smoothed "
         "by a moving average over 50 steps, of SGD, momentum and Adam, each at its best "
-        "learning rate on the grid, over 1000 steps. SGD and momentum level off high (best "
+        "learning rate on the grid, over 1000 steps. SGD and momentum stay high (best "
         "final losses [[value: home-wins-noisy-sgd]] and [[value: home-wins-noisy-momentum]]) "
         "while Adam keeps going down to [[value: home-wins-noisy-adam]], "
         "[[value: home-wins-noisy-factor]] times lower. Top right, a clean quadratic bowl "
