@@ -109,9 +109,10 @@ if __name__ == "__main__":
     # --8<-- [end:one_rate]
 
 
-def _contours(ax, surface, theme, levels: int = 12, n: int = 50) -> None:
-    """Draw the surface's contour lines, evenly spaced in log(loss), and its minimum."""
-    (x0, x1), (y0, y1) = surface.bounds
+def _contours(ax, surface, theme, levels: int = 12, n: int = 50, bounds=None) -> None:
+    """Draw the surface's contour lines, evenly spaced in log(loss), and its minimum
+    (over its bounds, or over `bounds`, ((x0, x1), (y0, y1)), to zoom in)."""
+    (x0, x1), (y0, y1) = bounds or surface.bounds
     x, y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     z = surface.loss(x, y)
     lowest = max(z.min(), 1e-3 * z.max())
@@ -221,6 +222,7 @@ def gd_step_sizes(fig, theme) -> None:
 NOISE_FIGURE_STEPS = 2000  # long enough for alpha = 0.01 to settle too
 NOISE_FIGURE_SETTLED = 500  # the maps show the cloud from this step on
 NOISE_FIGURE_WINDOW = 100  # the loss curves are averages over this many steps
+NOISE_FIGURE_EVERY = 6  # the maps show the point of every 6th step
 
 
 def moving_average(values: np.ndarray, window: int) -> np.ndarray:
@@ -233,7 +235,8 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     "sgd-noise",
     alt=(
         "Top: two zoomed-in contour maps of the valley's minimum with the points stochastic "
-        "gradient descent visits on noisy gradients from step 500 to step 2000. With alpha "
+        "gradient descent visits on noisy gradients, every 6th step from step 500 to step "
+        "2000. With alpha "
         "= 0.04 they form a wide cloud around the minimum; with alpha = 0.01 a tighter one, "
         "whose spread is [[value: landscape-noise-spread-along]] of the wide one's along the "
         "valley and [[value: landscape-noise-spread-across]] across it. Below, the loss "
@@ -253,21 +256,25 @@ def sgd_noise(fig, theme) -> None:
     steps, settled, window = NOISE_FIGURE_STEPS, NOISE_FIGURE_SETTLED, NOISE_FIGURE_WINDOW
     runs = {"fast": (0.04, "-"), "slow": (0.01, "--")}
     paths = _noise_paths(steps)
-    t = np.arange(window - 1, steps + 1)  # the step that ends each window
+    t = np.arange(window - 1, steps + 1)[::5]  # the step that ends a window, every 5th
+
+    def averaged(path):  # the loss averaged over the last `window` steps, at t
+        return moving_average(loss_along(path, VALLEY), window)[::5]
+
     exact = trajectory(partial(SGD, lr=0.04), VALLEY, steps=steps)
-    axes["loss"].semilogy(t, moving_average(loss_along(exact, VALLEY), window),
-                          color=theme.text, lw=1.2, label=r"exact gradients, $\alpha = 0.04$")
+    axes["loss"].semilogy(t, averaged(exact), color=theme.text, lw=1.2,
+                          label=r"exact gradients, $\alpha = 0.04$")
     for key, (alpha, style) in runs.items():
         path = paths[:, NOISE_ALPHAS.index(alpha)]
         ax = axes[key]
-        _contours(ax, VALLEY, theme, levels=8, n=200)
+        _contours(ax, VALLEY, theme, levels=5, n=40, bounds=((-0.6, 0.6), (-0.3, 0.3)))
         _frame(ax)
-        ax.plot(path[settled:, 0], path[settled:, 1], ".", color=COLORS["sgd"], ms=1.5)
-        ax.set_xlim(-0.6, 0.6)  # zoomed in on the minimum
-        ax.set_ylim(-0.3, 0.3)
-        ax.set_title(rf"$\alpha = {alpha}$: steps {settled} to {steps}", fontsize=10)
-        axes["loss"].semilogy(t, moving_average(loss_along(path, VALLEY), window), style,
-                              color=COLORS["sgd"], lw=1.6, label=rf"noisy, $\alpha = {alpha}$")
+        cloud = path[settled::NOISE_FIGURE_EVERY]  # every few steps: enough to see the cloud
+        ax.plot(cloud[:, 0], cloud[:, 1], ".", color=COLORS["sgd"], ms=2)
+        ax.set_title(rf"$\alpha = {alpha}$: the cloud, steps {settled} to {steps}",
+                     fontsize=10)
+        axes["loss"].semilogy(t, averaged(path), style, color=COLORS["sgd"], lw=1.6,
+                              label=rf"noisy, $\alpha = {alpha}$")
         floor = noise_floor(alpha, [1, 25], NOISY_VALLEY.noise)
         axes["loss"].axhline(floor, color=theme.text, lw=0.8, ls=":")
         axes["loss"].annotate(rf"formula, $\alpha = {alpha}$: {floor:#.2g}", (steps, floor),
