@@ -263,13 +263,14 @@ def step_3000() -> float:
 # The valley: Adam with and without the correction (the home map's panels 3 and 4) ----
 
 PATH_LR, PATH_STEPS = 0.07, 40  # the home map's learning rate and run length
+LONGER_STEPS = 100  # long enough for Adam's steps of at most lr to reach the minimum
 
 
 @functools.cache
-def valley_path(bias_correction: bool) -> np.ndarray:
+def valley_path(bias_correction: bool, steps: int = PATH_STEPS) -> np.ndarray:
     """The points Adam visits on the valley, with or without its bias corrections."""
     make = Adam if bias_correction else AdamNoBiasCorrection
-    return trajectory(lambda p: make(p, lr=PATH_LR), VALLEY, steps=PATH_STEPS)
+    return trajectory(lambda p: make(p, lr=PATH_LR), VALLEY, steps=steps)
 
 
 def valley_steps(bias_correction: bool) -> np.ndarray:
@@ -311,6 +312,24 @@ def path_loss_uncorrected() -> float:
 def path_loss_adam() -> float:
     """The loss after Adam's last step."""
     return float(VALLEY.loss(*valley_path(True)[-1]))
+
+
+@value("bias-correction-path-start-distance", digits=2)
+def path_start_distance() -> float:
+    """How far the start lies from the minimum along the valley (x)."""
+    return float(abs(VALLEY.start[0] - VALLEY.minimum[0]))
+
+
+@value("bias-correction-path-loss-uncorrected-longer", digits=2)
+def path_loss_uncorrected_longer() -> float:
+    """The loss after the uncorrected run's LONGER_STEPS steps."""
+    return float(VALLEY.loss(*valley_path(False, LONGER_STEPS)[-1]))
+
+
+@value("bias-correction-path-loss-adam-longer", digits=2)
+def path_loss_adam_longer() -> float:
+    """The loss after Adam's LONGER_STEPS steps."""
+    return float(VALLEY.loss(*valley_path(True, LONGER_STEPS)[-1]))
 
 
 # The exercises ---------------------------------------------------------------
