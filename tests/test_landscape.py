@@ -140,8 +140,8 @@ def test_one_step_with_a_learning_rate_per_coordinate_lands_on_the_minimum():
 
 
 def test_claim_gradient_descent_diverges_above_two_over_l(says):
-    says("landscape.md", "$\\alpha > 2/L$: the factor is below $-1$, every jump lands farther "
-         "away: divergence")
+    says("landscape.md", "$\\alpha > 2/L$: the factor is below $-1$: every jump lands farther "
+         "away, and the walk **diverges**")
     says("landscape.md", "converges if and only if $|1 - \\alpha L| < 1$")
     L = 4.0
     for alpha_l, grows in [(0.5, False), (1.99, False), (2.01, True), (3.0, True)]:
