@@ -170,3 +170,24 @@ def test_the_playground_link_under_the_map_reproduces_its_four_panels(says):
     for key, layer in (("sgd", "gd"), ("momentum", "momentum"), ("adam", "uncorrected")):
         assert np.array_equal(off[key], home.path(layer))
     assert np.array_equal(on["adam"], home.path("adam"))
+
+
+def test_claim_the_maps_end_losses_rank_the_setting_not_the_layers():
+    spec = figures.load_all()["layer-map"]
+    assert "They rank the setting, not the layers" in spec.caption
+    assert "α = 0.07 suits gradient descent on this valley" in spec.caption
+    # 0.07 is near gradient descent's best rate on the valley (curvatures 1 and 25):
+    # 2 / (1 + 25), where the slowest direction shrinks fastest.
+    assert abs(home.LR - 2 / (1 + 25)) < 0.01
+    # Adam's 40 steps fall short of the minimum, yet with 100 steps it is ahead of the
+    # uncorrected run: the end ranking of panels 3 and 4 is the run's length.
+    assert home.adam_closest_x() > 0 and home.adam_final_loss() > home.uncorrected_final_loss()
+    from snippets.optimizers import Adam, AdamNoBiasCorrection, trajectory
+    from snippets.surfaces import VALLEY
+
+    def loss_after(make, steps):
+        return VALLEY.loss(*trajectory(make, VALLEY, steps=steps)[-1])
+
+    adam = loss_after(lambda p: Adam(p, lr=home.LR, betas=home.BETAS), 100)
+    uncorrected = loss_after(lambda p: AdamNoBiasCorrection(p, lr=home.LR, betas=home.BETAS), 100)
+    assert adam < uncorrected
