@@ -501,7 +501,7 @@ def _contours(ax, surface: Surface, theme, levels: int = 10) -> None:
         "it; RMSProp (lr [[value: adam-valley-rmsprop-lr]]) leaves the map with its first "
         "steps and comes back to the minimum."
     ),
-    size=(5.6, 3.6),
+    size=(7.2, 4.4),
 )
 def four_optimizers(fig, theme):
     """The four optimizers, each at its best rate of the grid, on Rosenbrock and the valley."""
@@ -688,8 +688,8 @@ if __name__ == "__main__":
         sgd = [fit_scaled(lambda p: SGD(p, lr=0.16), X, y, s) for s in (1, 1000)]
     print(f"Adam: loss after 300 steps {adam[0][-1]:.4f} and {adam[1][-1]:.4f},"
           f" largest difference {np.abs(adam[1] - adam[0]).max():.1e}")
-    print(f"SGD:  loss after 300 steps {sgd[0][-1]:.4f} and {sgd[1][-1]:.4f},"
-          f" highest on the way {sgd[1].max():.0f}")
+    print(f"SGD:  loss after 300 steps {sgd[0][-1]:.4f}; times 1000, from step 1 on"
+          f" between {sgd[1][1:].min():.0f} and {sgd[1].max():.0f}")
     # --8<-- [end:exercise_scaled_run]
 
 
@@ -713,10 +713,11 @@ def exercise_scaled_adam_gap() -> float:
     return float(np.abs(runs["Adam-1000"] - runs["Adam-1"]).max())
 
 
-@value("adam-exercise-scaled-sgd-final", digits=3)
-def exercise_scaled_sgd_final() -> float:
-    """SGD's loss after 300 steps at its steady rate, with the loss times 1000."""
-    return float(exercise_scaled_runs()["SGD-1000"][-1])
+@value("adam-exercise-scaled-sgd-lowest", digits=2)
+def exercise_scaled_sgd_lowest() -> float:
+    """SGD's lowest loss after step 0, at its steady rate, with the loss times 1000 (its
+    path is chaotic: where it ends depends on rounding, its lowest and highest do not)."""
+    return float(exercise_scaled_runs()["SGD-1000"][1:].min())
 
 
 @value("adam-exercise-scaled-sgd-peak", digits=2)

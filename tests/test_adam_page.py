@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -300,3 +301,68 @@ def test_example_3_in_a_loop_goes_nowhere_while_adam_follows_the_mean_gradient()
 def test_adam_step_refuses_t_zero():
     with pytest.raises(ValueError, match="t must be >= 1"):
         adam_step(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), t=0)
+
+
+def test_exercise_first_step_is_alpha_for_any_gradient_far_above_eps(says):
+    from snippets.adam_page import exercise_first_step_tiny
+
+    says("adam.md", "then $g_1 = 3 \\times 10^{-7}$")
+    # By hand: m_hat_1 = g and v_hat_1 = g^2, so the step is lr * |g| / (|g| + eps).
+    def by_hand(g: float, eps: float = 1e-8) -> float:
+        m_hat, v_hat = (1 - 0.9) * g / (1 - 0.9), (1 - 0.999) * g * g / (1 - 0.999)
+        return abs(m_hat) / (math.sqrt(v_hat) + eps)
+
+    assert by_hand(0.004) == pytest.approx(1, abs=1e-5)
+    assert by_hand(4000.0) == pytest.approx(1, abs=1e-9)
+    assert exercise_first_step_tiny() == pytest.approx(by_hand(3e-7), rel=1e-12)
+    assert 0.9 < exercise_first_step_tiny() < 0.99  # near eps: visibly short of alpha
+
+
+def test_exercise_scaling_the_loss_leaves_adam_unchanged_and_breaks_sgd(says):
+    from snippets.adam_page import (
+        exercise_scaled_adam_gap,
+        exercise_scaled_sgd_lowest,
+        exercise_scaled_sgd_peak,
+    )
+
+    says("adam.md", "Adam's losses change by at most [[value: adam-exercise-scaled-adam-gap]]")
+    # The page's code races SGD at 0.16: the steady rate the worked example states.
+    assert sgd_steady_rate() == 0.16
+    # Independently of fit_scaled and the Adam class: adam_step and plain gradient descent
+    # written out, on the gradients times 1 and times 1000.
+    X, y = make_data()
+
+    def adam_losses(scale: float) -> np.ndarray:
+        w, m, v, losses = np.zeros(4), np.zeros(4), np.zeros(4), []
+        for t in range(1, 302):
+            loss, gw, gb = loss_and_grads(w[:3], w[3:], X, y)
+            losses.append(loss)
+            w, m, v = adam_step(w, scale * np.concatenate([gw, gb]), m, v, t, lr=0.1)
+        return np.array(losses)
+
+    def sgd_losses(scale: float) -> np.ndarray:
+        w, losses = np.zeros(4), []
+        with np.errstate(all="ignore"):
+            for _ in range(301):
+                loss, gw, gb = loss_and_grads(w[:3], w[3:], X, y)
+                losses.append(loss)
+                w = w - 0.16 * scale * np.concatenate([gw, gb])
+        return np.array(losses)
+
+    gap = np.abs(adam_losses(1000.0) - adam_losses(1.0)).max()
+    assert exercise_scaled_adam_gap() == pytest.approx(gap, rel=1e-3)
+    assert gap < 1e-6  # only eps does not scale
+    sgd = sgd_losses(1000.0)  # chaotic: only its lowest and highest loss are robust
+    assert exercise_scaled_sgd_lowest() == pytest.approx(sgd[1:].min(), rel=1e-9)
+    assert exercise_scaled_sgd_peak() == pytest.approx(sgd.max(), rel=1e-9)
+    assert sgd[1:].min() > 50 * sgd_losses(1.0)[-1]  # far above where unscaled SGD ends
+
+
+def test_exercise_line_8_matters_for_the_first_few_thousand_steps(says):
+    from snippets.adam_page import exercise_line8_steps
+
+    says("adam.md", "From which step on does it\nchange the step by less than 1 %?")
+    # 1 - sqrt(1 - 0.999^t) < 0.01  <=>  0.999^t < 1 - 0.99^2  <=>  t > log(..) / log(0.999)
+    bound = math.log(1 - 0.99**2) / math.log(0.999)
+    assert exercise_line8_steps() == math.ceil(bound)
+    assert 1000 < exercise_line8_steps() < 10_000  # "the first few thousand steps"
