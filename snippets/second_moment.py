@@ -16,7 +16,7 @@ import numpy as np
 # --8<-- [end:setup]
 from snippets.adam import Adam, adam_step
 from snippets.figures import COLORS, figure
-from snippets.optimizers import SGD, EMAMomentum, RMSProp, trajectory
+from snippets.optimizers import SGD, AdaGrad, AdamNoBiasCorrection, EMAMomentum, RMSProp, trajectory
 from snippets.surfaces import BOWL, Surface, bowl_grad
 from snippets.values import value
 
@@ -33,6 +33,16 @@ if __name__ == "__main__":
           f" = sqrt(mean^2 + spread^2) = {np.hypot(0.3, 2.0):.2f}")
     print(f"mean / root mean square = {0.3 / np.hypot(0.3, 2.0):.2f}")
     # --8<-- [end:rms]
+
+    # --8<-- [start:beta2_jitter]
+    for beta2 in (0.9, 0.999):  # m's memory, and v's
+        v, roots = 0.0, []
+        for t, g_t in enumerate(g, start=1):  # the gradients above
+            v = beta2 * v + (1 - beta2) * g_t**2
+            if t > 5000:  # once v has filled up
+                roots.append(np.sqrt(v))
+        print(f"beta2 = {beta2}: sqrt(v) between {min(roots):.2f} and {max(roots):.2f}")
+    # --8<-- [end:beta2_jitter]
 
     # --8<-- [start:not_curvature]
     for h, theta in [(4.0, 1.0), (4.0, 0.01), (0.04, 1.0)]:
@@ -70,8 +80,11 @@ if __name__ == "__main__":
         zero = np.zeros(1)
         theta, _, _ = adam_step(zero, np.array([g]), zero, zero, t=1, lr=1.0)
         print(f"|g| = {g:.0e}:  step = {-theta[0]:.4f} lr")
-    print("1e-8 in float16:", np.float16(1e-8))
     # --8<-- [end:epsilon_floor]
+
+    # --8<-- [start:float16]
+    print("1e-8 in float16:", np.float16(1e-8))
+    # --8<-- [end:float16]
 
 
 # Values of the page's prose ----------------------------------------------------
@@ -83,32 +96,49 @@ def memory() -> float:
     return round(1 / (1 - 0.999))
 
 
-@functools.cache
-def _rms_run() -> tuple[float, float]:
-    """sqrt(v) after 20,000 noisy gradients (mean 0.3, spread 2) and their true RMS."""
-    g = 0.3 + 2.0 * np.random.default_rng(0).standard_normal(20_000)
-    v = 0.0
-    for g_t in g:
-        v = 0.999 * v + (1 - 0.999) * g_t**2
-    return float(np.sqrt(v)), float(np.sqrt(np.mean(g**2)))
-
-
-@value("second-moment-rms-sqrt-v", decimals=2)
-def rms_sqrt_v() -> float:
-    """What sqrt(v) measures for gradients of mean 0.3 and spread 2."""
-    return _rms_run()[0]
-
-
-@value("second-moment-rms", decimals=2)
-def rms_of_gradients() -> float:
-    """The root mean square of all 20,000 of those gradients."""
-    return _rms_run()[1]
-
-
 @value("second-moment-mean-over-rms", decimals=2)
 def mean_over_rms() -> float:
     """Mean over root mean square for gradients of mean 0.3 and spread 2."""
     return 0.3 / np.hypot(0.3, 2.0)
+
+
+@functools.cache
+def _sqrt_v_range(beta2: float) -> tuple[float, float]:
+    """The least and largest sqrt(v) after step 5000 for the noisy gradients of the rms run."""
+    g = 0.3 + 2.0 * np.random.default_rng(0).standard_normal(20_000)
+    v, roots = 0.0, []
+    for t, g_t in enumerate(g.tolist(), start=1):
+        v = beta2 * v + (1 - beta2) * g_t**2
+        if t > 5000:
+            roots.append(v**0.5)
+    return min(roots), max(roots)
+
+
+@value("second-moment-jitter-fast-low", decimals=2)
+def jitter_fast_low() -> float:
+    return _sqrt_v_range(0.9)[0]
+
+
+@value("second-moment-jitter-fast-high", decimals=2)
+def jitter_fast_high() -> float:
+    return _sqrt_v_range(0.9)[1]
+
+
+@value("second-moment-jitter-fast-factor", digits=2)
+def jitter_fast_factor() -> float:
+    """How much larger the largest sqrt(v) is than the least with beta2 = 0.9."""
+    low, high = _sqrt_v_range(0.9)
+    return high / low
+
+
+@value("second-moment-jitter-slow-low", decimals=2)
+def jitter_slow_low() -> float:
+    return _sqrt_v_range(0.999)[0]
+
+
+@value("second-moment-jitter-slow-high", decimals=2)
+def jitter_slow_high() -> float:
+    return _sqrt_v_range(0.999)[1]
 
 
 @functools.cache
@@ -192,6 +222,18 @@ def fast_step_sizes(grads, lr: float = 0.001, step=adam_step, bias_correction: b
     return np.abs(theta[1:] - theta[:-1]) / lr
 
 if __name__ == "__main__":
+    # --8<-- [start:jump]
+    histories = {
+        "steady gradient": np.full(6000, 0.3),
+        "noisy gradient": 0.3 + np.random.default_rng(1).standard_normal(6000),
+        "x10 at step 5000": np.r_[np.ones(5000), np.full(1000, 10.0)],
+    }
+    for name, grads in histories.items():
+        sizes = step_sizes(grads)  # every step's length, in units of lr
+        print(f"{name:17s} median step {np.median(sizes):.2f} lr,"
+              f" largest {sizes.max():.2f} lr")
+    # --8<-- [end:jump]
+
     # --8<-- [start:bound_cases]
     bound = (1 - 0.9) / np.sqrt(1 - 0.999)
     quiet = np.zeros(5000)  # 5000 steps with a zero gradient
@@ -354,6 +396,12 @@ def step_bound_noisy_above() -> float:
     return int(np.sum(_noisy_steps() > 1))
 
 
+@value("step-bound-noisy-window-max", decimals=2)
+def step_bound_noisy_window_max() -> float:
+    """The longest step of the noisy gradient within the figure's window (from step 4951)."""
+    return float(_step_bound_runs()[1][4950:].max())
+
+
 @value("step-bound-paper", digits=3)
 def step_bound_paper() -> float:
     """The paper's bound on a step, (1 - beta1) / sqrt(1 - beta2), at the defaults."""
@@ -400,7 +448,9 @@ def step_bound_supremum() -> float:
     "step-bound",
     alt=(
         "Four panels of Adam's step size in units of the learning rate around step "
-        "5000. With a constant or a noisy gradient every step is at most 1. After a "
+        "5000. With a constant gradient every step is 1. With a noisy gradient "
+        "(mean 0.3, spread 1) the steps stay between 0 and "
+        "[[value: step-bound-noisy-window-max]], most of them far below 1. After a "
         "single gradient spike following 5000 zero gradients the step jumps to "
         "[[value: step-bound-spike]], just under the paper's bound of "
         "[[value: step-bound-paper]]. When the gradient grows tenfold at once the step "
@@ -473,18 +523,90 @@ def scale_invariance(fig, theme):
     axes[1].legend(loc="lower right", fontsize=8)
 
 
-RACERS = [
-    ("SGD, lr = 0.18", "sgd", lambda p: SGD(p, lr=0.18)),
-    ("momentum, lr = 0.5", "momentum", lambda p: EMAMomentum(p, lr=0.5)),
-    ("RMSProp, lr = 0.05", "rmsprop", lambda p: RMSProp(p, lr=0.05)),
-    ("Adam, lr = 0.05", "adam", lambda p: Adam(p, lr=0.05)),
-]
+RACE_LR = 0.1  # one learning rate for all four racers, as in the playground
+MAKERS = {  # each racer at a learning rate; RMSProp with Adam's beta2, as in the playground
+    "sgd": lambda lr: (lambda p: SGD(p, lr=lr)),
+    "momentum": lambda lr: (lambda p: EMAMomentum(p, lr=lr, beta=0.9)),
+    "rmsprop": lambda lr: (lambda p: RMSProp(p, lr=lr, alpha=0.999)),
+    "adam": lambda lr: (lambda p: Adam(p, lr=lr)),
+}
+RACERS = [(name, key, MAKERS[key](RACE_LR)) for name, key in
+          (("SGD", "sgd"), ("momentum", "momentum"), ("RMSProp", "rmsprop"), ("Adam", "adam"))]
+SWEEP = np.geomspace(1e-3, 10, 25)  # the learning rates of the sweep, 10**(1/6) apart
+NEAR = 0.1 * np.hypot(*BOWL.start)  # "arrived": within a tenth of the start's distance
 
 
 @functools.cache
 def _race_paths() -> tuple[np.ndarray, ...]:
     """The four racers' paths, 60 steps each from the bowl's start."""
     return tuple(trajectory(make, BOWL, steps=60) for _, _, make in RACERS)
+
+
+@functools.cache
+def sweep_distances(key: str) -> np.ndarray:
+    """A racer's distance from the minimum after 60 steps at each learning rate of SWEEP
+    (inf where it diverged)."""
+    ends = [trajectory(MAKERS[key](lr), BOWL, steps=60)[-1] for lr in SWEEP]
+    return np.nan_to_num(np.hypot(*np.array(ends).T), nan=np.inf)
+
+
+def sweep_range(key: str) -> tuple[float, float]:
+    """The least and the largest learning rate of SWEEP at which a racer ends within NEAR."""
+    near = SWEEP[sweep_distances(key) < NEAR]
+    return (float(near.min()), float(near.max())) if near.size else (np.nan, np.nan)
+
+
+@value("second-moment-sweep-near", decimals=2)
+def sweep_near() -> float:
+    return float(NEAR)
+
+
+@value("second-moment-sweep-sgd-best", decimals=2)
+def sweep_sgd_best() -> float:
+    """SGD's least distance after 60 steps over the sweep."""
+    return float(sweep_distances("sgd").min())
+
+
+@value("second-moment-sweep-sgd-best-lr", decimals=2)
+def sweep_sgd_best_lr() -> float:
+    return float(SWEEP[np.argmin(sweep_distances("sgd"))])
+
+
+@value("second-moment-sweep-momentum-low", digits=2)
+def sweep_momentum_low() -> float:
+    return sweep_range("momentum")[0]
+
+
+@value("second-moment-sweep-momentum-high", digits=2)
+def sweep_momentum_high() -> float:
+    return sweep_range("momentum")[1]
+
+
+@value("second-moment-sweep-adam-low", digits=2)
+def sweep_adam_low() -> float:
+    return sweep_range("adam")[0]
+
+
+@value("second-moment-sweep-adam-high", digits=2)
+def sweep_adam_high() -> float:
+    return sweep_range("adam")[1]
+
+
+@value("second-moment-sweep-rmsprop-low", digits=2)
+def sweep_rmsprop_low() -> float:
+    return sweep_range("rmsprop")[0]
+
+
+@value("second-moment-sweep-rmsprop-high", digits=2)
+def sweep_rmsprop_high() -> float:
+    return sweep_range("rmsprop")[1]
+
+
+@value("second-moment-rmsprop-first-step", digits=3)
+def rmsprop_first_step() -> float:
+    """RMSProp's first step (beta = 0.999, v from zero), in units of lr, in each coordinate."""
+    path = _race_paths()[2]
+    return float(abs(path[1, 0] - path[0, 0]) / RACE_LR)
 
 
 def _race_distance(racer: int) -> float:
@@ -512,20 +634,16 @@ def race_adam() -> float:
     return _race_distance(3)
 
 
-@value("second-moment-race-adam-steps", integer=True)
-def race_adam_steps() -> float:
-    """Steps of about lr = 0.05 that cover the 1.5 from the start to the minimum."""
-    return round(1.5 / 0.05)
-
-
 @figure(
     "bowl-race",
     alt=(
         "Four contour maps of the badly scaled bowl, 60 steps each from the top "
-        "left. SGD drops quickly to the valley floor and then crawls along it, still "
-        "far from the minimum. Momentum swings across the floor and gets closer. "
-        "RMSProp and Adam head diagonally for the minimum, moving both coordinates "
-        "at the same pace; RMSProp arrives, Adam circles in with small overshoots."
+        "left, all four with learning rate 0.1. SGD drops quickly to the valley floor "
+        "and then crawls along it, still far from the minimum. Momentum swings across "
+        "the floor and crawls along it too. RMSProp and Adam move both coordinates at "
+        "the same pace, along the diagonal: RMSProp's first step jumps across the "
+        "minimum and back, and it arrives; Adam heads straight for the minimum and "
+        "circles in with small overshoots."
     ),
     size=(5.6, 5.4),
 )
@@ -535,8 +653,177 @@ def bowl_race(fig, theme):
     for ax, (title, color, _), path in zip(axes, RACERS, _race_paths(), strict=True):
         _contours(ax, BOWL, theme)
         ax.plot(*path.T, "-o", color=COLORS[color], markersize=2.5, linewidth=1.4)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(f"{title}, lr = {RACE_LR:g}", fontsize=10)
     for ax in axes[2:]:
         ax.set_xlabel("$x$")
     for ax in axes[::2]:
         ax.set_ylabel("$y$")
+
+
+@figure(
+    "bowl-sweep",
+    alt=(
+        "Log-log plot of the distance from the minimum after 60 steps on the badly "
+        "scaled bowl against the learning rate, from 0.001 to 10, for SGD, momentum, "
+        "RMSProp and Adam. SGD never comes closer than "
+        "[[value: second-moment-sweep-sgd-best]] (at learning rate "
+        "[[value: second-moment-sweep-sgd-best-lr]]) and diverges above 0.2. Momentum ends "
+        "within [[value: second-moment-sweep-near]] of the minimum for learning rates "
+        "from [[value: second-moment-sweep-momentum-low]] to "
+        "[[value: second-moment-sweep-momentum-high]], Adam from "
+        "[[value: second-moment-sweep-adam-low]] to "
+        "[[value: second-moment-sweep-adam-high]], RMSProp from "
+        "[[value: second-moment-sweep-rmsprop-low]] to "
+        "[[value: second-moment-sweep-rmsprop-high]]."
+    ),
+    size=(5.6, 3.6),
+)
+def bowl_sweep(fig, theme):
+    """Each racer's distance after 60 steps at every learning rate of the sweep."""
+    ax = fig.subplots()
+    floor, top = 1e-8, 10.0
+    for name, key, _ in RACERS:
+        d = sweep_distances(key)
+        keep = d < top  # diverged runs leave the plot at the top
+        sgd = key == "sgd"  # drawn thicker and on top: the others cross it near 1
+        ax.plot(SWEEP[keep], np.maximum(d[keep], floor), "-o", color=COLORS[key],
+                markersize=3, label=name, linewidth=2.5 if sgd else 1.5, zorder=3 if sgd else 2)
+    ax.axhline(NEAR, color=theme.muted, linestyle=":", linewidth=1)
+    ax.axvline(RACE_LR, color=theme.muted, linestyle="--", linewidth=1)
+    ax.text(SWEEP[0], NEAR * 1.4, "a tenth of the start's distance", color=theme.text,
+            fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 3, top)
+    ax.set_xlabel(r"learning rate $\alpha$ (dashed: the race's)")
+    ax.set_ylabel(f"distance after 60 steps\n(below {floor:g}: drawn at {floor:g})",
+                  fontsize=9)
+    ax.grid(True, linewidth=0.5)
+    ax.legend(loc="lower left", fontsize=8)
+
+
+# The picture that motivates layer 4 ------------------------------------------------
+
+NEXT_LR, NEXT_STEPS = 0.1, 20
+
+
+@functools.cache
+def _next_paths() -> tuple[np.ndarray, np.ndarray]:
+    """The bowl run of m / (sqrt(v) + eps) with both averages from zero (this page's step,
+    uncorrected), and of Adam, at lr = 0.1."""
+    return (trajectory(lambda p: AdamNoBiasCorrection(p, lr=NEXT_LR), BOWL, steps=NEXT_STEPS),
+            trajectory(lambda p: Adam(p, lr=NEXT_LR), BOWL, steps=NEXT_STEPS))
+
+
+def _next_steps(run: int) -> np.ndarray:
+    """The length of each step in the x coordinate, in units of lr."""
+    return np.abs(np.diff(_next_paths()[run][:, 0])) / NEXT_LR
+
+
+@value("second-moment-next-first-step", digits=3)
+def next_first_step() -> float:
+    """The first step of the uncorrected division on the bowl, in units of lr."""
+    return float(_next_steps(0)[0])
+
+
+@value("second-moment-next-peak-step", digits=3)
+def next_peak_step() -> float:
+    """The longest step of the uncorrected division on the bowl, in units of lr."""
+    return float(_next_steps(0).max())
+
+
+@value("second-moment-next-peak-at", integer=True)
+def next_peak_at() -> float:
+    """The step at which the uncorrected division's step is longest."""
+    return int(np.argmax(_next_steps(0)) + 1)
+
+
+@figure(
+    "start-at-zero",
+    alt=(
+        "Two panels. Left: a contour map of the badly scaled bowl with the first 20 steps, "
+        "learning rate 0.1, of this page's step m over the root of v with both averages "
+        "starting at zero, and of Adam. The uncorrected steps overshoot the minimum by "
+        "far; Adam's steps head straight for it. Right: the length of each step in units "
+        "of the learning rate: the uncorrected step starts at "
+        "[[value: second-moment-next-first-step]] and reaches "
+        "[[value: second-moment-next-peak-step]] at step "
+        "[[value: second-moment-next-peak-at]]; Adam's stays at or below 1."
+    ),
+    size=(6.4, 3.0),
+)
+def start_at_zero(fig, theme):
+    """The uncorrected division and Adam on the bowl: path and step lengths."""
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+    _contours(left, BOWL, theme)
+    labels = (r"$m_t/\sqrt{v_t}$, from zero", "Adam")
+    colors = (theme.text, COLORS["adam"])
+    for run, (label, color) in enumerate(zip(labels, colors, strict=True)):
+        left.plot(*_next_paths()[run].T, "-o", color=color, markersize=2.5, linewidth=1.2)
+        steps = _next_steps(run)
+        right.plot(np.arange(1, len(steps) + 1), steps, "-o", color=color, markersize=3,
+                   label=label)
+    right.axhline(1, color=theme.muted, linestyle=":", linewidth=1)
+    left.set_xlabel("$x$")
+    left.set_ylabel("$y$")
+    right.set_xlabel("step $t$")
+    right.set_ylabel(r"step in $x$ $/\ \alpha$")
+    right.set_ylim(0, None)
+    right.grid(True, linewidth=0.5)
+    right.legend(loc="upper right", fontsize=8)
+
+
+# Exercises -----------------------------------------------------------------------
+
+
+@value("second-moment-exercise-adagrad-100", decimals=2)
+def exercise_adagrad_100() -> float:
+    """AdaGrad's 100th step, in units of lr, for a steady gradient (here 0.3)."""
+    point = np.zeros(1)
+    opt, before = AdaGrad([point], lr=1.0), 0.0
+    for _ in range(100):
+        before = point[0]
+        opt.step([np.array([0.3])])
+    return float(abs(point[0] - before))
+
+
+@value("second-moment-exercise-adagrad-10000", decimals=2)
+def exercise_adagrad_10000() -> float:
+    """AdaGrad's 10,000th step, in units of lr, for a steady gradient (here 0.3)."""
+    point = np.zeros(1)
+    opt, before = AdaGrad([point], lr=1.0), 0.0
+    for _ in range(10_000):
+        before = point[0]
+        opt.step([np.array([0.3])])
+    return float(abs(point[0] - before))
+
+
+def _tenfold(beta2: float) -> float:
+    """The longest step, in units of lr, when a steady gradient of 1 jumps to 10 at 5000."""
+    return float(fast_step_sizes(np.r_[np.ones(5000), np.full(1000, 10.0)], beta2=beta2).max())
+
+
+@value("second-moment-exercise-tenfold-099", digits=3)
+def exercise_tenfold_099() -> float:
+    return _tenfold(0.99)
+
+
+@value("second-moment-exercise-tenfold-09", digits=3)
+def exercise_tenfold_09() -> float:
+    return _tenfold(0.9)
+
+
+@value("second-moment-exercise-tiny-step", sci=True, digits=3)
+def exercise_tiny_step() -> float:
+    """How far Adam (lr = 1e-3) moves a parameter per step on a steady gradient of 1e-9."""
+    theta, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
+    for t in range(1, 11):
+        new, m, v = adam_step(theta, np.array([1e-9]), m, v, t, lr=1e-3)
+        step, theta = float(theta[0] - new[0]), new
+    return step
+
+
+@value("second-moment-exercise-tiny-sgd-rate", sci=True, digits=3)
+def exercise_tiny_sgd_rate() -> float:
+    """The SGD learning rate that moves that parameter as far: step / gradient."""
+    return exercise_tiny_step() / 1e-9
