@@ -92,8 +92,12 @@ def test_the_bowl_race_distances_quoted_on_the_page():
         "RMSProp": (lambda p: RMSProp(p, lr=0.1, alpha=0.999), 0.00),
         "Adam": (lambda p: Adam(p, lr=0.1), 0.06),
     }
-    for make, quoted in racers.values():
-        assert np.hypot(*trajectory(make, BOWL, steps=60)[60]) == pytest.approx(quoted, abs=0.005)
+    stated = [second_moment.race_sgd(), second_moment.race_momentum(),
+              second_moment.race_rmsprop(), second_moment.race_adam()]
+    for (make, quoted), value in zip(racers.values(), stated, strict=True):
+        distance = np.hypot(*trajectory(make, BOWL, steps=60)[60])
+        assert distance == pytest.approx(quoted, abs=0.005)
+        assert value == pytest.approx(distance, rel=1e-9, abs=1e-300)
 
 
 def test_rmsprop_without_bias_correction_starts_with_steps_of_thirty_one_point_six_lr():
