@@ -759,7 +759,8 @@ def start_at_zero(fig, theme):
     labels = (r"$m_t/\sqrt{v_t}$, from zero", "Adam")
     colors = (theme.text, COLORS["adam"])
     for run, (label, color) in enumerate(zip(labels, colors, strict=True)):
-        left.plot(*_next_paths()[run].T, "-o", color=color, markersize=2.5, linewidth=1.2)
+        left.plot(*_next_paths()[run].T, "-o", color=color, linewidth=1.2,
+                  markersize=4 if run == 0 else 2, zorder=3 if run == 0 else 2)
         steps = _next_steps(run)
         right.plot(np.arange(1, len(steps) + 1), steps, "-o", color=color, markersize=3,
                    label=label)
