@@ -366,3 +366,29 @@ def test_exercise_line_8_matters_for_the_first_few_thousand_steps(says):
     bound = math.log(1 - 0.99**2) / math.log(0.999)
     assert exercise_line8_steps() == math.ceil(bound)
     assert 1000 < exercise_line8_steps() < 10_000  # "the first few thousand steps"
+
+
+def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_10():
+    """/adam/ shows adam_step's update lines by line numbers of adam.py, numbered from 5 as
+    Algorithm 1 numbers them: an edit of adam.py that moves them must move the include."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "adam.md").read_text()
+    include = re.search(r'```python title="adam.py: the body of adam_step" linenums="5"\n'
+                        r'--8<-- "snippets/adam.py:(\d+):(\d+)"', page)
+    assert include, "the page no longer shows adam_step's body from line 5"
+    first, last = int(include.group(1)), int(include.group(2))
+    lines = (root / "snippets" / "adam.py").read_text().splitlines()[first - 1:last]
+    code = [line.split("#")[0].strip() for line in lines]
+    assert code == [  # Algorithm 1, lines 5 to 10
+        "m = beta1 * m + (1 - beta1) * grads",
+        "v = beta2 * v + (1 - beta2) * grads**2",
+        "m_hat = m / (1 - beta1**t)",
+        "v_hat = v / (1 - beta2**t)",
+        "params = params - lr * m_hat / (np.sqrt(v_hat) + epsilon)",
+        "return params, m, v",
+    ]
+    source = inspect.getsource(adam_step)
+    assert all(line in source for line in lines)  # the lines of adam_step itself
