@@ -376,7 +376,8 @@ def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_10():
 
     root = Path(__file__).resolve().parents[1]
     page = (root / "docs" / "adam.md").read_text()
-    include = re.search(r'```python title="adam.py: the body of adam_step" linenums="5"\n'
+    include = re.search(r'```python title="adam.py: the body of adam_step, Algorithm 1 lines 5 '
+                        r'to 10" linenums="5"\n'
                         r'--8<-- "snippets/adam.py:(\d+):(\d+)"', page)
     assert include, "the page no longer shows adam_step's body from line 5"
     first, last = int(include.group(1)), int(include.group(2))
