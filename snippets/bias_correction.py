@@ -320,6 +320,18 @@ def path_start_distance() -> float:
     return float(abs(VALLEY.start[0] - VALLEY.minimum[0]))
 
 
+@value("bias-correction-path-adam-last-step", digits=2)
+def path_adam_last_step() -> float:
+    """Adam's last step along the valley (x), in units of lr: shrunk as the slope flattens."""
+    return float(valley_steps(True)[-1, 0])
+
+
+@value("bias-correction-path-adam-covered", digits=2)
+def path_adam_covered() -> float:
+    """How far along the valley (x) Adam's 40 steps carry it from the start."""
+    return float(valley_path(True)[-1, 0] - VALLEY.start[0])
+
+
 @value("bias-correction-path-loss-uncorrected-longer", digits=2)
 def path_loss_uncorrected_longer() -> float:
     """The loss after the uncorrected run's LONGER_STEPS steps."""

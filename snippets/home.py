@@ -67,6 +67,12 @@ def adam_largest_step() -> float:
     return float(step_lengths("adam").max())
 
 
+@value("home-adam-last-step", digits=2, unit=" α")
+def adam_last_step() -> float:
+    """Adam's last step along the valley (x), in units of alpha: shrunk as the slope flattens."""
+    return float(step_lengths("adam")[-1, 0])
+
+
 @value("home-uncorrected-overshoot", digits=2)
 def uncorrected_overshoot() -> float:
     """How far past the minimum, along the valley, layer 3's path runs."""
@@ -125,8 +131,9 @@ def adam_final_loss() -> float:
         "Adam) none exceeds [[value: home-adam-largest-step]]. Losses after 40 steps: "
         "[[value: home-gd-final-loss]], [[value: home-momentum-final-loss]], "
         "[[value: home-uncorrected-final-loss]], [[value: home-adam-final-loss]]. They rank "
-        "the setting, not the layers: Adam's steps of at most α are too short to reach the "
-        "minimum in 40 steps at this α, panel 3's too-long steps carry it "
+        "the setting, not the layers: Adam's steps along the valley shrink as its slope "
+        "flattens, to [[value: home-adam-last-step]] by step 40, so it stops short of the "
+        "minimum; panel 3's too-long steps carry it "
         "[[value: home-uncorrected-overshoot]] past the minimum and back, and α = 0.07 "
         "suits gradient descent on this valley. The next section races the optimizers "
         "each at its own best rate."

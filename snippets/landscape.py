@@ -292,8 +292,8 @@ def sgd_noise(fig, theme) -> None:
     alt=(
         "Left: contour map of a bowl stretched 10 times along x, with 60 steps of gradient "
         "descent at the best single alpha, [[value: landscape-bowl-best-alpha]]: the path "
-        "zig-zags in y, where the bowl is steep, and the zig-zag hardly shrinks; along x, "
-        "where the bowl is flat, it has crept only part of the way. Right: how much one "
+        "zig-zags in y, where the bowl is steep, and creeps along x, where it is flat; at this "
+        "alpha both shrink by the same slow factor per step. Right: how much one "
         "step shrinks the distance to the minimum in x and in y against alpha: small "
         "alpha shrinks y fast and x hardly at all, alpha above [[value: landscape-bowl-limit]] "
         "blows y up, and the best compromise, alpha = [[value: landscape-bowl-best-alpha]], "

@@ -40,7 +40,7 @@ def _runs() -> tuple[np.ndarray, np.ndarray]:
     return kind, lr
 
 
-def _race(grad, steps: int) -> np.ndarray:
+def _race(grad, steps: int, beta1: float = BETA1) -> np.ndarray:
     """Run every (optimizer, lr) from w = 0; grad(W, t) -> (losses, gradients) of all runs.
 
     Returns the losses, (steps, runs): row t - 1 is the loss grad(W, t) reports before
@@ -53,26 +53,28 @@ def _race(grad, steps: int) -> np.ndarray:
     with np.errstate(all="ignore"):  # diverging runs overflow: they are marked inf
         for t in range(1, steps + 1):
             losses[t - 1], g = grad(w, t)
-            m = np.where(kind == 0, g, BETA1 * m + (1 - BETA1) * g)  # SGD: m is g
+            m = np.where(kind == 0, g, beta1 * m + (1 - beta1) * g)  # SGD: m is g
             v = BETA2 * v + (1 - BETA2) * g * g
-            adam = (m / (1 - BETA1**t)) / (np.sqrt(v / (1 - BETA2**t)) + EPS)
+            adam = (m / (1 - beta1**t)) / (np.sqrt(v / (1 - BETA2**t)) + EPS)
             w = w - lr * np.where(kind == 2, adam, m)
     losses[np.logical_or.accumulate(~np.isfinite(losses), axis=0)] = np.inf
     return losses
 
 
 @functools.cache
-def noisy_losses(seed: int = 0) -> np.ndarray:
+def noisy_losses(seed: int = 0, well_scaled: bool = False) -> np.ndarray:
     """Minibatch losses of every run on the badly scaled regression: (STEPS_NOISY, runs).
 
     Feature j has scale SCALES[j] and true weight z_j / SCALES[j] (z standard normal), so
-    every feature adds as much to the target's variance, whatever its units.
+    every feature adds as much to the target's variance, whatever its units. With
+    well_scaled, every feature has scale 1: the same noise, no spread of scales.
     """
+    scales = np.ones(DIM) if well_scaled else SCALES
     rng = np.random.default_rng(seed)  # draws the true weights, then every minibatch
-    w_true = rng.standard_normal(DIM) / SCALES
+    w_true = rng.standard_normal(DIM) / scales
 
     def grad(w: np.ndarray, t: int):
-        x = rng.standard_normal((BATCH, DIM)) * SCALES  # the same minibatch for every run
+        x = rng.standard_normal((BATCH, DIM)) * scales  # the same minibatch for every run
         y = x @ w_true + NOISE * rng.standard_normal(BATCH)
         r = w @ x.T - y  # residuals, (runs, BATCH)
         return 0.5 * np.mean(r * r, axis=1), r @ x / BATCH
@@ -91,7 +93,7 @@ def smoothed(losses: np.ndarray, window: int = WINDOW) -> np.ndarray:
 
 
 @functools.cache
-def clean_losses() -> np.ndarray:
+def clean_losses(beta1: float = BETA1) -> np.ndarray:
     """Losses of every run on the well-scaled bowl: (STEPS_CLEAN + 1, runs), the last after."""
     w_best = np.random.default_rng(1).standard_normal(DIM)
 
@@ -99,12 +101,17 @@ def clean_losses() -> np.ndarray:
         e = w - w_best
         return 0.5 * np.sum(CURVATURES * e * e, axis=1), CURVATURES * e
 
-    return _race(grad, STEPS_CLEAN + 1)
+    return _race(grad, STEPS_CLEAN + 1, beta1)
 
 
 def curves(problem: str) -> np.ndarray:
-    """The loss curves compared on a problem: (steps, optimizers, grid), inf if diverged."""
-    losses = smoothed(noisy_losses()) if problem == "noisy" else clean_losses()
+    """The loss curves compared on a problem: (steps, optimizers, grid), inf if diverged.
+
+    Problems: "noisy" (badly scaled, noisy), "clean" (well scaled, clean) and, as a check
+    that the noise alone does not make Adam win, "flat" (the noisy regression, well scaled).
+    """
+    losses = {"noisy": lambda: smoothed(noisy_losses()), "clean": clean_losses,
+              "flat": lambda: smoothed(noisy_losses(well_scaled=True))}[problem]()
     return losses.reshape(len(losses), len(OPTIMIZERS), len(GRID))
 
 
@@ -123,6 +130,26 @@ def adam_advantage(problem: str) -> float:
     """The best final loss of SGD and momentum over Adam's: above 1 where Adam wins."""
     others = min(best(problem, name)[0] for name in ("sgd", "momentum"))
     return others / best(problem, "adam")[0]
+
+
+@value("home-wins-flat-sgd", digits=3)
+def flat_sgd() -> float:
+    return best("flat", "sgd")[0]
+
+
+@value("home-wins-flat-momentum", digits=3)
+def flat_momentum() -> float:
+    return best("flat", "momentum")[0]
+
+
+@value("home-wins-flat-adam", digits=3)
+def flat_adam() -> float:
+    return best("flat", "adam")[0]
+
+
+def name(problem: str, key: str) -> str:
+    """The legend's name: SGD with exact gradients is plain gradient descent."""
+    return "gradient descent" if (problem, key) == ("clean", "sgd") else OPTIMIZERS[key]
 
 
 def _sig(x: float, digits: int = 3) -> str:
@@ -227,7 +254,7 @@ def where_adam_wins(fig, theme):
         for i, key in enumerate(OPTIMIZERS):
             j = int(np.argmin(final[i]))
             top.plot(steps, losses[first:, i, j], color=COLORS[key],
-                     label=f"{OPTIMIZERS[key]}, α = {_sig(GRID[j], 2)}")
+                     label=f"{name(problem, key)}, α = {_sig(GRID[j], 2)}")
             ok = final[i] <= cap
             bottom.plot(GRID[ok], final[i][ok], "-o", color=COLORS[key], markersize=3)
             bottom.plot(GRID[j], final[i, j], "o", color=COLORS[key], markersize=9,
