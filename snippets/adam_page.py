@@ -742,3 +742,12 @@ def exercise_line8_steps() -> int:
     while 1 - np.sqrt(1 - 0.999**t) >= 0.01:
         t += 1
     return t
+
+
+@value("adam-exercise-line7-steps", integer=True)
+def exercise_line7_steps() -> int:
+    """The first step at which line 7's factor 1 - beta1^t is within 1 % of 1."""
+    t = 1
+    while 0.9**t >= 0.01:
+        t += 1
+    return t

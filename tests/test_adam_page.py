@@ -366,6 +366,10 @@ def test_exercise_line_8_matters_for_the_first_few_thousand_steps(says):
     bound = math.log(1 - 0.99**2) / math.log(0.999)
     assert exercise_line8_steps() == math.ceil(bound)
     assert 1000 < exercise_line8_steps() < 10_000  # "the first few thousand steps"
+    from snippets.adam_page import exercise_line7_steps
+
+    assert exercise_line7_steps() == math.ceil(math.log(0.01) / math.log(0.9))  # 44
+    assert exercise_line7_steps() < exercise_line8_steps() / 50  # "long after"
 
 
 def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_10():
