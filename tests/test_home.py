@@ -177,7 +177,7 @@ def test_claim_the_maps_end_losses_rank_the_setting_not_the_layers():
     from snippets.surfaces import VALLEY
 
     spec = figures.load_all()["layer-map"]
-    assert "They rank the setting, not the layers" in spec.caption
+    assert "rank the setting, not the layers" in spec.caption
     assert "α = 0.07 suits gradient descent on this valley" in spec.caption
     # 0.07 is near gradient descent's best rate on the valley (curvatures 1 and 25):
     # 2 / (1 + 25), where the slowest direction shrinks fastest.
