@@ -70,6 +70,13 @@ def test_unknown_figure_name_fails_the_build(fresh_snippets):
     assert "snippets.figures" in sys.modules
 
 
+def test_a_figure_marker_indented_in_a_fold_fails_the_build_instead_of_showing_as_text():
+    figures = load_hook("figures")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="momentum.md"))
+    with pytest.raises(PluginError, match="must start its line"):
+        figures.on_page_markdown('??? info "Detour"\n    [[figure: layer-map]]\n', page, None, None)
+
+
 def test_highlighting_is_cached_per_code_and_settings_and_read_back():
     import markdown
     import pygments

@@ -173,7 +173,17 @@ def _figure_html(name: str, page) -> str:
     )
 
 
+# A marker not at the start of its line (indented in a fold) would be printed as it is.
+MISPLACED = re.compile(r"^[ \t]+\[\[figure:.*$", re.MULTILINE)
+
+
 def on_page_markdown(markdown, page, config, files):
+    misplaced = MISPLACED.search(markdown)
+    if misplaced:
+        raise PluginError(
+            f"{page.file.src_uri}: {misplaced.group(0).strip()} must start its line; inside "
+            "a fold, use <details markdown> with the marker unindented"
+        )
     return MARKER.sub(lambda m: _figure_html(m.group(1), page), markdown)
 
 
