@@ -490,7 +490,7 @@ def _contours(ax, surface: Surface, theme, levels: int = 10) -> None:
         "a square at the start and a dot at the end. Top row, Rosenbrock's banana-shaped "
         "valley, "
         "1000 steps from (-1.2, 1): SGD (lr [[value: adam-rosenbrock-sgd-lr]]) and RMSProp "
-        "(lr [[value: adam-rosenbrock-rmsprop-lr]]) stop partway along the curved floor, "
+        "(lr [[value: adam-rosenbrock-rmsprop-lr]]) end partway along the curved floor, "
         "momentum (lr [[value: adam-rosenbrock-momentum-lr]]) and Adam "
         "(lr [[value: adam-rosenbrock-adam-lr]]) reach the minimum at (1, 1). Bottom row, the "
         "narrow quadratic valley, 60 steps from (-2.5, 1): SGD "

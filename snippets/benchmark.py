@@ -4,13 +4,13 @@ Times, in one process and on one thread, the textbook ``adam_step``, ``Adam.step
 where PyTorch is installed, ``torch.optim.Adam`` with ``foreach=True`` and with
 ``fused=True``, on 1e3, 1e5 and 1e7 float32 parameters. It also measures how fast one
 thread moves data through memory, because an Adam step must read and write at least 7
-arrays, 28 bytes per float32 parameter; the time that takes at that speed is the bound no
-implementation can beat once the arrays no longer fit in the cache. Each time is printed
-as a multiple of that bound and as a speed-up over the textbook step. Takes about 15 s.
+arrays, 28 bytes per float32 parameter; the time that takes at that speed is a reference
+once the arrays no longer fit in the cache. Each time is printed as a multiple of that
+reference and as a speed-up over the textbook step. Takes about 15 s.
 
-The bandwidth comes from NumPy's ``a += b``, which does not quite reach the memory's peak,
-so a step compiled to one pass (``fused=True``) can come out slightly under 1x the bound.
-Small sizes fit in the cache, where the bound says little and fixed costs per call rule.
+The speed comes from NumPy's ``a += b``, which does not reach the memory's peak: a step
+compiled to one pass (``fused=True``) can stream faster and come out well under 1x the
+reference. Small sizes fit in the cache, where fixed costs per call rule.
 
 Public names:
     best_time(run, budget=1.0) -> float: the fastest of repeated runs, in seconds
@@ -61,7 +61,7 @@ def memory_bandwidth(n: int = 25_000_000) -> float:
     a = np.ones(n, np.float32)  # 100 MB each: far larger than any cache
     b = np.ones(n, np.float32)
     seconds = best_time(lambda: np.add(a, b, out=a))
-    return 3 * a.nbytes / seconds  # read a, read b, write a: Adam's kind of traffic
+    return 3 * a.nbytes / seconds  # read a, read b, write a
 
 
 # --8<-- [end:bandwidth]
@@ -101,10 +101,10 @@ def main(sizes=(1_000, 100_000, 10_000_000), bandwidth_elements=25_000_000, with
     """Time every contender at every size; print and return (n, name, seconds) rows."""
     bandwidth = memory_bandwidth(bandwidth_elements)
     print(f"memory bandwidth, one thread: {bandwidth / 1e9:.1f} GB/s")
-    print(f"{'parameters':>10}  {'step':<19}{'time':>11}{'x bound':>9}{'x faster':>10}")
+    print(f"{'parameters':>10}  {'step':<19}{'time':>11}{'x ref':>9}{'x faster':>10}")
     rows = []
     for n in sizes:
-        bound = BYTES_PER_PARAMETER * n / bandwidth  # the least time 28 bytes/param can take
+        reference = BYTES_PER_PARAMETER * n / bandwidth  # 28 bytes/param at a += b's speed
         times = {}
         for name, step in contenders(n, with_torch).items():
             times[name] = seconds = best_time(step, budget=1.0 if n >= 1e6 else 0.3)
@@ -112,9 +112,9 @@ def main(sizes=(1_000, 100_000, 10_000_000), bandwidth_elements=25_000_000, with
             rows.append((n, name, seconds))
             print(
                 f"{n:>10.0e}  {name:<19}{seconds * 1e3:>8.3f} ms"
-                f"{seconds / bound:>9.1f}{textbook / seconds:>10.1f}"
+                f"{seconds / reference:>9.1f}{textbook / seconds:>10.1f}"
             )
-    print("x bound: time / (28 bytes per parameter / bandwidth), 1 at best once out of cache")
+    print("x ref: time / (28 bytes per parameter at the speed of a += b); one pass can beat 1")
     print("x faster: textbook time / time")
     return rows
 

@@ -623,8 +623,8 @@ def amsgrad_max(fig, theme):
 @figure(
     "efficient-epsilon",
     alt=(
-        "First step of Adam, in units of the learning rate, against the gradient "
-        "magnitude on a log scale, for Algorithm 1 and for the efficient form with "
+        "Adam's step under a steady gradient, in units of the learning rate, against the "
+        "gradient magnitude on a log scale, for Algorithm 1 and for the efficient form with "
         "eps-hat equal to eps as Keras computes it, at step 1 and at step 1000. "
         "Algorithm 1 reaches half a step at a gradient of 1e-8 at every step; the "
         "efficient form needs a gradient [[value: frameworks-eps-growth-first-step]] times "

@@ -146,7 +146,7 @@ def test_the_sgd_rates_side_by_side_are_fit_s_losses():
 
 def test_claim_on_rosenbrock_adam_ends_lowest_then_momentum(says):
     says("adam.md", "On Rosenbrock, Adam ends lowest, then momentum.")
-    says("adam.md", "SGD and RMSProp stop partway along the curved floor")
+    says("adam.md", "SGD and RMSProp end partway along the curved floor")
     loss = {name: best_loss(name, "rosenbrock") for name in OPTIMIZERS}
     assert loss["Adam"] < loss["momentum"] < 1e-6 < min(loss["SGD"], loss["RMSProp"])
     for name in ("momentum", "Adam"):
@@ -372,7 +372,7 @@ def test_exercise_line_8_matters_for_the_first_few_thousand_steps(says):
     assert exercise_line7_steps() < exercise_line8_steps() / 50  # "long after"
 
 
-def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_10():
+def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_9():
     """/adam/ shows adam_step's update lines by line numbers of adam.py, numbered from 5 as
     Algorithm 1 numbers them: an edit of adam.py that moves them must move the include."""
     import re
@@ -381,7 +381,7 @@ def test_the_visible_body_of_adam_step_is_algorithm_1_lines_5_to_10():
     root = Path(__file__).resolve().parents[1]
     page = (root / "docs" / "adam.md").read_text()
     include = re.search(r'```python title="adam.py: the body of adam_step, Algorithm 1 lines 5 '
-                        r'to 10" linenums="5"\n'
+                        r'to 9, then its return" linenums="5"\n'
                         r'--8<-- "snippets/adam.py:(\d+):(\d+)"', page)
     assert include, "the page no longer shows adam_step's body from line 5"
     first, last = int(include.group(1)), int(include.group(2))
