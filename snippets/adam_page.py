@@ -720,7 +720,7 @@ def exercise_scaled_sgd_lowest() -> float:
     return float(exercise_scaled_runs()["SGD-1000"][1:].min())
 
 
-@value("adam-exercise-scaled-sgd-peak", digits=2)
+@value("adam-exercise-scaled-sgd-peak", digits=3)
 def exercise_scaled_sgd_peak() -> float:
     """SGD's highest loss on the way, at its steady rate, with the loss times 1000."""
     return float(exercise_scaled_runs()["SGD-1000"].max())
