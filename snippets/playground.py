@@ -101,14 +101,42 @@ LOSS_WINDOW = 50
 
 def moving_average(values, window: int = LOSS_WINDOW) -> np.ndarray:
     """At each step k, the mean of values[k - window + 1], ..., values[k]: the last `window`
-    values, or all of them up to k for the first window - 1 steps. A NaN or an infinity in
-    the window makes the mean NaN or infinite, as it does in core.js."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.empty_like(values)
-    with np.errstate(invalid="ignore"):
-        for k in range(len(values)):
-            first = max(0, k - window + 1)
-            out[k] = values[first:k + 1].sum() / (k + 1 - first)
+    values, or all of them up to k for the first window - 1 steps. A NaN in the window makes
+    the mean NaN, an infinity infinite (both signs: NaN), as NumPy's mean would.
+
+    A running sum, one addition and one subtraction per step, in the order core.js's
+    movingAverage does them (so the two agree to the last bit); the infinities and NaNs are
+    counted, not added, so that one leaving the window leaves the sum finite. The
+    subtractions leave a rounding error of order 1e-16 times the largest value that has left
+    the window, which no log-scale plot shows."""
+    values = np.asarray(values, dtype=np.float64).tolist()
+    out = np.empty(len(values))
+    total, nan, inf, neg_inf = 0.0, 0, 0, 0  # the finite sum; how many of each other
+    for k, x in enumerate(values):
+        if math.isfinite(x):
+            total += x
+        elif math.isnan(x):
+            nan += 1
+        elif x > 0:
+            inf += 1
+        else:
+            neg_inf += 1
+        if k >= window:
+            y = values[k - window]
+            if math.isfinite(y):
+                total -= y
+            elif math.isnan(y):
+                nan -= 1
+            elif y > 0:
+                inf -= 1
+            else:
+                neg_inf -= 1
+        if nan or (inf and neg_inf):
+            out[k] = math.nan
+        elif inf or neg_inf:
+            out[k] = math.inf if inf else -math.inf
+        else:
+            out[k] = total / min(k + 1, window)
     return out
 
 

@@ -233,14 +233,28 @@
   const LOSS_WINDOW = 50;
 
   // At each step k, the mean of values[k - window + 1 .. k] (of values[0 .. k] for the
-  // first window - 1 steps), summed oldest first; NaN or infinite if one in the window is.
+  // first window - 1 steps); NaN if a NaN is in the window, infinite if an infinity is (both
+  // signs: NaN). A running sum, as snippets/playground.py:moving_average, operation for
+  // operation; infinities and NaNs are counted, not added.
   function movingAverage(values, window) {
     const out = new Float64Array(values.length);
+    let total = 0, nan = 0, inf = 0, negInf = 0;  // the finite sum; how many of each other
     for (let k = 0; k < values.length; k++) {
-      const first = Math.max(0, k - window + 1);
-      let sum = 0;
-      for (let j = first; j <= k; j++) sum += values[j];
-      out[k] = sum / (k + 1 - first);
+      const x = values[k];
+      if (Number.isFinite(x)) total += x;
+      else if (Number.isNaN(x)) nan++;
+      else if (x > 0) inf++;
+      else negInf++;
+      if (k >= window) {
+        const y = values[k - window];
+        if (Number.isFinite(y)) total -= y;
+        else if (Number.isNaN(y)) nan--;
+        else if (y > 0) inf--;
+        else negInf--;
+      }
+      if (nan || (inf && negInf)) out[k] = NaN;
+      else if (inf || negInf) out[k] = inf ? Infinity : -Infinity;
+      else out[k] = total / Math.min(k + 1, window);
     }
     return out;
   }

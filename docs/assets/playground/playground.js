@@ -496,12 +496,14 @@
     if (smoothed) {  // each step's loss, faint, behind the averages
       ctx.globalAlpha = 0.25;
       ctx.lineWidth = 1;
+      ctx.lineJoin = "bevel";  // round joins on a thousand zig-zags cost a phone milliseconds
       for (const r of RACERS) {
         ctx.strokeStyle = r.color;
         ctx.setLineDash(samePath[r.key] ? DASH : []);
         curve(losses[r.key]);
       }
       ctx.globalAlpha = 1;
+      ctx.lineJoin = "round";
     }
     ctx.lineWidth = smoothed ? 2 : 1.6;
     for (const r of RACERS) {
