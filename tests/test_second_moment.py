@@ -422,8 +422,8 @@ def test_claim_a_short_memory_for_v_makes_sqrt_v_jitter(says):
 
 
 def test_the_step_bound_figures_noisy_panel_agrees_with_the_text():
-    """The text says the noisy gradient's steps stay at or below lr, most far below; the
-    figure's window (steps 4951-5100) must show that too, and its alt text states the max."""
+    """The text says the noisy gradient's steps are mostly far below lr; the figure's window
+    (steps 4951-5100) must show that too, and its alt text states the max."""
     window = second_moment._step_bound_runs()[1][4950:5100]
     assert window.max() < 1 and np.median(window) < 0.5
     assert second_moment.step_bound_noisy_window_max() == pytest.approx(window.max())
