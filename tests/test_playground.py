@@ -314,10 +314,10 @@ def test_a_racer_on_the_path_of_another_is_found_so_it_can_be_drawn_dashed():
 
 
 def test_claim_with_beta1_zero_momentum_runs_sgd_s_path_drawn_dashed_over_it(says):
-    says("playground.md", "Momentum keeps none either and becomes SGD: its\npath is SGD's, "
-         "point for point, so it is drawn dashed over SGD's grey line, and\nthe legend says so.")
-    says("playground.md", "Adam's\n  path lies on RMSProp's, point for point, and is drawn "
-         "dashed over it too.")
+    says("playground.md", "Adam's path lies on RMSProp's, point for point, and is drawn "
+         "dashed over it. Momentum keeps no average either and becomes SGD: its path is "
+         "SGD's, point for point, so from the first of these links on it is drawn dashed "
+         "over SGD's grey line, and the legend says so.")
     for surface in SURFACES.values():
         paths = race(surface, {"beta1": 0.0, "steps": 300}, seed=SEED)
         np.testing.assert_array_equal(paths["momentum"], paths["sgd"])
@@ -347,8 +347,8 @@ def test_claim_on_the_noisy_valley_the_moving_averages_show_the_order_the_raw_lo
          "[[value: playground-noisy-raw-crossings-min]] to\n"
          "[[value: playground-noisy-raw-crossings-max]] times, over 20 noise samples; in\n"
          "[[value: playground-noisy-smoothed-uncrossed]] of those samples their averages do\n"
-         "not cross at all. The averages\nshow the order the raw curves hide: over the last "
-         "300 steps the loss is lowest\nfor Adam, then momentum, RMSProp and SGD.")
+         "not cross at all. The averages show the order the raw curves hide: measured as below, "
+         "the loss is lowest for Adam, then momentum, RMSProp and SGD.")
     assert LOSS_WINDOW == 50
     raw, smoothed, floors = [], [], {k: [] for k in LABELS}
     for seed in range(20):  # race() itself, and the moving average as a convolution
