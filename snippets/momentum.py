@@ -9,6 +9,7 @@ page's outputs in order.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 # --8<-- [start:setup]
 from functools import partial
@@ -19,7 +20,7 @@ import numpy as np
 from snippets.figures import COLORS, figure
 from snippets.landscape import diagonal_paths
 from snippets.optimizers import SGD, EMAMomentum, HeavyBall, trajectory
-from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY
+from snippets.surfaces import BOWL, NOISY_VALLEY, VALLEY, Surface
 from snippets.values import value
 
 
@@ -174,9 +175,15 @@ def rate(alpha: float, beta1: float, curvature: float) -> float:
 
 
 def steps_to(path: np.ndarray, surface, tol: float = 1e-6) -> int | None:
-    """The first step at which the loss is below tol, or None if it never is."""
-    below = np.flatnonzero(surface.loss(path[:, 0], path[:, 1]) < tol)
-    return int(below[0]) if below.size else None
+    """The step from which the loss stays below tol, or None if it ends above it.
+
+    A swinging path can dip below tol and climb back: the step counted is the one
+    after its last loss that is not below tol (nan, from a diverging run, is not).
+    """
+    above = np.flatnonzero(~(surface.loss(path[:, 0], path[:, 1]) < tol))
+    if above.size and above[-1] == len(path) - 1:
+        return None
+    return int(above[-1] + 1) if above.size else 0
 
 
 # --8<-- [end:rate]
@@ -201,13 +208,13 @@ if __name__ == "__main__":
     for alpha, beta1 in [(0.075, 0.0), (0.15, 0.0), (0.15, 0.5)]:
         run = partial(EMAMomentum, lr=alpha, beta=beta1)
         steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
-        result = f"loss below 1e-6 after {steps} steps" if steps else "diverges"
+        result = f"loss below 1e-6 for good after {steps} steps" if steps else "diverges"
         print(f"alpha={alpha}, beta1={beta1}: {result}")
     # --8<-- [end:valley_race]
 
     # --8<-- [start:valley]
-    print("                 per-step factor   steps to")
-    print("alpha   beta1    across   along    loss < 1e-6")
+    print("                 per-step factor   steps until")
+    print("alpha   beta1    across   along    loss stays < 1e-6")
     for alpha in (0.075, 0.15):  # VALLEY: curvature 25 across, 1 along; 2/L = 0.08
         for beta1 in (0.0, 0.5):  # beta1 = 0 is gradient descent: m_t = g_t
             run = partial(EMAMomentum, lr=alpha, beta=beta1)
@@ -218,7 +225,7 @@ if __name__ == "__main__":
 
     # --8<-- [start:betas]
     alpha = 0.075
-    print("beta1   largest stable alpha   factor at alpha=0.075   steps")
+    print("beta1   largest stable alpha   factor at alpha=0.075   steps")  # until < 1e-6
     for beta1 in (0.0, 0.5, 0.9, 0.99):
         limit = 2 * (1 + beta1) / ((1 - beta1) * 25)  # L = 25
         factor = max(rate(alpha, beta1, 25), rate(alpha, beta1, 1))
@@ -245,12 +252,13 @@ if __name__ == "__main__":
 
 # --8<-- [start:best]
 def best_gd(mu: float, L: float) -> float:
-    """The learning rate that makes gradient descent fastest for curvatures mu to L."""
+    """Gradient descent's learning rate with the best long-run factor, curvatures mu to L."""
     return 2 / (mu + L)
 
 
 def best_momentum(mu: float, L: float) -> tuple[float, float]:
-    """Polyak's fastest (alpha, beta1) for curvatures mu to L, in Adam's EMA form."""
+    """Polyak's (alpha, beta1) with the best long-run factor for curvatures mu to L, in
+    Adam's EMA form."""
     beta1 = ((np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))) ** 2
     return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2 / (1 - beta1), beta1
 
@@ -260,22 +268,33 @@ def steps_per_decade(factor: float) -> float:
     return np.log(10) / (-2 * np.log(factor))
 
 
+def stretched_bowl(mu: float, L: float) -> Surface:
+    """A bowl with curvature mu along x and L along y, started where BOWL is."""
+    return replace(BOWL, name=f"bowl, kappa {L / mu:g}",
+                   loss=lambda x, y: 0.5 * (mu * x**2 + L * y**2),
+                   grad=lambda x, y: np.array([mu * x, L * y]))
+
+
 # --8<-- [end:best]
 
 if __name__ == "__main__":
     # --8<-- [start:bowl]
-    print("kappa    GD factor   steps/10x   momentum beta1  factor   steps/10x")
+    # factor and steps/10x: in the long run; first 10x: momentum's first, measured
+    print("kappa    GD factor   steps/10x   momentum beta1  factor   steps/10x   first 10x")
     for mu, L in [(0.1, 10.0), (0.01, 100.0)]:  # BOWL, then 100 times more stretched
         gd = rate(best_gd(mu, L), 0.0, L)
         alpha, beta1 = best_momentum(mu, L)
         mom = max(rate(alpha, beta1, L), rate(alpha, beta1, mu))
+        bowl = stretched_bowl(mu, L)  # momentum's first tenfold drop from the start:
+        path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), bowl, steps=1000)
+        first = steps_to(path, bowl, tol=bowl.loss(*bowl.start) / 10)
         print(f"{L / mu:<9.0f}{gd:<12.4f}{steps_per_decade(gd):<12.0f}"
-              f"{beta1:<16.3f}{mom:<9.4f}{steps_per_decade(mom):.0f}")
+              f"{beta1:<16.3f}{mom:<9.4f}{steps_per_decade(mom):<12.0f}{first}")
 
     alpha, beta1 = best_momentum(0.1, 10.0)
     gd_path = trajectory(partial(SGD, lr=best_gd(0.1, 10.0)), BOWL, steps=2000)
     momentum_path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), BOWL, steps=2000)
-    print(f"BOWL, steps to a loss below 1e-6: GD {steps_to(gd_path, BOWL)}, "
+    print(f"BOWL, steps until the loss stays below 1e-6: GD {steps_to(gd_path, BOWL)}, "
           f"momentum {steps_to(momentum_path, BOWL)} (alpha={alpha:.2f})")
     kappa = ((1 + np.sqrt(0.9)) / (1 - np.sqrt(0.9))) ** 2
     print(f"beta1 = 0.9 is the best beta1 for kappa = {kappa:.0f}")
@@ -300,7 +319,7 @@ if __name__ == "__main__":
     for alpha in (0.2, 0.25):  # both above gradient descent's limit, 0.08
         run = partial(EMAMomentum, lr=alpha, beta=0.5)
         steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
-        result = f"loss below 1e-6 after {steps} steps" if steps else "diverges"
+        result = f"loss below 1e-6 for good after {steps} steps" if steps else "diverges"
         print(f"alpha={alpha}, beta1=0.5: {result}")
     # --8<-- [end:exercise_valley]
 
@@ -421,9 +440,10 @@ def momentum_betas(fig, theme) -> None:
 @figure(
     "momentum-stretch",
     alt=(
-        "Log-log plot of the steps needed to divide the loss by 10 against the condition "
-        "number kappa of a stretched bowl, for gradient descent and for momentum, each at "
-        "its best settings. Gradient descent's line rises as kappa: "
+        "Log-log plot of the steps needed, in the long run, to divide the loss by 10 "
+        "against the condition number kappa of a stretched bowl, for gradient descent and "
+        "for momentum, each at the settings with its best long-run factor. Gradient "
+        "descent's line rises as kappa: "
         "[[value: momentum-decade-gd-100]] steps at kappa = 100, "
         "[[value: momentum-decade-gd-10000]] at kappa = 10,000. Momentum's line rises as "
         "the square root of kappa: [[value: momentum-decade-100]] steps, then "
@@ -446,14 +466,14 @@ def momentum_stretch(fig, theme) -> None:
     ax.loglog(kappa, mom, color=COLORS["momentum"], lw=1.6,
               label=r"momentum, best $\alpha$ and $\beta_1$: grows as $\sqrt{\kappa}$")
     for k in (100.0, 10_000.0):
-        gd_k, mom_k = _bowls()[k]
+        gd_k, mom_k, _ = _bowls()[k]
         ax.plot([k, k], [gd_k, mom_k], "o", color=theme.text, ms=4)
         ax.annotate(f"{gd_k:.0f}", (k, gd_k), xytext=(6, -10), textcoords="offset points",
                     fontsize=8, color=theme.text)
         ax.annotate(f"{mom_k:.0f}", (k, mom_k), xytext=(6, -10), textcoords="offset points",
                     fontsize=8, color=theme.text)
     ax.set_xlabel(r"condition number $\kappa$ (largest curvature / smallest)")
-    ax.set_ylabel("steps per tenfold\nloss drop")
+    ax.set_ylabel("steps per tenfold\nloss drop, long run")
     ax.legend(loc="upper left", fontsize=8)
 
 
@@ -732,11 +752,20 @@ def factor_floor_09() -> float:
 
 
 @functools.cache
-def valley_steps(alpha: float, beta1: float, steps: int = 3000) -> int | None:
-    """Steps of EMA momentum to a loss below 1e-6 on the valley (None: never).
+def _valley_path(alpha: float, beta1: float, steps: int = 3000) -> np.ndarray:
+    """trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)."""
+    return diagonal_paths(VALLEY, [alpha], [beta1], steps=steps)[:, 0]
 
-    The path is trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)."""
-    return steps_to(diagonal_paths(VALLEY, [alpha], [beta1], steps=steps)[:, 0], VALLEY)
+
+def valley_steps(alpha: float, beta1: float, steps: int = 3000) -> int | None:
+    """Steps of EMA momentum until the loss stays below 1e-6 on the valley (None: never)."""
+    return steps_to(_valley_path(alpha, beta1, steps), VALLEY)
+
+
+def first_dip(path: np.ndarray, surface, tol: float = 1e-6) -> int | None:
+    """The first step at which the loss is below tol (it may climb back above it)."""
+    below = np.flatnonzero(surface.loss(path[:, 0], path[:, 1]) < tol)
+    return int(below[0]) if below.size else None
 
 
 @value("momentum-valley-steps-gd", integer=True)
@@ -752,6 +781,18 @@ def valley_steps_fast() -> float:
 @value("momentum-valley-steps-099", integer=True)
 def valley_steps_099() -> float:
     return valley_steps(0.075, 0.99)
+
+
+@value("momentum-valley-dip-099", integer=True)
+def valley_dip_099() -> float:
+    """The first step at which beta1 = 0.99 (alpha = 0.075) dips below 1e-6 on the valley."""
+    return first_dip(_valley_path(0.075, 0.99), VALLEY)
+
+
+@value("momentum-valley-steps-tuned", integer=True)
+def valley_steps_tuned() -> float:
+    """Steps of momentum with Polyak's settings for the valley's curvatures, 1 and 25."""
+    return valley_steps(*(float(v) for v in best_momentum(1.0, 25.0)))
 
 
 @functools.cache
@@ -899,9 +940,12 @@ def _bowls() -> dict:
     out = {}
     for mu, L in [(0.1, 10.0), (0.01, 100.0)]:
         alpha, beta1 = best_momentum(mu, L)
+        bowl = stretched_bowl(mu, L)
+        path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), bowl, steps=1000)
         out[L / mu] = (
             steps_per_decade(rate(best_gd(mu, L), 0.0, L)),
             steps_per_decade(max(rate(alpha, beta1, L), rate(alpha, beta1, mu))),
+            steps_to(path, bowl, tol=bowl.loss(*bowl.start) / 10),  # first tenfold drop
         )
     alpha, beta1 = best_momentum(0.1, 10.0)
     # trajectory(partial(SGD, lr=...), BOWL, steps=2000) and the same with EMAMomentum
@@ -919,6 +963,25 @@ def bowl_steps_gd() -> float:
 @value("momentum-bowl-steps", integer=True)
 def bowl_steps() -> float:
     return _bowls()["bowl"][1]
+
+
+@functools.cache
+def bowl_steps_at(alpha: float, beta1: float = 0.0) -> int | None:
+    """Steps of EMA momentum (beta1 = 0: gradient descent) until the loss stays below
+    1e-6 on BOWL: trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), BOWL, steps=2000)."""
+    return steps_to(diagonal_paths(BOWL, [alpha], [beta1], steps=2000)[:, 0], BOWL)
+
+
+@value("momentum-bowl-steps-gd-0196", integer=True)
+def bowl_steps_gd_0196() -> float:
+    """Gradient descent at 0.196, just below the best long-run rate 2/10.1 = 0.198."""
+    return bowl_steps_at(0.196)
+
+
+@value("momentum-bowl-steps-068", integer=True)
+def bowl_steps_068() -> float:
+    """Momentum at alpha = 1, beta1 = 0.68 (Polyak's: 1 and 0.669)."""
+    return bowl_steps_at(1.0, 0.68)
 
 
 @value("momentum-stretch-slowdown-gd", digits=2)
@@ -961,6 +1024,18 @@ def decade_100() -> float:
 def decade_10000() -> float:
     """The same on a bowl 100 times more stretched."""
     return round(_bowls()[10_000.0][1])
+
+
+@value("momentum-first-decade-100", integer=True)
+def first_decade_100() -> float:
+    """Measured: steps until tuned momentum's loss stays below a tenth of BOWL's start."""
+    return _bowls()[100.0][2]
+
+
+@value("momentum-first-decade-10000", integer=True)
+def first_decade_10000() -> float:
+    """The same on the bowl 100 times more stretched, from the same start."""
+    return _bowls()[10_000.0][2]
 
 
 @value("momentum-valley-steps-09", integer=True)

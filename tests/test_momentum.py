@@ -190,6 +190,50 @@ def test_steps_per_decade_divides_the_loss_by_ten():
     assert (factor**2) ** n == pytest.approx(0.1)  # the loss scales as the distance squared
 
 
+def valley_losses(alpha: float, beta1: float, steps: int) -> list[float]:
+    """EMA momentum on 0.5 (x^2 + 25 y^2) from (-2.5, 1): the loss at every step, from
+    the start, in plain floats (no snippets)."""
+    x, y, mx, my = -2.5, 1.0, 0.0, 0.0
+    losses = [0.5 * (x * x + 25 * y * y)]
+    for _ in range(steps):
+        mx, my = beta1 * mx + (1 - beta1) * x, beta1 * my + (1 - beta1) * 25 * y
+        x, y = x - alpha * mx, y - alpha * my
+        losses.append(0.5 * (x * x + 25 * y * y))
+    return losses
+
+
+def settling_step(alpha: float, beta1: float, steps: int, tol: float = 1e-6) -> int | None:
+    """The step from which the loss stays below tol, counted backwards by a plain loop."""
+    losses = valley_losses(alpha, beta1, steps)
+    if not losses[-1] < tol:
+        return None
+    t = len(losses) - 1
+    while t > 0 and losses[t - 1] < tol:
+        t -= 1
+    return t
+
+
+@pytest.mark.parametrize("alpha, beta1", [
+    (0.075, 0.0), (0.075, 0.5), (0.15, 0.5), (0.075, 0.9), (0.1, 0.9), (0.56, 0.9),
+    (0.075, 0.99), (0.15, 0.0), (0.3, 0.5),
+])
+def test_steps_to_counts_from_the_step_the_loss_stays_below_the_tolerance(alpha, beta1):
+    path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=3000)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert steps_to(path, VALLEY) == settling_step(alpha, beta1, 3000)
+
+
+def test_steps_to_skips_a_dip_that_climbs_back_and_is_none_when_it_ends_above():
+    # beta1 = 0.9 at 0.56 dips below 1e-6 first at step 73, settles only at 157
+    path = trajectory(partial(EMAMomentum, lr=0.56, beta=0.9), VALLEY, steps=3000)
+    losses = VALLEY.loss(path[:, 0], path[:, 1])
+    first = int(np.argmax(losses < 1e-6))
+    assert steps_to(path, VALLEY) > first + 50
+    assert steps_to(path[: first + 2], VALLEY) is None  # ends above, after the dip
+    assert steps_to(path, VALLEY, tol=np.inf) == 0
+    assert steps_to(path, VALLEY, tol=-1.0) is None
+
+
 # Claims: each checks that the page says it and that the numbers show it.
 
 
@@ -327,8 +371,8 @@ def test_claim_beta1_0_5_still_swings_across_the_valley_in_a_damped_wave(says):
 
 
 def test_claim_momentum_lets_a_larger_learning_rate_converge_on_the_valley(says):
-    says("momentum.md", "Momentum with $\\beta_1 = 0.5$ runs at twice that learning rate, "
-         "$\\alpha = 0.15$, where gradient descent diverges")
+    says("momentum.md", "Momentum with $\\beta_1 = 0.5$, untuned, runs at twice that learning "
+         "rate, $\\alpha = 0.15$, where gradient descent diverges")
     says("momentum.md", "So it can take a larger learning rate, and that is what makes it "
          "faster along the valley")
     assert 2 / 25 < 0.15 < 2 * (1 + 0.5) / ((1 - 0.5) * 25)  # above GD's limit, below momentum's
@@ -357,13 +401,118 @@ def test_claim_at_the_same_learning_rate_momentum_damps_the_zig_zag(says):
 
 def test_claim_beta1_0_9_is_slower_than_gradient_descent_on_the_valley(says):
     says("momentum.md", "on this valley it is *slower* than gradient descent")
-    says("momentum.md", "each step keeps at least $\\sqrt{0.9}$")
+    says("momentum.md", "in the long run each step keeps at least $\\sqrt{0.9}$")
+    says("momentum.md", "steps until the loss stays below $10^{-6}$, against")
     # Whatever alpha, beta1 = 0.9 keeps sqrt(0.9) per step; GD at its best keeps 24/26.
     for alpha in np.geomspace(1e-3, 1.5, 100):
         assert max(spectral_radius(alpha, 0.9, 25), spectral_radius(alpha, 0.9, 1)) >= (
             np.sqrt(0.9) - 1e-9)
     assert np.sqrt(0.9) > (25 - 1) / (25 + 1)
     assert valley_steps(0.075, 0.9) > valley_steps(0.075, 0.0)
+    # counted until the loss stays below 1e-6, as a plain loop counts it
+    assert (valley_steps(0.075, 0.9), valley_steps(0.075, 0.0)) == (
+        settling_step(0.075, 0.9, 3000), settling_step(0.075, 0.0, 3000))
+
+
+def test_claim_beta1_0_99_dips_below_the_tolerance_long_before_it_stays_there(says):
+    from snippets.momentum import valley_dip_099, valley_steps_099
+
+    says("momentum.md", "With $\\beta_1 = 0.99$ the loss first dips below $10^{-6}$ at step")
+    says("momentum.md", "then climbs back above it between dips until step")
+    losses = valley_losses(0.075, 0.99, 3000)
+    below = [t for t, loss in enumerate(losses) if loss < 1e-6]
+    assert valley_dip_099() == below[0]
+    assert valley_steps_099() == settling_step(0.075, 0.99, 3000)
+    # between the first dip and the settling step the loss is above 1e-6 again, more than once
+    above = [t for t in range(below[0], valley_steps_099()) if losses[t] >= 1e-6]
+    runs = sum(1 for a, b in zip(above, above[1:], strict=False) if b > a + 1) + 1
+    assert valley_steps_099() > valley_dip_099() + 500 and runs >= 3
+
+
+def test_claim_the_valley_race_is_fair_to_gradient_descent_not_to_momentum(says):
+    from snippets.momentum import valley_steps_tuned
+
+    says("momentum.md", "at $\\alpha = 0.075$ just under its limit, about its fastest")
+    says("momentum.md", "no learning rate of gradient descent is more than one step faster "
+         "than 0.075, while $\\beta_1 = 0.5$ is not tuned")
+    gd = settling_step(0.075, 0.0, 300)
+    fastest = min(settling_step(a, 0.0, 300) or 10**9 for a in np.linspace(0.05, 0.0799, 300))
+    assert gd - 1 <= fastest <= gd
+    # Polyak's settings for curvatures 1 and 25: beta1 = 4/9, alpha = 0.2
+    assert valley_steps_tuned() == settling_step(0.2, 4 / 9, 300)
+    assert valley_steps_tuned() < valley_steps_fast()
+
+
+def test_claim_momentum_s_factor_across_is_the_swing_s_envelope(says):
+    says("momentum.md", "each step multiplies the swing's width by")
+    says("momentum.md", "It is the factor of the swing's width, its envelope: within a swing "
+         "the distance itself rises and falls")
+    y = np.abs(trajectory(partial(EMAMomentum, lr=0.075, beta=0.5), VALLEY, steps=60)[:, 1])
+    assert np.any(y[1:] > y[:-1])  # the distance across rises at times ...
+    t = np.arange(y.size)
+    bound = y / np.sqrt(0.5) ** t  # ... but stays under an envelope shrinking by sqrt(0.5)
+    assert bound[20:].max() < 2 * bound[:20].max()
+    assert bound[20:].max() > 0.1 * bound[:20].max()  # and not much faster
+    assert factor_across() == pytest.approx(np.sqrt(0.5))
+
+
+def test_claim_on_the_bowl_each_is_tuned_for_its_long_run_factor_not_for_speed(says):
+    from snippets.momentum import bowl_steps_068, bowl_steps_gd_0196
+
+    says("momentum.md", "each tuned for its best long-run factor, momentum needs")
+    says("momentum.md", "not the fastest from this start. On the bowl, where $y$ starts with a "
+         "hundred times the loss of $x$")
+
+    def bowl_settles(alpha: float, beta1: float = 0.0, steps: int = 2000) -> int | None:
+        """Plain-float EMA momentum on 0.5 (0.1 x^2 + 10 y^2) from (-1.5, 1.5)."""
+        x, y, mx, my = -1.5, 1.5, 0.0, 0.0
+        last_above = 0
+        for t in range(1, steps + 1):
+            mx, my = beta1 * mx + (1 - beta1) * 0.1 * x, beta1 * my + (1 - beta1) * 10 * y
+            x, y = x - alpha * mx, y - alpha * my
+            if not 0.5 * (0.1 * x * x + 10 * y * y) < 1e-6:
+                last_above = t
+        return None if last_above == steps else last_above + 1
+
+    # Polyak's settings for curvatures 0.1 and 10: beta1 = (9/11)^2, alpha = 1
+    assert (bowl_steps_gd(), bowl_steps()) == (bowl_settles(2 / 10.1), bowl_settles(1.0, 81 / 121))
+    assert bowl_steps_gd_0196() == bowl_settles(0.196) < bowl_steps_gd()
+    assert bowl_steps_068() == bowl_settles(1.0, 0.68) < bowl_steps()
+    assert 0.5 * 10 * 1.5**2 == pytest.approx(100 * 0.5 * 0.1 * 1.5**2)
+
+
+def test_claim_the_steps_per_tenfold_drop_are_long_run_rates(says):
+    from snippets.momentum import first_decade_100, first_decade_10000
+
+    says("momentum.md", "and in the long run gradient descent needs")
+    says("momentum.md", "Gradient descent's loss falls by the same factor at every step; "
+         "momentum's starts slower: its first tenfold drop")
+    for mu, L, first in [(0.1, 10.0, first_decade_100()), (0.01, 100.0, first_decade_10000())]:
+        # gradient descent at 2 / (mu + L): both coordinates shrink by the same size of factor
+        alpha = 2 / (mu + L)
+        assert abs(1 - alpha * mu) == pytest.approx(abs(1 - alpha * L))
+        # momentum (Polyak) from (-1.5, 1.5), plain floats: steps until the loss stays
+        # below a tenth of the start; slower than its long-run rate
+        alpha, beta1 = best_momentum(mu, L)
+        x, y, mx, my, losses = -1.5, 1.5, 0.0, 0.0, []
+        for _ in range(1000):
+            mx, my = beta1 * mx + (1 - beta1) * mu * x, beta1 * my + (1 - beta1) * L * y
+            x, y = x - alpha * mx, y - alpha * my
+            losses.append(0.5 * (mu * x * x + L * y * y))
+        start = 0.5 * (mu + L) * 1.5**2
+        last_above = max(t for t, loss in enumerate(losses, start=1) if loss >= start / 10)
+        assert first == last_above + 1
+        long_run = steps_per_decade(max(rate(alpha, beta1, L), rate(alpha, beta1, mu)))
+        assert first > 3 * long_run
+    assert (first_decade_100(), first_decade_10000()) == (25, 391)
+
+
+def test_claim_on_a_steady_slope_the_average_over_the_root_is_one_up_to_epsilon(says):
+    says("momentum.md", "on a steady slope it is $\\pm 1$, up to the tiny constant")
+    for g in (3.0, -0.5, 1e-3):
+        steps = _adam_steps(0.9, np.full(50, g))
+        assert np.allclose(steps, np.sign(g) * abs(g) / (abs(g) + 1e-8), rtol=1e-9)
+        assert not np.all(steps == np.sign(g))  # not exactly: the constant shows
 
 
 def test_claim_momentum_cost_grows_as_the_square_root_of_kappa(says):
@@ -442,6 +591,8 @@ def test_claim_beta1_0_9_is_a_default_for_noise_not_for_speed_on_the_valley(says
          "[[value: momentum-kappa-for-09]] times apart")
     says("momentum.md", "$\\beta_1$ no longer sets how long a step is on a steady slope: its "
          "job is mostly the cleaner direction")
+    says("momentum.md", "credits reducing the minibatch noise through the first moment with "
+         "part of its speed-up on image classifiers (section 6.3)")
     # The valley: tuned gradient descent beats beta1 = 0.9 at any rate, counting the steps
     # until the loss stays below 1e-6 (a swinging path can dip below it earlier).
     def settled(alpha: float, beta1: float) -> float:
