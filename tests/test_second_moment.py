@@ -606,3 +606,18 @@ def test_claim_epsilon_rounds_to_zero_in_float16(says):
          "rounds to zero")
     assert np.float16(1e-8) == 0
     assert np.float32(1e-8) > 0
+
+
+def test_claim_a_shrinking_gradient_gives_steps_below_alpha(says):
+    says("second-moment.md", "When the gradient *shrinks*, as near a minimum, the reverse: "
+         "$\\sqrt{v}$ remembers the larger gradients and the steps fall below $\\alpha$")
+    # A gradient that halves every 100 steps, through the reference step.
+    p, m, v, lr = np.zeros(1), np.zeros(1), np.zeros(1), 1e-3
+    steps = []
+    for t in range(1, 1001):
+        new, m, v = adam_step(p, np.array([0.5 ** (t / 100)]), m, v, t=t, lr=lr)
+        steps.append(abs(new - p)[0] / lr)
+        p = new
+    assert steps[0] == pytest.approx(1.0, rel=1e-6)
+    assert np.all(np.diff(steps) <= 1e-12)  # they only shrink
+    assert steps[-1] < 0.5
