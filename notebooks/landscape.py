@@ -187,9 +187,9 @@
 # ## One learning rate for every direction
 #
 # The bowl's two directions want different learning rates: its curvatures are 0.1
-# along $x$ and 10 along $y$. The best single $\alpha$, $2/(0.1 + 10)$, balances the two
-# factors, and still each step removes only [[value: nb-landscape-one-rate-progress]] of
-# the distance:
+# along $x$ and 10 along $y$. The $\alpha$ with the best long-run factor,
+# $2/(0.1 + 10)$, balances the two factors, and still each step removes only
+# [[value: nb-landscape-one-rate-progress]] of the distance:
 
 # %%
 --8<-- "snippets/landscape.py:one_rate"

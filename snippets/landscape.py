@@ -97,8 +97,8 @@ if __name__ == "__main__":
 
     # --8<-- [start:one_rate]
     lam = np.array([0.1, 10.0])  # BOWL's curvatures along x and along y
-    alpha = 2 / (lam.min() + lam.max())  # the best single learning rate
-    print(f"best single alpha = {alpha:.4f}: each step multiplies x by "
+    alpha = 2 / (lam.min() + lam.max())  # the best long-run factor: both the same size
+    print(f"alpha with the best long-run factor = {alpha:.4f}: each step multiplies x by "
           f"{1 - alpha * lam[0]:+.3f} and y by {1 - alpha * lam[1]:+.3f}")
     path = trajectory(partial(SGD, lr=alpha), BOWL, steps=2000)
     print("steps to a loss below 1e-6:", steps_to(path, BOWL))
@@ -291,8 +291,9 @@ def sgd_noise(fig, theme) -> None:
     "one-rate",
     alt=(
         "Left: contour map of a bowl stretched 10 times along x, with 60 steps of gradient "
-        "descent at the best single alpha, [[value: landscape-bowl-best-alpha]]: the path "
-        "zig-zags in y, where the bowl is steep, and creeps along x, where it is flat; at this "
+        "descent at the alpha with the best long-run factor, "
+        "[[value: landscape-bowl-best-alpha]]: the path zig-zags in y, where the bowl is "
+        "steep, and creeps along x, where it is flat; at this "
         "alpha both shrink by the same slow factor per step. Right: how much one "
         "step shrinks the distance to the minimum in x and in y against alpha: small "
         "alpha shrinks y fast and x hardly at all, alpha above [[value: landscape-bowl-limit]] "
@@ -316,7 +317,7 @@ def one_rate(fig, theme) -> None:
         alpha = np.array([0, 1 / lam, 0.25]) if 1 / lam < 0.25 else np.array([0, 0.25])
         right.plot(alpha, np.abs(1 - alpha * lam), style, color=theme.text, lw=1.4, label=name)
     right.plot(best, 1 - best * 0.1, "o", color=COLORS["sgd"], ms=6)
-    right.annotate(rf"best single $\alpha$ = {best:.3f}: $\times${1 - best * 0.1:.2f}",
+    right.annotate(rf"best long-run $\alpha$ = {best:.3f}: $\times${1 - best * 0.1:.2f}",
                    (best, 1 - best * 0.1), xytext=(0.02, 0.45), color=theme.text, fontsize=9,
                    arrowprops={"arrowstyle": "->", "color": theme.muted})
     right.axvspan(0.2, 0.25, color=theme.grid, lw=0)
@@ -555,7 +556,7 @@ def bowl_best_alpha_value() -> float:
 
 @value("landscape-bowl-factor", digits=3)
 def bowl_factor() -> float:
-    """How much of the distance one step at the best single rate keeps."""
+    """How much of the distance one step at the rate with the best long-run factor keeps."""
     return abs(1 - bowl_best_alpha() * min(BOWL_CURVATURES))
 
 
@@ -567,6 +568,25 @@ def bowl_kept() -> float:
 @value("landscape-bowl-removed", digits=1, percent=True)
 def bowl_removed() -> float:
     return 1 - bowl_factor()
+
+
+@functools.cache
+def bowl_steps(alpha: float) -> int | None:
+    """Steps of gradient descent to a loss below 1e-6 on BOWL from its start: the same
+    as steps_to(trajectory(partial(SGD, lr=alpha), BOWL, steps=2000), BOWL)."""
+    return steps_to(diagonal_paths(BOWL, [alpha], steps=2000)[:, 0], BOWL)
+
+
+@value("landscape-bowl-steps-best", integer=True)
+def bowl_steps_best() -> float:
+    """At the rate with the best long-run factor, 2 / (0.1 + 10)."""
+    return bowl_steps(bowl_best_alpha())
+
+
+@value("landscape-bowl-steps-0196", integer=True)
+def bowl_steps_0196() -> float:
+    """At 0.196, a little below it: y, which holds most of the loss, shrinks faster."""
+    return bowl_steps(0.196)
 
 
 @value("landscape-bowl-limit", digits=1)

@@ -196,13 +196,34 @@ def test_claim_with_noisy_gradients_sgd_never_settles(says):
 
 
 def test_claim_no_single_learning_rate_does_better_on_the_bowl_than_keeping_99_of_101(says):
-    says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling: even the best "
-         "single rate,")
+    says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling: even the rate "
+         "with the best long-run factor,")
     best = min(max(abs(1 - a * 0.1), abs(1 - a * 10)) for a in np.linspace(0, 0.25, 25_001))
     assert best == pytest.approx(99 / 101, abs=1e-6)
     assert bowl_factor() == pytest.approx(99 / 101)
     assert bowl_best_alpha_value() == pytest.approx(2 / 10.1)
     assert bowl_removed() == pytest.approx(2 / 101)
+
+
+def test_claim_the_best_long_run_rate_is_not_the_fastest_from_the_bowl_s_start(says):
+    from snippets.landscape import bowl_steps_0196, bowl_steps_best
+
+    says("landscape.md", "That rate is the best in the long run, not the fastest from every "
+         "start: from the bowl's, where $y$ holds a hundred times the loss of $x$")
+
+    def steps(alpha: float) -> int:
+        """Gradient descent on 0.5 (0.1 x^2 + 10 y^2) from (-1.5, 1.5), in plain floats."""
+        x, y, t = -1.5, 1.5, 0
+        while 0.5 * (0.1 * x * x + 10 * y * y) >= 1e-6:
+            x, y, t = x - alpha * 0.1 * x, y - alpha * 10 * y, t + 1
+        return t  # the loss of gradient descent on a quadratic never rises: it stays below
+
+    assert bowl_steps_best() == steps(2 / 10.1) == 407
+    assert bowl_steps_0196() == steps(0.196) < bowl_steps_best()
+    # y's loss is a hundred times x's at the start; at 0.196 y shrinks faster, x slower
+    assert 10 * 1.5**2 == pytest.approx(100 * 0.1 * 1.5**2)
+    assert abs(1 - 0.196 * 10) < abs(1 - 2 / 10.1 * 10)
+    assert abs(1 - 0.196 * 0.1) > abs(1 - 2 / 10.1 * 0.1)
 
 
 def test_claim_one_step_with_a_rate_per_coordinate_lands_on_the_minimum(says):
