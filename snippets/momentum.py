@@ -208,8 +208,8 @@ if __name__ == "__main__":
     for alpha, beta1 in [(0.075, 0.0), (0.15, 0.0), (0.15, 0.5)]:
         run = partial(EMAMomentum, lr=alpha, beta=beta1)
         steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
-        result = f"loss below 1e-6 for good after {steps} steps" if steps else "diverges"
-        print(f"alpha={alpha}, beta1={beta1}: {result}")
+        result = f"loss below 1e-6 for good after {steps} steps"
+        print(f"alpha={alpha}, beta1={beta1}: {result if steps else 'diverges'}")
     # --8<-- [end:valley_race]
 
     # --8<-- [start:valley]
@@ -319,8 +319,8 @@ if __name__ == "__main__":
     for alpha in (0.2, 0.25):  # both above gradient descent's limit, 0.08
         run = partial(EMAMomentum, lr=alpha, beta=0.5)
         steps = steps_to(trajectory(run, VALLEY, steps=300), VALLEY)
-        result = f"loss below 1e-6 for good after {steps} steps" if steps else "diverges"
-        print(f"alpha={alpha}, beta1=0.5: {result}")
+        result = f"loss below 1e-6 for good after {steps} steps"
+        print(f"alpha={alpha}, beta1=0.5: {result if steps else 'diverges'}")
     # --8<-- [end:exercise_valley]
 
 

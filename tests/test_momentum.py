@@ -592,7 +592,7 @@ def test_claim_beta1_0_9_is_a_default_for_noise_not_for_speed_on_the_valley(says
     says("momentum.md", "$\\beta_1$ no longer sets how long a step is on a steady slope: its "
          "job is mostly the cleaner direction")
     says("momentum.md", "credits reducing the minibatch noise through the first moment with "
-         "part of its speed-up on image classifiers (section 6.3)")
+         "part of Adam's speed-up on image classifiers (section 6.3)")
     # The valley: tuned gradient descent beats beta1 = 0.9 at any rate, counting the steps
     # until the loss stays below 1e-6 (a swinging path can dip below it earlier).
     def settled(alpha: float, beta1: float) -> float:
