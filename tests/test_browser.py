@@ -230,7 +230,9 @@ def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
     palette = page.get_attribute("body", "data-md-color-scheme")
     if palette != ("slate" if scheme == "dark" else "default"):
         problems.append(f"colour scheme {palette!r} instead of the system's {scheme}")
-    figures = page.evaluate("""() => [...document.querySelectorAll('.site-figure')].map(f =>
+    # A figure in a closed fold is not shown until the reader opens it.
+    figures = page.evaluate("""() => [...document.querySelectorAll('.site-figure')]
+        .filter(f => !f.closest('details:not([open])')).map(f =>
         [...f.querySelectorAll('img')].filter(img => img.checkVisibility())
             .map(img => [img.src, img.complete && img.naturalWidth > 0]))""")
     for shown in figures:
