@@ -131,8 +131,9 @@ def adam_final_loss() -> float:
         "[[value: home-gd-final-loss]], [[value: home-momentum-final-loss]], "
         "[[value: home-uncorrected-final-loss]] and [[value: home-adam-final-loss]], "
         "are not a ranking of the layers: after 40 steps at this α Adam is still on its way, "
-        "because its steps along the valley shrink as its slope flattens (√v remembers the "
-        "steeper start), to [[value: home-adam-last-step]] by step 40; and α = 0.07 suits "
+        "because its steps along the valley shrink as its slope flattens (it divides by the "
+        "size of earlier, steeper gradients), to [[value: home-adam-last-step]] by step 40; "
+        "and α = 0.07 suits "
         "gradient descent on this valley. The home page's “Where Adam wins” races each "
         "optimizer at its own best rate."
     ),

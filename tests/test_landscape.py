@@ -197,7 +197,8 @@ def test_claim_with_noisy_gradients_sgd_never_settles(says):
 
 def test_claim_no_single_learning_rate_does_better_on_the_bowl_than_keeping_99_of_101(says):
     says("landscape.md", "Any $\\alpha$ small enough for $y$ leaves $x$ crawling: even the rate "
-         "with the best long-run factor,")
+         "with the best long-run factor (the largest share of the distance that every "
+         "direction loses per step),")
     best = min(max(abs(1 - a * 0.1), abs(1 - a * 10)) for a in np.linspace(0, 0.25, 25_001))
     assert best == pytest.approx(99 / 101, abs=1e-6)
     assert bowl_factor() == pytest.approx(99 / 101)
@@ -246,8 +247,8 @@ def test_claim_at_a_small_alpha_momentum_hardly_lowers_the_noise_floor(says):
 
     says("landscape.md", "An average of recent gradients keeps the steady pull and cancels the "
          "back-and-forth")
-    says("landscape.md", "Momentum does not remove the noise, though. Its average (the form "
-         "inside Adam, not PyTorch's `SGD(momentum=...)`) gives a cleaner direction, but at a "
+    says("landscape.md", "Momentum does not remove the noise, though. Its average (as Adam "
+         "takes it) gives a cleaner direction, but at a "
          "fixed small $\\alpha$ hardly less jitter: at $\\alpha = 0.01$ on the noisy valley it "
          "lowers the noise floor by")
     # The EMA of a steady gradient tends to the gradient itself: the pull keeps its size.

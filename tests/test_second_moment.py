@@ -162,6 +162,13 @@ def test_claim_the_sweep_ranges_adam_beats_sgd_and_momentum_and_rmsprop_is_faste
          "the minimum, closer than momentum at its best "
          "([[value: second-moment-sweep-momentum-best]]) and SGD, as on the home page's "
          "[badly scaled regression](index.md#where-adam-wins); RMSProp is faster still.")
+    says("second-moment.md", "on this clean\nbowl those additions cost speed; on the "
+         "playground's\n[noisy valley](playground.md?surface=noisy%20valley&steps=1000) Adam "
+         "ends\nlowest of the four.")
+    from snippets.playground import noisy_valley_floor
+
+    floor = noisy_valley_floor(0.05)  # the playground's default alpha, 20 noise samples
+    assert floor["adam"] == min(floor.values())
     says("second-moment.md", "RMSProp from [[value: second-moment-sweep-rmsprop-low]] up to the "
          "largest rate tried.")
     lrs = np.geomspace(1e-3, 10, 25)
