@@ -235,6 +235,17 @@ def test_claim_one_step_with_a_rate_per_coordinate_lands_on_the_minimum(says):
                            atol=1e-12)
 
 
+def test_claim_a_rate_per_coordinate_lands_on_the_valley_minimum_in_one_step(says):
+    says("landscape.md", "$1$ for $x$ and $1/25$ for $y$ land on the valley's minimum in one step")
+    rates = np.array([1.0, 1 / 25])
+    for start in [VALLEY.start, (0.7, -1.3), (-3.0, 0.2)]:
+        point = np.array(start, dtype=float)
+        assert np.allclose(point - rates * VALLEY.grad(*point), 0, atol=1e-12)
+    # one shared rate cannot: the largest safe one leaves x far from the floor's minimum
+    point = np.array(VALLEY.start, dtype=float)
+    assert abs((point - 0.079 * VALLEY.grad(*point))[0]) > 2
+
+
 def test_the_page_values_agree_with_the_geometry():
     assert downhill_angle() == 62
     assert (slope_across(), slope_along()) == (12.5, 2.5)
