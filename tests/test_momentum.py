@@ -290,8 +290,8 @@ def test_claim_momentum_barely_lowers_the_noise_floor_at_a_small_learning_rate(s
     says("momentum.md", "well below the limit that is hardly less jitter")
     says("momentum.md", "what shrinks the jitter is a smaller $\\alpha$ or larger "
          "minibatches, not momentum")
-    says("momentum.md", "A cleaner direction is not a smaller jitter.** At a small learning "
-         "rate, momentum hardly lets noisy SGD settle closer to the minimum")
+    says("momentum.md", "!!! warning \"A cleaner direction is not a smaller jitter\" At a "
+         "small learning rate, momentum hardly lets noisy SGD settle closer to the minimum")
     says("momentum.md", "it gives a cleaner direction, but at a small $\\alpha$ hardly less "
          "jitter")
     says("momentum.md", "(though, at a small learning rate, hardly less jitter)")
