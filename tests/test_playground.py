@@ -609,6 +609,8 @@ def open_page(server, browser):  # noqa: F811
             # Say why, if the playground did not start (a script failed to load or threw).
             started = page.evaluate("window.adamPlayground !== undefined")
             assert started, f"the playground did not start: errors {errors}, loaded {loaded}"
+            # The race is run in the first animation frame, which a busy machine may delay.
+            page.wait_for_function("adamPlayground.paths() !== null")
         page.errors, page.loaded = errors, loaded
         return page
 
