@@ -661,6 +661,14 @@ def race_adam() -> float:
     return _race_distance(3)
 
 
+@value("second-moment-race-adam-no-momentum", sci=True, digits=2)
+def race_adam_no_momentum() -> float:
+    """Adam with beta1 = 0 (its correction kept) after the race's 60 steps: the ablation
+    between Adam and RMSProp, which also drops the correction."""
+    end = trajectory(lambda p: Adam(p, lr=RACE_LR, betas=(0.0, 0.999)), BOWL, steps=60)[-1]
+    return float(np.hypot(*end))
+
+
 # The bowl stretched along its axes, a round one, and the stretched one turned by 45 degrees.
 ROUND_BOWL = Surface("round bowl", lambda x, y: 0.5 * (x**2 + y**2),
                      lambda x, y: np.array([x, y], dtype=float), minimum=(0.0, 0.0),
