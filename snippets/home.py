@@ -127,15 +127,11 @@ def adam_final_loss() -> float:
         "Each panel adds one layer to the one before, all at the same learning rate "
         "α = 0.07 (β₁ = 0.9, β₂ = 0.999) for 40 steps. Panel 3's first steps are "
         "[[value: home-uncorrected-first-step]] to [[value: home-uncorrected-largest-step]] "
-        "long, Adam's at most [[value: home-adam-largest-step]]. The losses after 40 steps, "
-        "[[value: home-gd-final-loss]], [[value: home-momentum-final-loss]], "
-        "[[value: home-uncorrected-final-loss]] and [[value: home-adam-final-loss]], "
-        "are not a ranking of the layers: after 40 steps at this α Adam is still on its way, "
-        "because its steps along the valley shrink as its slope flattens (it divides by the "
-        "size of earlier, steeper gradients), to [[value: home-adam-last-step]] by step 40; "
-        "and α = 0.07 suits "
-        "gradient descent on this valley. The home page's “Where Adam wins” races each "
-        "optimizer at its own best rate."
+        "long: the too-large start that layer 4 fixes; Adam's are at most "
+        "[[value: home-adam-largest-step]]. The end points are not a race: Adam's steps "
+        "shrink as the valley flattens, to [[value: home-adam-last-step]] by step 40, so it "
+        "is still on its way. The home page's “Where Adam wins” races the optimizers each "
+        "at its own best rate."
     ),
     size=(7.0, 4.0),
 )

@@ -172,21 +172,19 @@ def test_the_playground_link_under_the_map_reproduces_its_four_panels(says):
     assert np.array_equal(on["adam"], home.path("adam"))
 
 
-def test_claim_the_maps_end_losses_rank_the_setting_not_the_layers():
+def test_claim_the_maps_end_points_are_not_a_race():
     from snippets.optimizers import Adam, AdamNoBiasCorrection, trajectory
     from snippets.surfaces import VALLEY
 
     spec = figures.load_all()["layer-map"]
-    assert "are not a ranking of the layers" in spec.caption
-    assert "α = 0.07 suits gradient descent on this valley" in spec.caption
+    assert "The end points are not a race" in spec.caption
     # 0.07 is near gradient descent's best rate on the valley (curvatures 1 and 25):
     # 2 / (1 + 25), where the slowest direction shrinks fastest.
     assert abs(home.LR - 2 / (1 + 25)) < 0.01
     # Adam's 40 steps fall short of the minimum although 40 steps of alpha would cover the
     # start's distance (2.5 along x): its steps along x shrink; yet with 100 steps it is ahead
     # of the uncorrected run: the end ranking of panels 3 and 4 is the run's length.
-    assert "shrink as its slope flattens (it divides by the size of earlier, steeper gradients)" \
-        in spec.caption
+    assert "Adam's steps shrink as the valley flattens" in spec.caption
     assert home.STEPS * home.LR > abs(VALLEY.start[0] - VALLEY.minimum[0])
     steps_x = home.step_lengths("adam")[:, 0]
     assert home.adam_last_step() == steps_x[-1] < 0.5 * steps_x[0]
