@@ -254,7 +254,10 @@ def logistic_sgd_best_peak() -> float:
 
 
 # --8<-- [start:racers]
-OPTIMIZERS = {"SGD": SGD, "momentum": EMAMomentum, "RMSProp": RMSProp, "Adam": Adam}
+RMSPROP_BETA = 0.999  # Adam's beta2, as on the second-moment page and in the playground
+OPTIMIZERS = {"SGD": SGD, "momentum": EMAMomentum,
+              "RMSProp": lambda params, lr: RMSProp(params, lr=lr, alpha=RMSPROP_BETA),
+              "Adam": Adam}
 RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]  # the grid of lr
 LANDSCAPES = {"rosenbrock": (ROSENBROCK, 1000), "valley": (VALLEY, 60)}  # and steps
 
@@ -326,9 +329,9 @@ def race_paths(landscape: str) -> dict[str, np.ndarray]:
                     m *= 0.9
                     m += (1 - 0.9) * g
                     point -= lr * m
-                elif name == "RMSProp":  # RMSProp's default alpha, 0.99
-                    v *= 0.99
-                    v += (1 - 0.99) * g * g
+                elif name == "RMSProp":  # RMSProp with alpha = RMSPROP_BETA
+                    v *= RMSPROP_BETA
+                    v += (1 - RMSPROP_BETA) * g * g
                     point -= lr * g / (np.sqrt(v) + 1e-8)
                 else:  # Adam.step and Adam._update
                     bias_correction1 = 1 - beta1**t

@@ -151,9 +151,9 @@ def test_claim_on_rosenbrock_adam_ends_lowest_then_momentum(says):
     assert loss["Adam"] < loss["momentum"] < 1e-6 < min(loss["SGD"], loss["RMSProp"])
     for name in ("momentum", "Adam"):
         assert best_path(name, "rosenbrock")[-1] == pytest.approx([1, 1], abs=1e-3)
-    for name in ("SGD", "RMSProp"):  # still on the floor, short of the minimum
+    for name in ("SGD", "RMSProp"):  # on the floor, at least 0.05 short of the minimum's x = 1
         x, y = best_path(name, "rosenbrock")[-1]
-        assert 0 < x < 0.9 and abs(y - x**2) < 0.05
+        assert 0 < x < 0.95 and abs(y - x**2) < 0.05
 
 
 def test_claim_sgd_ends_partway_along_rosenbrocks_floor_by_arc_length(says):
@@ -189,8 +189,8 @@ def test_claim_on_the_valley_rmsprop_ends_lowest(says):
     assert best_rate("RMSProp", "valley") == RATES[-1]
     assert max(others) / min(others) == pytest.approx(valley_spread())
     assert valley_spread() < 3
-    # RMSProp's first step: lr * g / sqrt((1 - 0.99) g^2) = 10 lr, off the map.
-    assert rmsprop_first_step() == pytest.approx(1 / np.sqrt(1 - 0.99))
+    # RMSProp's first step: lr * g / sqrt((1 - 0.999) g^2) = 31.6 lr, off the map.
+    assert rmsprop_first_step() == pytest.approx(1 / np.sqrt(1 - 0.999))
     assert best_path("RMSProp", "valley")[1:].max() > VALLEY.bounds[0][1]
 
 
