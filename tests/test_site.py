@@ -199,8 +199,11 @@ def test_every_page_has_its_own_description_and_open_graph_tags(built, pages):
         seen[parsed.meta["description"]] = name
 
 
-def test_not_found_page_exists(built):
+def test_not_found_page_exists_and_offers_a_way_back(built, pages):
     assert "404" in (built.site / "404.html").read_text()
+    links = set(pages[built.site / "404.html"].links)
+    for page in ("", "landscape/", "momentum/", "second-moment/", "bias-correction/", "adam/"):
+        assert SITE_PATH + page in links, f"the 404 page does not link {SITE_PATH + page}"
 
 
 def test_every_page_names_the_search_dialog_404_included(built, pages):
