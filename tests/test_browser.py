@@ -415,3 +415,26 @@ def test_a_link_to_a_section_far_down_a_page_shows_that_section(server, browser)
         tops.append(page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top"))
     assert all(0 <= top < 150 for top in tops), f"#{target} at {tops} px from the top of the screen"
     page.close()
+
+
+def test_a_link_to_one_faq_answer_shows_its_question_below_the_back_to_top_button(
+        server, browser):
+    """On a phone, a link up the page to an answer scrolls up, which brings out Material's
+    "Back to top" button: the question must land below it, not under it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(server + "faq/", wait_until="networkidle")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(300)
+    page.evaluate("location.hash = '#nan-loss'")
+    page.wait_for_function("document.getElementById('nan-loss').closest('details').open")
+    page.wait_for_timeout(800)  # the scroll, and the button's appearance
+    button, question = page.evaluate("""() => [
+        document.querySelector('.md-top').getBoundingClientRect().bottom,
+        document.getElementById('nan-loss').closest('details').querySelector('summary')
+            .getBoundingClientRect().top]""")
+    visible = page.evaluate("!document.querySelector('.md-top').hidden")
+    context.close()
+    assert not visible or question >= button, (
+        f"the question starts at {question}px, under the back-to-top button (to {button}px)")
