@@ -347,7 +347,8 @@ def test_claim_on_the_noisy_valley_the_moving_averages_show_the_order_the_raw_lo
          "[[value: playground-noisy-raw-crossings-min]] to\n"
          "[[value: playground-noisy-raw-crossings-max]] times, over 20 noise samples; in\n"
          "[[value: playground-noisy-smoothed-uncrossed]] of those samples their averages do\n"
-         "not cross at all. The averages show the order the raw curves hide: measured as below, "
+         "not cross at all.")
+    says("playground.md", "The averages show the order the raw curves hide: measured as below, "
          "the loss is lowest for Adam, then momentum, RMSProp and SGD.")
     assert LOSS_WINDOW == 50
     raw, smoothed, floors = [], [], {k: [] for k in LABELS}
@@ -452,7 +453,7 @@ def test_claim_on_rosenbrock_adam_and_rmsprop_first_steps_do_not_grow_with_the_g
 
 
 def test_claim_on_rosenbrock_adam_and_rmsprop_steps_are_then_a_small_fraction_of_alpha(says):
-    says("playground.md", "After that their steps are a small fraction of $\\alpha$:\n"
+    says("playground.md", "After the first steps, their steps are a small fraction of $\\alpha$:\n"
          "over steps 11 to 1000, Adam's median step is\n"
          "[[value: playground-rosenbrock-adam-median-x]] $\\alpha$ along $x$ and\n"
          "[[value: playground-rosenbrock-adam-median-y]] $\\alpha$ along $y$, RMSProp's\n"
@@ -462,7 +463,8 @@ def test_claim_on_rosenbrock_adam_and_rmsprop_steps_are_then_a_small_fraction_of
          "keeps the large "
          "gradients of the first steps: at step\n1000, the first 100 steps still make up "
          "[[value: playground-rosenbrock-early-share]]\nor more of it, for both and in both "
-         "coordinates. They still follow the banana\nround, Adam to "
+         "coordinates.")
+    says("playground.md", "They still follow the banana\nround, Adam to "
          "[[value: playground-rosenbrock-adam-distance]] from the minimum and\nRMSProp to "
          "[[value: playground-rosenbrock-rmsprop-distance]].")
     values = {v.name: v.compute() for v in playground_values("playground-rosenbrock-")}
@@ -506,7 +508,8 @@ def test_claim_on_rosenbrock_at_alpha_0_003_adam_ends_near_its_start_and_each_ra
          "[[value: playground-rosenbrock-slow-adam-travel-x]] in 1000 steps: it ends at\n"
          "([[value: playground-rosenbrock-slow-adam-end-x]],\n"
          "[[value: playground-rosenbrock-slow-adam-end-y]]), not far from its start at\n"
-         "(-1.2, 1). Of these two rates, each suits one kind of optimizer only.")
+         "(-1.2, 1).")
+    says("playground.md", "Of these two rates, each suits one kind of optimizer only.")
     values = {v.name: v.compute() for v in playground_values("playground-rosenbrock-")}
     fast = race(ROSENBROCK, {"steps": 1000})
     slow = race(ROSENBROCK, {"steps": 1000, "alpha": 0.003})
