@@ -607,8 +607,9 @@ def test_claim_at_the_races_rate_sgd_and_momentum_crawl_and_momentum_needs_a_lar
 
 def test_claim_the_longest_step_after_the_tenfold_jump_comes_tens_of_steps_later(says):
     says("second-moment.md", "$m$ takes in the new size within tens of steps")
-    says("second-moment.md", "[[value: step-bound-tenfold]] $\\alpha$, "
-         "[[value: second-moment-tenfold-peak-after]] steps after it")
+    says("second-moment.md", "After a tenfold jump the longest step,\n"
+         "[[value: step-bound-tenfold]] $\\alpha$, comes "
+         "[[value: second-moment-tenfold-peak-after]]\nsteps after it.")
     sizes = step_sizes(np.r_[np.ones(5000), np.full(200, 10.0)])
     after = int(np.argmax(sizes)) + 1 - 5000
     assert 10 <= after < 100
