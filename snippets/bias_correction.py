@@ -13,9 +13,10 @@ import functools
 import numpy as np
 
 # --8<-- [end:setup]
-from snippets.adam import Adam, adam_step
+from snippets import home
+from snippets.adam import adam_step
 from snippets.figures import COLORS, figure
-from snippets.optimizers import AdamNoBiasCorrection, adam_step_no_bias_correction, trajectory
+from snippets.optimizers import adam_step_no_bias_correction
 from snippets.second_moment import fast_step_sizes, step_sizes
 from snippets.surfaces import VALLEY
 from snippets.values import value
@@ -262,15 +263,13 @@ def step_3000() -> float:
 
 # The valley: Adam with and without the correction (the home map's panels 3 and 4) ----
 
-PATH_LR, PATH_STEPS = 0.07, 40  # the home map's learning rate and run length
-LONGER_STEPS = 100  # long enough for Adam's steps of at most lr to reach the minimum
+PATH_LR, PATH_STEPS = home.LR, home.STEPS  # the home map's runs: its panels 3 and 4
+LONGER_STEPS = 100  # long enough for Adam to reach the minimum
 
 
-@functools.cache
 def valley_path(bias_correction: bool, steps: int = PATH_STEPS) -> np.ndarray:
     """The points Adam visits on the valley, with or without its bias corrections."""
-    make = Adam if bias_correction else AdamNoBiasCorrection
-    return trajectory(lambda p: make(p, lr=PATH_LR), VALLEY, steps=steps)
+    return home.path("adam" if bias_correction else "uncorrected", steps)
 
 
 def valley_steps(bias_correction: bool) -> np.ndarray:
@@ -552,10 +551,7 @@ def bias_factors(fig, theme):
 def bias_path(fig, theme):
     """Adam with and without the bias correction on the valley: the path and its steps."""
     left, right = fig.subplots(1, 2, width_ratios=(1.6, 1))
-    (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
-    x, y = np.meshgrid(np.linspace(x_lo, x_hi, 121), np.linspace(y_lo, y_hi, 61))
-    left.contour(x, y, VALLEY.loss(x, y), levels=np.geomspace(0.05, 40, 9),
-                 colors=theme.grid, linewidths=0.8)
+    home.valley_contours(left, theme)
     runs = ((False, theme.text, "--", "without correction"),
             (True, COLORS["adam"], "-", "with correction (Adam)"))
     t = np.arange(1, PATH_STEPS + 1)

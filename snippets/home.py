@@ -33,9 +33,18 @@ LAYERS = {
 
 
 @functools.cache
-def path(layer: str) -> np.ndarray:
+def path(layer: str, steps: int = STEPS) -> np.ndarray:
     """The points the layer's optimizer visits on the valley, one row per step."""
-    return trajectory(LAYERS[layer][2], VALLEY, steps=STEPS)
+    return trajectory(LAYERS[layer][2], VALLEY, steps=steps)
+
+
+def valley_contours(ax, theme) -> None:
+    """The valley's contour lines, as the map draws them (and the bias-correction page's
+    figure of panels 3 and 4)."""
+    (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
+    x, y = np.meshgrid(np.linspace(x_lo, x_hi, 121), np.linspace(y_lo, y_hi, 61))
+    ax.contour(x, y, VALLEY.loss(x, y), levels=np.geomspace(0.05, 40, 9),
+               colors=theme.grid, linewidths=0.8)
 
 
 def final_loss(layer: str) -> float:
@@ -136,13 +145,10 @@ def adam_final_loss() -> float:
     size=(7.0, 4.0),
 )
 def layer_map(fig, theme):
-    (x_lo, x_hi), (y_lo, y_hi) = VALLEY.bounds
-    x, y = np.meshgrid(np.linspace(x_lo, x_hi, 121), np.linspace(y_lo, y_hi, 61))
     axes = fig.subplots(2, 2, sharex=True, sharey=True)
     for ax, (layer, (title, key, _)) in zip(axes.flat, LAYERS.items(), strict=True):
         p = path(layer)
-        ax.contour(x, y, VALLEY.loss(x, y), levels=np.geomspace(0.05, 40, 9),
-                   colors=theme.grid, linewidths=0.8)
+        valley_contours(ax, theme)
         ax.plot(p[:, 0], p[:, 1], "-o", color=COLORS[key], markersize=2.5)
         ax.plot(*VALLEY.minimum, "*", color=theme.text, markersize=8)
         ax.set_title(title, loc="left")

@@ -20,6 +20,7 @@ import functools
 import numpy as np
 
 from snippets.figures import COLORS, figure
+from snippets.playground import moving_average
 from snippets.values import value
 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "momentum", "adam": "Adam"}  # key: legend name
@@ -83,13 +84,9 @@ def noisy_losses(seed: int = 0, well_scaled: bool = False) -> np.ndarray:
 
 
 def smoothed(losses: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """The moving average of each column over the last `window` rows (fewer at the start)."""
-    with np.errstate(invalid="ignore"):  # a diverged run's inf - inf: inf again below
-        total = np.cumsum(losses, axis=0)
-        total[window:] = total[window:] - total[:-window]
-    total[np.isnan(total)] = np.inf
-    count = np.minimum(np.arange(1, len(losses) + 1), window)[:, None]
-    return total / count
+    """The moving average of each column over the last `window` rows (fewer at the start):
+    the playground's moving average, column by column."""
+    return np.column_stack([moving_average(column, window) for column in losses.T])
 
 
 @functools.cache
