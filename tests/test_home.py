@@ -184,7 +184,7 @@ def test_claim_the_maps_end_points_are_not_a_race():
     # Adam's 40 steps fall short of the minimum although 40 steps of alpha would cover the
     # start's distance (2.5 along x): its steps along x shrink; yet with 100 steps it is ahead
     # of the uncorrected run: the end ranking of panels 3 and 4 is the run's length.
-    assert "Adam's steps shrink as the valley flattens" in spec.caption
+    assert "Adam's steps along the valley shrink as it flattens" in spec.caption
     assert home.STEPS * home.LR > abs(VALLEY.start[0] - VALLEY.minimum[0])
     steps_x = home.step_lengths("adam")[:, 0]
     assert home.adam_last_step() == steps_x[-1] < 0.5 * steps_x[0]

@@ -464,7 +464,7 @@ def test_claim_on_rosenbrock_adam_and_rmsprop_steps_are_then_a_small_fraction_of
          "gradients of the first steps: at step\n1000, the first 100 steps still make up "
          "[[value: playground-rosenbrock-early-share]]\nor more of it, for both and in both "
          "coordinates.")
-    says("playground.md", "They still follow the banana\nround, Adam to "
+    says("playground.md", "They follow the banana\nround, Adam to "
          "[[value: playground-rosenbrock-adam-distance]] from the minimum and\nRMSProp to "
          "[[value: playground-rosenbrock-rmsprop-distance]].")
     values = {v.name: v.compute() for v in playground_values("playground-rosenbrock-")}

@@ -162,8 +162,8 @@ def test_claim_the_sweep_ranges_adam_beats_sgd_and_momentum_and_rmsprop_is_faste
          "the minimum, closer than momentum at its best "
          "([[value: second-moment-sweep-momentum-best]]) and SGD, as on the home page's "
          "[badly scaled regression](index.md#where-adam-wins); RMSProp is faster still.")
-    says("second-moment.md", "on this clean\nbowl both additions cost speed: without its "
-         "momentum Adam ends")
+    says("second-moment.md", "at this $\\alpha$\non this clean bowl both additions cost "
+         "speed: without its momentum Adam ends")
     says("second-moment.md", "on the playground's\n[noisy valley](playground.md?surface=noisy"
          "%20valley&steps=1000) Adam ends\nlowest of the four.")
     # The ablation, each run written out: Adam with beta1 = 0 (corrected), then without the
@@ -608,8 +608,8 @@ def test_claim_at_the_races_rate_sgd_and_momentum_crawl_and_momentum_needs_a_lar
 def test_claim_the_longest_step_after_the_tenfold_jump_comes_tens_of_steps_later(says):
     says("second-moment.md", "$m$ takes in the new size within tens of steps")
     says("second-moment.md", "After a tenfold jump the longest step,\n"
-         "[[value: step-bound-tenfold]] $\\alpha$, comes "
-         "[[value: second-moment-tenfold-peak-after]]\nsteps after it.")
+         "[[value: step-bound-tenfold]] $\\alpha$, is the "
+         "[[value: second-moment-tenfold-peak-after]]th\nstep of the larger gradient.")
     sizes = step_sizes(np.r_[np.ones(5000), np.full(200, 10.0)])
     after = int(np.argmax(sizes)) + 1 - 5000
     assert 10 <= after < 100
