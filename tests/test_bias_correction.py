@@ -76,8 +76,8 @@ def test_adam_lines_are_adam_step_and_the_uncorrected_step_bit_for_bit(t):
 def test_the_highlighted_lines_of_the_short_block_are_the_two_corrections():
     root = Path(__file__).resolve().parents[1]
     page = (root / "docs" / "bias-correction.md").read_text()
-    fence = re.search(r'hl_lines="([\d ]+)"\n--8<-- "snippets/bias_correction.py:the_difference"',
-                      page)
+    fence = re.search(
+        r'hl_lines="([\d ]+)"\n\s*--8<-- "snippets/bias_correction.py:the_difference"', page)
     assert fence, "the short block no longer highlights its lines"
     source = (root / "snippets" / "bias_correction.py").read_text()
     section = source.split("# --8<-- [start:the_difference]\n")[1].split("# --8<-- [end:")[0]
@@ -86,6 +86,9 @@ def test_the_highlighted_lines_of_the_short_block_are_the_two_corrections():
     shown = [lines[int(n) - 1].strip() for n in fence.group(1).split()]
     assert [line.split("#")[0].strip() for line in shown] == [
         "m_hat = m / (1 - beta1**t)", "v_hat = v / (1 - beta2**t)"]
+    # The text quotes the same two lines inline.
+    for line in shown:
+        assert f"`{line.split('#')[0].strip()}`" in page
 
 
 # -- Claims -----------------------------------------------------------------------------
