@@ -254,6 +254,98 @@ def test_a_link_reads_back_as_the_setting_it_was_made_from():
     assert bad["beta2"] == 0.999 and bad["steps"] == 1000 and bad["start"] == [3, 1]
 
 
+# ---- no link breaks the playground ---------------------------------------------------
+
+# Names every object inherits: a lookup that is not guarded by "own property" finds them.
+PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty",
+                   "prototype", "__defineGetter__", "isPrototypeOf"]
+KEYS = ["surface", "alpha", "beta1", "beta2", "eps", "steps", "seed", "bias_correction",
+        "start"]
+ODD_VALUES = ["", " ", "NaN", "nan", "Infinity", "-Infinity", "1e400", "-1e400", "1e308",
+              "5e-324", "1e-320", "-0", "0x1f", "1e", "1_000", "0.05.1", "%", "%ZZ", "%00",
+              "%E2%82%AC", "null", "undefined", "true", "[]", "{}", "1,2", "1,2,3", ",",
+              "NaN,1", "1e400,0", " 1 , 2 ", "-99,99", "valley", "noisy%20valley",
+              "noisy+valley", "off", "on", "OFF", "9" * 400, "-" * 50]
+
+
+def generated_queries(count: int, seed: int = 5) -> list[str]:
+    """Query strings of random keys and values: known, prototype names, odd, repeated."""
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+    names = KEYS + PROTOTYPE_NAMES + ["", "x", "ALPHA", "surface[]", "a%20b"]
+    values = ODD_VALUES + PROTOTYPE_NAMES + list(SURFACES)
+    queries = [f"?surface={name}" for name in PROTOTYPE_NAMES] + ["", "?", "??", "?&&=&",
+                                                                   "?=", "#alpha=1", "?a"]
+    while len(queries) < count:
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            key = rng.choice(names)
+            value = (rng.choice(values) if rng.random() < 0.7
+                     else repr(rng.uniform(-2, 2) * 10.0 ** rng.randint(-30, 30)))
+            if rng.random() < 0.2:
+                value = quote(value, safe="")  # percent-encoded
+            parts.append(f"{key}={value}" if rng.random() < 0.9 else key)
+        queries.append("?" + "&".join(parts))
+    return queries
+
+
+JS_ANY_LINK = """
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+return input.map(q => {
+  try {
+    const s = core.fromQuery(q);
+    // What the first drawing computes: the race, each loss and (noisy) its moving average.
+    const surface = core.SURFACES[s.surface];
+    const start = s.start || surface.start;
+    const paths = core.race(Object.assign({}, s, {start}), core.gaussianNoise(s.seed, 2 * s.steps));
+    const lengths = Object.values(paths).map(p => p.length);
+    const firstLoss = Object.values(paths).map(p => core.movingAverage(
+        core.lossAbove(surface, p), core.LOSS_WINDOW)[0]);
+    const link = core.toQuery(s);
+    const back = core.fromQuery(link);
+    // The link leaves out the seed where there is no noise: there it changes nothing.
+    const seed = surface.noise ? s.seed : core.DEFAULTS.seed;
+    return {s, lengths, firstLoss, roundTrip: same(Object.assign({}, s, {start, seed}), back)
+            && core.toQuery(back) === link};
+  } catch (e) { return {error: String(e && e.stack || e)}; }
+});
+"""
+
+
+def test_no_link_breaks_the_playground_every_query_gives_a_state_within_limits():
+    queries = generated_queries(600)
+    out = run_core(JS_ANY_LINK, queries)
+    limits = run_core("return core.LIMITS;", None)
+    assert set(limits) == {"alpha", "beta1", "beta2", "eps", "steps", "seed"}
+    for query, result in zip(queries, out, strict=True):
+        assert "error" not in result, (query, result.get("error"))
+        s = result["s"]
+        assert set(s) == set(DEFAULTS_JS), query  # no key a link made up
+        assert s["surface"] in SURFACES, query
+        for key, (lo, hi) in limits.items():
+            assert isinstance(s[key], (int, float)) and lo <= s[key] <= hi, (query, key)
+        assert s["steps"] == int(s["steps"]) and s["seed"] == int(s["seed"]), query
+        assert isinstance(s["biasCorrection"], bool), query
+        if s["start"] is not None:
+            (x0, x1), (y0, y1) = SURFACES[s["surface"]].bounds
+            assert x0 <= s["start"][0] <= x1 and y0 <= s["start"][1] <= y1, query
+        assert result["lengths"] == [2 * (s["steps"] + 1)] * 4, query
+        assert all(loss is not None for loss in result["firstLoss"]), query  # start drawn
+        assert result["roundTrip"], query
+    # The prototype names select no landscape, and a blank value is no number.
+    for query, result in zip(queries, out, strict=True):
+        if query.startswith("?surface=") and query[9:] in PROTOTYPE_NAMES:
+            assert result["s"]["surface"] == "valley"
+    blank = run_core("return core.fromQuery('?alpha=&steps=%20&start=,&seed=');", None)
+    assert blank == DEFAULTS_JS
+
+
+DEFAULTS_JS = {"surface": "valley", "alpha": 0.05, "beta1": 0.9, "beta2": 0.999,
+               "eps": 1e-8, "steps": 200, "biasCorrection": True, "start": None, "seed": 0}
+
+
 def test_the_moving_average_is_the_mean_of_the_last_window_values():
     rng = np.random.default_rng(1)
     values = rng.lognormal(size=300)
@@ -709,6 +801,21 @@ def test_a_shared_link_sets_every_control(open_page):
     paths = page.evaluate(PATHS)
     for key, path in expected.items():
         assert gap(path, as_array(paths[key])) <= 1e-9
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", [
+    "?surface=constructor", "?surface=__proto__&alpha=&steps=NaN", "?surface=toString&start=,",
+    "?alpha=1e400&beta1=-1&eps=%ZZ&steps=1e9&seed=-5&start=1e400,0&__proto__[x]=1",
+])
+def test_a_broken_link_opens_the_defaults_and_draws_the_race(open_page, query):
+    page = open_page(query)  # fails if the playground did not start or drew no paths
+    assert page.errors == []
+    state = page.evaluate("adamPlayground.state()")
+    assert state["surface"] == "valley" and 10 <= state["steps"] <= 1000
+    assert page.evaluate("document.querySelector('.pg-map').width") > 0
+    link = page.get_attribute(".pg-link", "href")
+    assert "surface=valley" in link and "NaN" not in link and "Infinity" not in link
 
 
 @pytest.mark.browser

@@ -323,21 +323,26 @@
   };
 
   const clamp = (x, [lo, hi]) => Math.min(hi, Math.max(lo, x));
+  // Only a landscape's own name selects it: "constructor" or "__proto__" is no landscape.
+  const isSurface = (name) => Object.prototype.hasOwnProperty.call(SURFACES, name);
+  // A number from a link's text; blank or unreadable text is NaN (Number("") would be 0).
+  const readNumber = (text) => (text === null || text.trim() === "" ? NaN : Number(text));
 
   // Settings from a query string ("?surface=bowl&alpha=0.1..."); anything
-  // missing or unreadable keeps its default, anything out of range is clamped.
+  // missing or unreadable keeps its default, anything out of range is clamped,
+  // unknown keys are ignored.
   function fromQuery(search) {
     const q = new URLSearchParams(search);
     const s = Object.assign({}, DEFAULTS);
-    if (SURFACES[q.get("surface")]) s.surface = q.get("surface");
+    if (isSurface(q.get("surface"))) s.surface = q.get("surface");
     for (const key of ["alpha", "beta1", "beta2", "eps", "steps", "seed"]) {
-      const x = q.has(key) ? Number(q.get(key)) : NaN;
+      const x = readNumber(q.get(key));
       if (Number.isFinite(x)) s[key] = clamp(x, LIMITS[key]);
     }
     s.steps = Math.round(s.steps);
     s.seed = Math.round(s.seed);
     if (q.get("bias_correction") === "off") s.biasCorrection = false;
-    const start = (q.get("start") || "").split(",").map(Number);
+    const start = (q.get("start") || "").split(",").map(readNumber);
     if (start.length === 2 && start.every(Number.isFinite)) {
       const [[x0, x1], [y0, y1]] = SURFACES[s.surface].bounds;
       s.start = [clamp(start[0], [x0, x1]), clamp(start[1], [y0, y1])];
