@@ -230,9 +230,8 @@ def clean_factor() -> float:
     ),
     caption=(
         "(a): the minibatch loss, smoothed by a moving average over the last 50 steps; "
-        "(b): the exact loss. Each optimizer runs at the rate of the same grid (bottom, "
-        "11 rates a factor √10 apart) with the lowest final loss; diverged runs are left "
-        "out. Momentum is Adam's m (β₁ = 0.9) without the division."
+        "(b): the exact loss. Bottom: the sweep, the final loss at each rate of the grid, "
+        "a factor √10 apart; diverged runs are left out."
     ),
     size=(7.0, 5.0),
 )

@@ -155,7 +155,7 @@ def test_claim_adams_strength_is_one_alpha_across_scales_not_speed(says):
 
 
 def test_claim_the_noise_alone_does_not_give_adam_the_edge(says):
-    says("index.md", "The noise alone does not give it the edge: the same noisy regression "
+    says("index.md", "The noise alone does not give Adam the edge: the same noisy regression "
          "with\nevery feature on the same scale ends level")
     losses = [wins.best("flat", name) for name in wins.OPTIMIZERS]
     assert max(x for x, _ in losses) < 1.05 * min(x for x, _ in losses)  # within 5 %
