@@ -372,6 +372,28 @@ def test_search_finds_a_page(server, browser):
     page.close()
 
 
+def test_the_browser_refuses_a_request_to_another_host(server, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(server, wait_until="networkidle")
+    assert errors == []  # the page's own scripts all ran
+    refused = page.evaluate("""async () => {
+        const seen = [];
+        document.addEventListener("securitypolicyviolation", e => seen.push(e.effectiveDirective));
+        const img = new Image();
+        const loaded = new Promise(r => { img.onload = img.onerror = r; });
+        img.src = "http://127.0.0.2:9/pixel.png";
+        await loaded;
+        const fetched = await fetch("http://127.0.0.2:9/data").then(() => "sent", e => String(e));
+        await new Promise(r => setTimeout(r, 100));
+        return {seen, fetched};
+    }""")
+    assert set(refused["seen"]) == {"img-src", "connect-src"}, refused
+    assert refused["fetched"] != "sent"
+    page.close()
+
+
 def test_the_site_is_served_from_a_subpath_and_gzip(server, browser):
     page = browser.new_page()
     response = page.goto(server, wait_until="networkidle")

@@ -206,6 +206,36 @@ def test_not_found_page_exists_and_offers_a_way_back(built, pages):
         assert SITE_PATH + page in links, f"the 404 page does not link {SITE_PATH + page}"
 
 
+CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+
+
+def test_every_page_forbids_requests_to_other_hosts_and_allows_its_own_inline_scripts(
+    built, pages
+):
+    """A Content-Security-Policy (docs/hooks/csp.py) before the first script of each page:
+    nothing but the site itself in any source list, and every inline script by its hash."""
+    import base64
+    import hashlib
+
+    for page in pages:
+        html = page.read_text()
+        found = CSP_META.findall(html)
+        assert len(found) == 1, f"{page.name}: {len(found)} policies"
+        assert html.index("Content-Security-Policy") < html.index("<script"), page
+        directives = dict(d.strip().split(" ", 1) for d in found[0].split(";"))
+        assert directives["default-src"] == "'none'" and directives["object-src"] == "'none'"
+        for name, sources in directives.items():
+            for source in sources.split():
+                assert source in ("'self'", "'none'", "data:", "'unsafe-inline'") or (
+                    name == "script-src" and source.startswith("'sha256-")
+                ), f"{page.name}: {name} allows {source}"
+        assert "'unsafe-inline'" not in directives["script-src"]
+        for script in INLINE_SCRIPT.findall(html):
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in directives["script-src"], (page.name, script[:60])
+
+
 def test_every_page_names_the_search_dialog_404_included(built, pages):
     for page in pages:
         html = page.read_text()
