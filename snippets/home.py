@@ -134,9 +134,10 @@ def adam_final_loss() -> float:
     ),
     caption=(
         "Each panel adds one layer to the one before, all at the same learning rate "
-        "α = 0.07 (β₁ = 0.9, β₂ = 0.999), 40 steps. Panel 3's first steps, "
-        "[[value: home-uncorrected-first-step]] to [[value: home-uncorrected-largest-step]] "
-        "per coordinate, are the too-large start that layer 4 fixes; Adam's are at most "
+        "α = 0.07 (β₁ = 0.9, β₂ = 0.999), 40 steps. Panel 3's steps, "
+        "[[value: home-uncorrected-first-step]] at first and growing to "
+        "[[value: home-uncorrected-largest-step]] per coordinate, are the too-large start "
+        "that layer 4 fixes; Adam's are at most "
         "[[value: home-adam-largest-step]]. The end points are not a race: Adam's steps "
         "along the valley shrink as it flattens, to [[value: home-adam-last-step]] by "
         "step 40."

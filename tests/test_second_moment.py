@@ -164,8 +164,9 @@ def test_claim_the_sweep_ranges_adam_beats_sgd_and_momentum_and_rmsprop_is_faste
          "[badly scaled regression](index.md#where-adam-wins); RMSProp is faster still.")
     says("second-moment.md", "at this $\\alpha$\non this clean bowl both additions cost "
          "speed: without its momentum Adam ends")
-    says("second-moment.md", "on the playground's\n[noisy valley](playground.md?surface=noisy"
-         "%20valley&steps=1000) Adam ends\nlowest of the four.")
+    says("second-moment.md", "they pay for themselves elsewhere, as on the playground's "
+         "[noisy valley](playground.md?surface=noisy%20valley&steps=1000), where Adam ends "
+         "lowest of the four")
     # The ablation, each run written out: Adam with beta1 = 0 (corrected), then without the
     # correction too (RMSProp with Adam's beta2): each step ends closer on the clean bowl.
     def run(beta1, correct):
