@@ -379,32 +379,32 @@ def exercise_peak_t_beta1_099() -> int:
 
 @value("bias-correction-exercise-first-step-beta2-099", digits=3)
 def exercise_first_step_beta2_099() -> float:
-    """Exercise 2: the first uncorrected step / lr with beta1 = 0.9, beta2 = 0.99."""
+    """Exercise 3 (More exercises): first uncorrected step / lr, beta1 = 0.9, beta2 = 0.99."""
     return float(_uncorrected_betas(0.9, 0.99)[0])
 
 
 @value("bias-correction-exercise-peak-beta2-099", digits=3)
 def exercise_peak_beta2_099() -> float:
-    """Exercise 2: the largest uncorrected step / lr with beta2 = 0.99."""
+    """Exercise 3 (More exercises): the largest uncorrected step / lr with beta2 = 0.99."""
     return float(_uncorrected_betas(0.9, 0.99).max())
 
 
 @value("bias-correction-exercise-peak-t-beta2-099", integer=True)
 def exercise_peak_t_beta2_099() -> int:
-    """Exercise 2: the step of that largest step."""
+    """Exercise 3 (More exercises): the step of that largest step."""
     return int(_uncorrected_betas(0.9, 0.99).argmax()) + 1
 
 
 @value("bias-correction-exercise-transformer-full", integer=True)
 def exercise_transformer_full() -> int:
-    """Exercise 3: the first t at which v_t holds 99 % of the truth with beta2 = 0.98."""
+    """Exercise 2: the first t at which v_t holds 99 % of the truth with beta2 = 0.98."""
     _, v = moment_runs(1.0, 0.0, steps=1000, runs=1, beta2=0.98)
     return int(np.argmax(v[:, 0] >= 0.99)) + 1
 
 
 @value("bias-correction-exercise-transformer-ratio", integer=True)
 def exercise_transformer_ratio() -> int:
-    """Exercise 3: how many times longer the Transformer's 4000-step warmup lasts."""
+    """Exercise 2: how many times longer the Transformer's 4000-step warmup lasts."""
     return round(4000 / exercise_transformer_full())
 
 

@@ -140,7 +140,7 @@ def adam_final_loss() -> float:
         "that layer 4 fixes; Adam's are at most "
         "[[value: home-adam-largest-step]]. The end points are not a race: Adam's steps "
         "along the valley shrink as it flattens, to [[value: home-adam-last-step]] by "
-        "step 40."
+        "step 40, so after 40 steps it is still on its way."
     ),
     size=(7.0, 4.0),
 )
