@@ -372,6 +372,31 @@ def test_search_finds_a_page(server, browser):
     page.close()
 
 
+def test_on_a_phone_no_punctuation_after_a_formula_starts_a_line(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("variants/", "frameworks/", "bias-correction/", "second-moment/"):
+        page.goto(server + path, wait_until="load")
+        alone = page.evaluate("""() => {
+            const out = [], line = (a, b) => Math.abs(a.bottom - b.bottom) < 12;
+            const shown = (e) => !e.closest('details:not([open])');
+            for (const s of document.querySelectorAll('span.arithmatex')) {
+                const t = s.nextSibling;  // punctuation left in the text after a formula
+                if (!shown(s) || !t || t.nodeType !== 3 || !/^[.,;:)]/.test(t.data)) continue;
+                const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 1);
+                if (!line(r.getBoundingClientRect(), s.getBoundingClientRect()))
+                    out.push(s.textContent.slice(0, 20) + t.data[0]);
+            }
+            for (const p of document.querySelectorAll('.math-punctuation')) {
+                if (shown(p) && !line(p.getBoundingClientRect(),
+                                      p.previousElementSibling.getBoundingClientRect()))
+                    out.push(p.parentElement.textContent.slice(0, 20));
+            }
+            return out;
+        }""")
+        assert alone == [], f"/{path}: punctuation alone at a line's start after {alone}"
+    page.close()
+
+
 def test_the_browser_refuses_a_request_to_another_host(server, browser):
     page = browser.new_page()
     errors = []

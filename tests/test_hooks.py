@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,6 +44,20 @@ def test_display_math_is_rendered_in_display_mode():
         '<div class="arithmatex">\\[\\sqrt{\\hat v_t}\\]</div>', None, None
     )
     assert 'class="katex-display"' in html
+
+
+def test_punctuation_after_inline_math_moves_into_the_formula_s_last_box():
+    math = load_hook("math")
+    html = math.on_post_page(
+        '<p>a rate <span class="arithmatex">\\(\\alpha\\)</span>, or '
+        '<span class="arithmatex">\\(\\beta_2\\)</span>).</p>'
+        '<div class="arithmatex">\\[x\\]</div>.', None, None
+    )
+    assert html.count('class="math-punctuation"') == 2
+    assert '<span class="math-punctuation">,</span></span></span></span></span>' in html
+    assert '<span class="math-punctuation">).</span>' in html
+    assert re.search(r"</span>[.,;:)]", html.split("<div")[0]) is None  # none left outside
+    assert html.endswith("</div>.")  # display math keeps what follows
 
 
 def test_math_that_katex_cannot_parse_fails_the_build():

@@ -122,6 +122,21 @@ def _preload_fonts(content: str) -> str:
     return KATEX_CSS.sub(links, content, count=1)
 
 
+# A line may break after an inline formula (KaTeX's boxes are inline-blocks, and a
+# word joiner does not prevent it), leaving the comma or full stop after it alone at
+# the start of the next line on a phone. The punctuation is moved into the formula's
+# last box, which never breaks (screen readers, which read KaTeX's MathML, skip it).
+FORMULA_AND_PUNCTUATION = re.compile(FORMULA.pattern + r"(?P<punctuation>[.,;:!?)]*)", re.DOTALL)
+LAST_BOX_END = "</span></span></span>"  # the last .base, .katex-html, .katex
+
+
+def _attach(rendered: str, punctuation: str) -> str:
+    if not rendered.endswith(LAST_BOX_END):
+        raise PluginError(f"math: KaTeX's HTML no longer ends in {LAST_BOX_END!r}")
+    head = rendered[: -len(LAST_BOX_END)]
+    return f'{head}<span class="math-punctuation">{punctuation}</span>{LAST_BOX_END}'
+
+
 def on_post_page(content, page, config):
     formulas = _formulas(content)
     if not formulas:
@@ -131,6 +146,9 @@ def on_post_page(content, page, config):
 
     def replace(m: re.Match) -> str:
         formula = (html.unescape(m["tex"]).strip(), m["tag"] == "div")
-        return f'<{m["tag"]} class="arithmatex">{_cache[_key(*formula)]}</{m["tag"]}>'
+        rendered, after = _cache[_key(*formula)], m["punctuation"]
+        if m["tag"] == "span" and after:
+            rendered, after = _attach(rendered, after), ""
+        return f'<{m["tag"]} class="arithmatex">{rendered}</{m["tag"]}>{after}'
 
-    return FORMULA.sub(replace, content)
+    return FORMULA_AND_PUNCTUATION.sub(replace, content)
