@@ -71,7 +71,7 @@ def preset_gradients(name: str, steps: int) -> list[float]:
     return [OUTLIER if t == OUTLIER_STEP else 1.0 for t in ts]
 
 
-NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits, as JS
 
 
 def parse_gradients(text: str) -> list[float]:
