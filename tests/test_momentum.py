@@ -292,8 +292,6 @@ def test_claim_momentum_barely_lowers_the_noise_floor_at_a_small_learning_rate(s
          "minibatches, not momentum")
     says("momentum.md", "!!! warning \"A cleaner direction is not a smaller jitter\" At a "
          "small learning rate, momentum hardly lets noisy SGD settle closer to the minimum")
-    says("momentum.md", "it gives a cleaner direction, but at a small $\\alpha$ hardly less "
-         "jitter")
     says("momentum.md", "(though, at a small learning rate, hardly less jitter)")
     # A less noisy direction: m_t keeps a quarter of the noise of g_t, or less.
     noise = ema(np.random.default_rng(1).normal(size=100_000), 0.9)[1000:]
@@ -371,10 +369,10 @@ def test_claim_beta1_0_5_still_swings_across_the_valley_in_a_damped_wave(says):
 
 
 def test_claim_momentum_lets_a_larger_learning_rate_converge_on_the_valley(says):
-    says("momentum.md", "Momentum with $\\beta_1 = 0.5$, untuned, runs at twice that learning "
-         "rate, $\\alpha = 0.15$, where gradient descent diverges")
-    says("momentum.md", "So it can take a larger learning rate, and that is what makes it "
-         "faster along the valley")
+    says("momentum.md", "Momentum with $\\beta_1 = 0.5$, untuned, runs at $\\alpha = 0.15$, "
+         "where gradient descent diverges")
+    says("momentum.md", "So it can take a larger learning rate**: momentum with "
+         "$\\beta_1 = 0.5$, untuned")
     assert 2 / 25 < 0.15 < 2 * (1 + 0.5) / ((1 - 0.5) * 25)  # above GD's limit, below momentum's
     gd = trajectory(partial(SGD, lr=0.15), VALLEY, steps=100)
     assert not np.isfinite(gd[-1]).all() or VALLEY.loss(*gd[-1]) > VALLEY.loss(*gd[0])
@@ -387,7 +385,7 @@ def test_claim_momentum_lets_a_larger_learning_rate_converge_on_the_valley(says)
 
 def test_claim_at_the_same_learning_rate_momentum_damps_the_zig_zag(says):
     says("momentum.md", "At the same learning rate, momentum damps the zig-zag")
-    says("momentum.md", "on a steady slope the EMA's steps are as long as gradient descent's")
+    says("momentum.md", "a steady slope, its steps are as long as gradient descent's")
 
     def swing(beta1: float) -> float:  # how far from the floor the path still swings
         y = trajectory(partial(EMAMomentum, lr=0.075, beta=beta1), VALLEY, steps=30)[:, 1]
@@ -432,7 +430,8 @@ def test_claim_beta1_0_99_dips_below_the_tolerance_long_before_it_stays_there(sa
 def test_claim_the_valley_race_is_fair_to_gradient_descent_not_to_momentum(says):
     from snippets.momentum import valley_steps_tuned
 
-    says("momentum.md", "at $\\alpha = 0.075$ just under its limit, about its fastest")
+    says("momentum.md", "at $\\alpha = 0.075$ just under its limit, about its fastest, it "
+         "zig-zags for dozens of steps")
     says("momentum.md", "no learning rate of gradient descent is more than one step faster "
          "than 0.075, while $\\beta_1 = 0.5$ is not tuned")
     gd = settling_step(0.075, 0.0, 300)
@@ -484,7 +483,7 @@ def test_claim_on_the_bowl_each_is_tuned_for_its_long_run_factor_not_for_speed(s
 def test_claim_the_steps_per_tenfold_drop_are_long_run_rates(says):
     from snippets.momentum import first_decade_100, first_decade_10000
 
-    says("momentum.md", "and in the long run gradient descent needs")
+    says("momentum.md", "gradient descent needs in the long run")
     says("momentum.md", "Gradient descent's loss falls by the same factor at every step; "
          "momentum's starts slower: its first tenfold drop")
     for mu, L, first in [(0.1, 10.0, first_decade_100()), (0.01, 100.0, first_decade_10000())]:
@@ -516,8 +515,7 @@ def test_claim_on_a_steady_slope_the_average_over_the_root_is_one_up_to_epsilon(
 
 
 def test_claim_momentum_cost_grows_as_the_square_root_of_kappa(says):
-    says("momentum.md", "the cost still grows with the stretch of the landscape, as "
-         "$\\sqrt\\kappa$ instead of $\\kappa$")
+    says("momentum.md", "the cost still grows as $\\sqrt\\kappa$ instead of $\\kappa$")
     # 100 times more stretched: GD needs about 100 times the steps, momentum about 10.
     assert stretch_slowdown_gd() == pytest.approx(100, rel=0.02)
     assert stretch_slowdown() == pytest.approx(10, rel=0.05)
