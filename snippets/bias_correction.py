@@ -140,18 +140,6 @@ if __name__ == "__main__":
 # Values of the page's prose ----------------------------------------------------
 
 
-@value("bias-correction-m-after-10", digits=2, percent=True)
-def m_after_10() -> float:
-    """What m_10 holds of a constant gradient, 1 - beta1^10."""
-    return float(moment_runs(1.0, 0.0, steps=10, runs=1)[0][-1, 0])
-
-
-@value("bias-correction-v-after-10", digits=2, percent=True)
-def v_after_10() -> float:
-    """What v_10 holds of a constant squared gradient, 1 - beta2^10."""
-    return float(moment_runs(1.0, 0.0, steps=10, runs=1)[1][-1, 0])
-
-
 @value("bias-correction-standard-error", digits=1)
 def standard_error() -> float:
     """The largest standard error of the measured E[m_t]/E[g], t <= 10, 100,000 runs.

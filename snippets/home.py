@@ -129,18 +129,17 @@ def adam_final_loss() -> float:
         "[[value: home-uncorrected-overshoot]] past the minimum along the valley and loops "
         "back ([[value: home-uncorrected-final-loss]]). With bias correction, that is Adam, "
         "no step is longer than [[value: home-adam-largest-step]] along a coordinate: the "
-        "path runs down a smooth curve and is still [[value: home-adam-closest-x]] short "
-        "of the minimum after 40 steps ([[value: home-adam-final-loss]])."
+        "path runs down a smooth curve, its steps along the valley shrinking to "
+        "[[value: home-adam-last-step]] by step 40, and is still "
+        "[[value: home-adam-closest-x]] short of the minimum after 40 steps "
+        "([[value: home-adam-final-loss]])."
     ),
     caption=(
         "Each panel adds one layer to the one before, all at the same learning rate "
-        "α = 0.07 (β₁ = 0.9, β₂ = 0.999), 40 steps. Panel 3's steps, "
-        "[[value: home-uncorrected-first-step]] at first and growing to "
+        "α = 0.07, 40 steps. Panel 3's steps, growing to "
         "[[value: home-uncorrected-largest-step]] per coordinate, are the too-large start "
-        "that layer 4 fixes; Adam's are at most "
-        "[[value: home-adam-largest-step]]. The end points are not a race: Adam's steps "
-        "along the valley shrink as it flattens, to [[value: home-adam-last-step]] by "
-        "step 40, so after 40 steps it is still on its way."
+        "that layer 4 fixes. The end points are not a race: Adam's steps "
+        "along the valley shrink as it flattens, so after 40 steps it is still on its way."
     ),
     size=(7.0, 4.0),
 )

@@ -229,9 +229,8 @@ def clean_factor() -> float:
         "[[value: home-wins-noisy-adam-rates-better]] of the 11 rates."
     ),
     caption=(
-        "(a): the minibatch loss, smoothed by a moving average over the last 50 steps; "
-        "(b): the exact loss. Bottom: the sweep, the final loss at each rate of the grid, "
-        "a factor √10 apart; diverged runs are left out."
+        "(a) minibatch loss, averaged over 50 steps; (b) exact loss. Bottom: final "
+        "loss against the rate, diverged runs left out."
     ),
     size=(7.0, 5.0),
 )

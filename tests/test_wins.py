@@ -146,8 +146,6 @@ def test_claim_on_the_well_scaled_clean_bowl_tuned_gradient_descent_beats_adam(s
 
 
 def test_claim_adams_strength_is_one_alpha_across_scales_not_speed(says):
-    says("index.md", "Adam's strength is one $\\alpha$ that works across parameters of very\n"
-         "different scales, not speed on a problem that one tuned rate already suits")
     says("index.md", "not speed on every problem but one learning\nrate that works across "
          "parameters of very different scales")
     assert wins.adam_advantage("noisy") > 5  # wins where the scales differ and gradients are noisy
