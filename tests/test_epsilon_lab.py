@@ -387,8 +387,8 @@ def cells(page, table: str) -> list[list[str]]:
 
 def shown(x: float) -> str:
     """A number as the lab's tables write it (formatValue in epsilon.js)."""
-    return run_lab("return input.map(x => lab.formatValue(Number(x)));",
-                   [repr(float(v)) for v in np.atleast_1d(x)])
+    return run_lab("return Array.from(unpack(input), lab.formatValue);",
+                   pack(np.atleast_1d(x)))
 
 
 @pytest.mark.browser
