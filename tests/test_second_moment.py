@@ -600,7 +600,8 @@ def test_the_bowl_race_alt_text_adam_stays_on_the_diagonal_and_overshoots():
 
 def test_claim_at_the_races_rate_sgd_and_momentum_crawl_and_momentum_needs_a_larger_one(says):
     says("second-moment.md", "At this $\\alpha$, SGD and momentum crawl along the flat $x$ "
-         "direction (momentum needs a larger one: see the sweep in the detour below)")
+         "direction;")
+    says("second-moment.md", "momentum needs a larger $\\alpha$ than the race's")
     assert second_moment.race_sgd() > 0.5 and second_moment.race_momentum() > 0.5
     low, high = second_moment.sweep_range("momentum")
     assert 0.1 < low < high  # every rate at which momentum arrives is larger than the race's
