@@ -361,18 +361,37 @@
   function describeSettings() {
     return `α = ${fmt(state.alpha)}, β1 = ${fmt(state.beta1)}, β2 = ${fmt(state.beta2)}, ε = ${fmt(state.eps)}`;
   }
+  // The table's rows, made when their number changes; a redraw then only rewrites the text
+  // of the cells whose number changed (cheaper, on a phone, than parsing a new table body).
+  const cellText = [];  // per row: the text nodes of its cells after the row header
   function drawTable() {
     const n = table.t.length;
     const what = state.preset === "typed" ? "your gradients" : `the ${state.preset} gradient`;
-    captionShown.textContent = caption.textContent = `Algorithm 1's numbers for the first ${n} ${n === 1 ? "step" : "steps"} ` +
-      `of ${what}, with ${describeSettings()}. A step is what Adam subtracts from the parameter.`;
-    let html = "";
-    for (let k = 0; k < n; k++) {
-      html += `<tr><th scope="row">${k + 1}</th>`;
-      for (let c = 1; c < COLUMNS.length; c++) html += `<td>${show(table[COLUMNS[c]][k])}</td>`;
-      html += "</tr>";
+    captionShown.textContent = caption.textContent = `Algorithm 1's numbers for the first ${n} ` +
+      `${n === 1 ? "step" : "steps"} of ${what}, with ${describeSettings()}. A step is what ` +
+      "Adam subtracts from the parameter.";
+    while (cellText.length > n) {
+      cellText.pop();
+      body.lastChild.remove();
     }
-    body.innerHTML = html;
+    while (cellText.length < n) {
+      const row = el("tr", {}, [el("th", { scope: "row", text: String(cellText.length + 1) })]);
+      const texts = [];
+      for (let c = 1; c < COLUMNS.length; c++) {
+        const text = document.createTextNode("");
+        row.append(el("td", {}, [text]));
+        texts.push(text);
+      }
+      body.append(row);
+      cellText.push(texts);
+    }
+    for (let k = 0; k < n; k++) {
+      const texts = cellText[k];
+      for (let c = 1; c < COLUMNS.length; c++) {
+        const shown = show(table[COLUMNS[c]][k]);
+        if (texts[c - 1].data !== shown) texts[c - 1].data = shown;
+      }
+    }
   }
 
   function sizeCanvas(width, height) {
@@ -391,7 +410,7 @@
   }
 
   function drawPlot() {
-    const W = Math.max(200, canvas.parentElement.clientWidth), H = 220;
+    const W = Math.max(200, plotWidth), H = 220;
     const ctx = sizeCanvas(W, H);
     const pad = { left: 44, right: 12, top: 24, bottom: 36 };
     const w = W - pad.left - pad.right, h = H - pad.top - pad.bottom;
@@ -486,10 +505,13 @@
   app.hidden = false;
   showState();
   readTheme();
+  let plotWidth = canvas.parentElement.clientWidth;
   render();
-  let width = app.clientWidth;
+  // The plot's width, read only when the page's width changes: reading it after the table
+  // changed would make the browser lay the page out at once, inside the redraw.
   new ResizeObserver(() => {
-    if (app.clientWidth !== width) { width = app.clientWidth; scheduleRender(); }
+    const width = canvas.parentElement.clientWidth;
+    if (width !== plotWidth) { plotWidth = width; scheduleRender(); }
   }).observe(app);
 
   // For the tests: the state, the table, the CSV and how long each redraw took.
