@@ -464,6 +464,26 @@ def test_a_link_to_a_section_far_down_a_page_shows_that_section(server, browser)
     page.close()
 
 
+@pytest.mark.parametrize("target", [
+    "second-moment/#how-big-a-step", "momentum/#betas", "adam/#why-t-starts-at-1",
+    "adam/#efficient-form",
+])
+def test_a_link_to_a_section_moved_into_a_fold_opens_the_fold_and_shows_it(
+    server, browser, target
+):
+    # The learner's path keeps detours in closed folds; tutorials link to their old ids.
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(server + target, wait_until="load")
+    page.wait_for_timeout(500)
+    found = page.evaluate("""(id) => { const e = document.getElementById(id);
+        const fold = e.closest('details');
+        return {inFold: fold !== null, open: fold ? fold.open : null,
+                top: e.getBoundingClientRect().top}; }""", target.split("#")[1])
+    assert found["inFold"] and found["open"], f"{target}: {found}"
+    assert 0 <= found["top"] < 200, f"{target}: {found}"
+    page.close()
+
+
 def test_a_link_to_one_faq_answer_shows_its_question_below_the_back_to_top_button(
         server, browser):
     """On a phone, a link up the page to an answer scrolls up, which brings out Material's

@@ -56,6 +56,8 @@ def test_punctuation_after_inline_math_moves_into_the_formula_s_last_box():
     assert html.count('class="math-punctuation"') == 2
     assert '<span class="math-punctuation">,</span></span></span></span></span>' in html
     assert '<span class="math-punctuation">).</span>' in html
+    # and a screen reader, which reads the MathML (the boxes are aria-hidden), reads it too
+    assert html.count("</math>,") == 1 and html.count("</math>).") == 1
     assert re.search(r"</span>[.,;:)]", html.split("<div")[0]) is None  # none left outside
     assert html.endswith("</div>.")  # display math keeps what follows
 

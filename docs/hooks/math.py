@@ -125,14 +125,19 @@ def _preload_fonts(content: str) -> str:
 # A line may break after an inline formula (KaTeX's boxes are inline-blocks, and a
 # word joiner does not prevent it), leaving the comma or full stop after it alone at
 # the start of the next line on a phone. The punctuation is moved into the formula's
-# last box, which never breaks (screen readers, which read KaTeX's MathML, skip it).
+# last box, which never breaks.
 FORMULA_AND_PUNCTUATION = re.compile(FORMULA.pattern + r"(?P<punctuation>[.,;:!?)]*)", re.DOTALL)
 LAST_BOX_END = "</span></span></span>"  # the last .base, .katex-html, .katex
+MATHML_END = "</math>"
 
 
 def _attach(rendered: str, punctuation: str) -> str:
-    if not rendered.endswith(LAST_BOX_END):
-        raise PluginError(f"math: KaTeX's HTML no longer ends in {LAST_BOX_END!r}")
+    if not rendered.endswith(LAST_BOX_END) or rendered.count(MATHML_END) != 1:
+        raise PluginError(f"math: KaTeX's HTML no longer ends in {LAST_BOX_END!r} "
+                          f"or has not one {MATHML_END!r}: update docs/hooks/math.py")
+    # Seen in the last box (hidden from screen readers), read after the MathML (hidden
+    # from the eye): the punctuation stays in the sentence for both.
+    rendered = rendered.replace(MATHML_END, MATHML_END + punctuation)
     head = rendered[: -len(LAST_BOX_END)]
     return f'{head}<span class="math-punctuation">{punctuation}</span>{LAST_BOX_END}'
 
