@@ -7,7 +7,9 @@ it against ``race`` below, point for point.
 Public names:
     DEFAULTS        the settings the playground opens with
     racers(alpha, beta1, beta2, eps, bias_correction=True) -> {key: make_optimizer}
-    race(surface, settings=DEFAULTS, start=None, seed=0) -> {key: path}
+    landscape(surface, rotate=0, noise=None) -> Surface: turned, and with its noise set
+    race(surface, settings=DEFAULTS, start=None, seed=0) -> {key: path}; settings may
+        also set "rotate" (degrees) and "noise" (its standard deviation), as the page does
     noise_sequence(seed, steps) -> array (steps, 2): the noise trajectory() draws
     first_steps(g, ...) -> {key: array (2,)}: how far each racer moves on its first step
     LOSS_WINDOW     how many steps the loss plot averages over on a noisy landscape
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,7 +33,16 @@ from snippets.optimizers import (
     RMSProp,
     trajectory,
 )
-from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, SURFACES, VALLEY, Surface
+from snippets.surfaces import (
+    BOWL,
+    NOISY_VALLEY,
+    ROSENBROCK,
+    SADDLE,
+    SURFACES,
+    VALLEY,
+    Surface,
+    rotated,
+)
 from snippets.values import value
 
 DEFAULTS = {
@@ -71,11 +83,25 @@ def first_steps(
     return moved
 
 
+def landscape(surface: Surface, rotate: float = 0, noise: float | None = None) -> Surface:
+    """`surface` turned by `rotate` degrees about its minimum (surfaces.rotated), seen
+    through gradient noise of standard deviation `noise` (None: the surface's own)."""
+    out = rotated(surface, rotate)
+    if noise is not None and noise != out.noise:
+        if not noise >= 0:
+            raise ValueError(f"noise must be a standard deviation >= 0, got {noise!r}")
+        out = replace(out, noise=float(noise))
+    return out
+
+
 def race(
     surface: Surface, settings: dict = DEFAULTS, start=None, seed: int = 0
 ) -> dict[str, np.ndarray]:
-    """Run the four racers on one surface with one setting; return each one's path."""
+    """Run the four racers on one surface with one setting; return each one's path.
+    settings["rotate"] and settings["noise"], if given, turn the surface and set its
+    noise (landscape); the start, if not given, is the turned surface's."""
     s = {**DEFAULTS, **settings}
+    surface = landscape(surface, s.get("rotate", 0), s.get("noise"))
     makers = racers(s["alpha"], s["beta1"], s["beta2"], s["eps"], s["bias_correction"])
     return {
         key: trajectory(make, surface, start=start, steps=s["steps"], seed=seed)
@@ -153,6 +179,19 @@ JS_CHECK_SETTINGS = [
 ]
 JS_CHECK_STARTS = [None, (0.7, -0.4)]  # the landscape's own start, and one more
 JS_CHECK_STEPS = 500
+# ... and every landscape turned and with noise, from each start (turned and noise: the
+# page's controls; 0 degrees with noise 0 is the noisy valley without its noise).
+JS_CHECK_TURNS = [
+    {"rotate": 15, "alpha": 0.02},
+    {"rotate": 30, "noise": 0.1, "alpha": 0.01},
+    {"rotate": 45},
+    {"rotate": 45, "noise": 2.0, "beta1": 0.0},
+    {"rotate": 60, "bias_correction": False},
+    {"rotate": 75, "noise": 0.5, "alpha": 0.1},
+    {"rotate": 90},
+    {"noise": 0.0},
+    {"noise": 0.01, "eps": 1e-3},
+]
 
 
 # The numbers "Things to try" states ---------------------------------------------------
@@ -161,7 +200,8 @@ JS_CHECK_STEPS = 500
 @value("playground-checked-paths", integer=True)
 def playground_checked_paths() -> float:
     """How many paths the JavaScript is checked on: landscapes x settings x starts x racers."""
-    return len(SURFACES) * len(JS_CHECK_SETTINGS) * len(JS_CHECK_STARTS) * len(LABELS)
+    settings = len(JS_CHECK_SETTINGS) + len(JS_CHECK_TURNS)
+    return len(SURFACES) * settings * len(JS_CHECK_STARTS) * len(LABELS)
 
 
 def _first_step_ratio(key: str, **settings) -> float:
@@ -319,6 +359,39 @@ def playground_bowl_eps1_momentum() -> float:
 @value("playground-bowl-adam", sci=True, digits=2)
 def playground_bowl_adam() -> float:
     return _bowl_end(DEFAULTS["eps"], "adam")
+
+
+def _bowl_turned_end(rotate: int, key: str) -> float:
+    """A racer's loss above the minimum after the default 200 steps on the bowl turned by
+    `rotate` degrees (the page's links: ?surface=bowl and ?surface=bowl&rotate=45)."""
+    surface = landscape(BOWL, rotate)
+    return float(loss_above_minimum(surface, race(BOWL, {"rotate": rotate})[key][-1:])[0])
+
+
+@value("playground-bowl-turned-0-adam", sci=True, digits=2)
+def playground_bowl_turned_0_adam() -> float:
+    return _bowl_turned_end(0, "adam")
+
+
+@value("playground-bowl-turned-0-sgd", digits=2)
+def playground_bowl_turned_0_sgd() -> float:
+    return _bowl_turned_end(0, "sgd")
+
+
+@value("playground-bowl-turned-45-adam", digits=2)
+def playground_bowl_turned_45_adam() -> float:
+    return _bowl_turned_end(45, "adam")
+
+
+@value("playground-bowl-turned-45-sgd", digits=2)
+def playground_bowl_turned_45_sgd() -> float:
+    return _bowl_turned_end(45, "sgd")
+
+
+@value("playground-bowl-turned-45-adam-over-sgd", digits=2)
+def playground_bowl_turned_45_adam_over_sgd() -> float:
+    """How many times SGD's loss Adam's is, after 200 steps on the bowl turned 45 degrees."""
+    return _bowl_turned_end(45, "adam") / _bowl_turned_end(45, "sgd")
 
 
 @functools.cache

@@ -14,6 +14,8 @@ Public names:
     noisy(surface, noise) -> Surface: the same landscape seen through noisy gradients
     NOISY_VALLEY  VALLEY with Gaussian gradient noise of standard deviation 1
     SURFACES      all of the above, by name
+    rotated(surface, degrees) -> Surface: the landscape turned about its minimum
+    ROTATIONS     the angles the playground turns by, each with its (cos, sin)
     valley_loss, valley_grad, bowl_loss, bowl_grad, rosenbrock_loss, rosenbrock_grad,
     saddle_loss, saddle_grad: the functions behind them
 """
@@ -149,3 +151,62 @@ NOISY_VALLEY = noisy(VALLEY, 1.0)
 
 
 SURFACES = {s.name: s for s in (VALLEY, BOWL, ROSENBROCK, SADDLE, NOISY_VALLEY)}
+
+
+# --8<-- [start:rotated]
+# The angles the playground turns a landscape by, each with its cosine and sine as
+# numbers that any language reads as the same doubles (the nearest to the exact values:
+# 1/2, sqrt(3)/2, sqrt(2)/2, (sqrt(6) + sqrt(2))/4, (sqrt(6) - sqrt(2))/4), so that
+# docs/assets/playground/core.js turns the landscape by the very same numbers.
+ROTATIONS = {
+    0: (1.0, 0.0),
+    15: (0.9659258262890683, 0.25881904510252074),
+    30: (0.8660254037844386, 0.5),
+    45: (0.7071067811865476, 0.7071067811865476),
+    60: (0.5, 0.8660254037844386),
+    75: (0.25881904510252074, 0.9659258262890683),
+    90: (0.0, 1.0),
+}
+
+
+def rotated(surface: Surface, degrees: float) -> Surface:
+    """Return `surface` turned anticlockwise by `degrees` about its minimum.
+
+    The loss at a point p is the old loss at the point turned back, c + R(-degrees)(p - c)
+    with c the minimum; the gradient is the old gradient there, turned forward; the start
+    turns with the landscape, and the bounds are the box around the old bounds turned,
+    widened to multiples of 0.5. At 0 degrees it is `surface` itself.
+    """
+    if degrees == 0:
+        return surface
+    if degrees in ROTATIONS:
+        c, s = ROTATIONS[degrees]
+    else:
+        c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    cx, cy = surface.minimum
+
+    def back(x, y):  # the point of the old landscape that (x, y) shows
+        u, w = x - cx, y - cy
+        return cx + (c * u + s * w), cy + (c * w - s * u)
+
+    def turn(x, y):  # a point of the old landscape, where it is now
+        u, w = x - cx, y - cy
+        return cx + (c * u - s * w), cy + (s * u + c * w)
+
+    def loss(x, y):
+        return surface.loss(*back(x, y))
+
+    def grad(x, y) -> np.ndarray:
+        gx, gy = surface.grad(*back(x, y))
+        return np.array([c * gx - s * gy, s * gx + c * gy])
+
+    (x0, x1), (y0, y1) = surface.bounds
+    corners = [turn(x, y) for x in (x0, x1) for y in (y0, y1)]
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    bounds = tuple((float(np.floor(2 * min(v))) / 2, float(np.ceil(2 * max(v))) / 2)
+                   for v in (xs, ys))
+    return replace(surface, name=f"{surface.name} turned {degrees:g} degrees", loss=loss,
+                   grad=grad, bounds=bounds, start=turn(*surface.start))
+
+
+# --8<-- [end:rotated]

@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -33,15 +34,26 @@ from snippets.playground import (
     JS_CHECK_SETTINGS,
     JS_CHECK_STARTS,
     JS_CHECK_STEPS,
+    JS_CHECK_TURNS,
     LABELS,
     LOSS_WINDOW,
     first_steps,
+    landscape,
     loss_above_minimum,
     moving_average,
     noise_sequence,
     race,
 )
-from snippets.surfaces import BOWL, NOISY_VALLEY, ROSENBROCK, SADDLE, SURFACES, VALLEY
+from snippets.surfaces import (
+    BOWL,
+    NOISY_VALLEY,
+    ROSENBROCK,
+    ROTATIONS,
+    SADDLE,
+    SURFACES,
+    VALLEY,
+    rotated,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "docs" / "assets" / "playground" / "core.js"
@@ -82,10 +94,11 @@ STARTS = {name: JS_CHECK_STARTS for name in SURFACES}
 
 
 def cases() -> list[dict]:
-    """Settings for the comparison: every landscape, each setting, two starts."""
+    """Settings for the comparison: every landscape, each setting, two starts; and every
+    landscape turned and with noise (JS_CHECK_TURNS), two starts."""
     out = []
     for name in SURFACES:
-        for settings in SETTINGS:
+        for settings in SETTINGS + JS_CHECK_TURNS:
             for start in STARTS[name]:
                 out.append({"surface": name, "settings": {**DEFAULTS, **settings,
                                                           "steps": STEPS}, "start": start})
@@ -96,14 +109,16 @@ def js_settings(case: dict) -> dict:
     s = case["settings"]
     return {"surface": case["surface"], "alpha": s["alpha"], "beta1": s["beta1"],
             "beta2": s["beta2"], "eps": s["eps"], "steps": s["steps"],
-            "biasCorrection": s["bias_correction"], "start": case["start"], "seed": SEED}
+            "biasCorrection": s["bias_correction"], "start": case["start"], "seed": SEED,
+            **({"rotate": s["rotate"]} if "rotate" in s else {}),
+            **({"noise": s["noise"]} if "noise" in s else {})}
 
 
 JS_RACE = """
 const json = (a) => Array.from(a, x => Number.isFinite(x) ? x : null);  // NaN: null
 return input.map(c => {
   const paths = core.race(c.settings, Float64Array.from(c.noise));
-  const surface = core.SURFACES[c.settings.surface];
+  const surface = core.landscape(c.settings);
   const out = {};
   for (const [key, path] of Object.entries(paths)) {
     out[key] = json(path);
@@ -142,8 +157,9 @@ def test_javascript_visits_the_points_the_python_reference_visits_to_1e_9():
     js = js_race(cases_)
     worst, bit_identical, total = 0.0, 0, 0
     for case, out in zip(cases_, js, strict=True):
-        surface = SURFACES[case["surface"]]
-        paths = race(surface, case["settings"], start=case["start"], seed=SEED)
+        s = case["settings"]
+        paths = race(SURFACES[case["surface"]], s, start=case["start"], seed=SEED)
+        surface = landscape(SURFACES[case["surface"]], s.get("rotate", 0), s.get("noise"))
         for key, path in paths.items():
             g = gap(path, as_array(out[key]))
             assert g <= 1e-9, f"{case}: {key} differs from the Python by {g:.1e}"
@@ -158,7 +174,11 @@ def test_javascript_visits_the_points_the_python_reference_visits_to_1e_9():
             average[~np.isfinite(average)] = np.nan  # JSON has no inf
             g = gap(average, as_array(out[key + " average"]))
             assert g <= 1e-9, f"{case}: {key}'s moving average differs from the Python by {g:.1e}"
-    assert len(cases_) >= 60 and total == 4 * len(cases_)
+    assert len(cases_) >= 120 and total == 4 * len(cases_)
+    turned = [c for c in cases_ if c["settings"].get("rotate")]
+    noisy = [c for c in cases_ if c["settings"].get("noise")]
+    assert {c["settings"]["rotate"] for c in turned} == set(ROTATIONS) - {0}
+    assert {c["surface"] for c in turned} == {c["surface"] for c in noisy} == set(SURFACES)
     assert total == playground.playground_checked_paths()  # the count the page states
     assert bit_identical >= 0.9 * total  # most of them to the last bit
 
@@ -196,6 +216,20 @@ def test_where_the_reference_is_chaotic_the_javascript_stays_within_its_rounding
     sensitivity = gap(reference, nudged)
     assert sensitivity > 1e-9
     assert gap(reference, as_array(out["adam"])) <= 10 * sensitivity
+    # Likewise momentum on Rosenbrock turned by 15 degrees, from (0.7, -0.4): at step 163
+    # C's pow(x, 2) and x * x differ by one unit at x = 0.18418820990912188, and the 337
+    # steps after it grow that to ~4e-9 (which is why JS_CHECK_TURNS uses another alpha).
+    x = 0.18418820990912188
+    assert x**2 != x * x
+    case = {"surface": "rosenbrock", "start": (0.7, -0.4),
+            "settings": {**DEFAULTS, "rotate": 15, "steps": STEPS}}
+    (out,) = js_race([case])
+    reference = race(ROSENBROCK, case["settings"], start=case["start"])["momentum"]
+    nudged = race(ROSENBROCK, case["settings"],
+                  start=tuple(np.nextafter(case["start"], 10)))["momentum"]
+    sensitivity = gap(reference, nudged)
+    assert sensitivity > 1e-9
+    assert 1e-9 < gap(reference, as_array(out["momentum"])) <= 10 * sensitivity
 
 
 def test_javascript_landscapes_colours_and_defaults_are_the_python_ones():
@@ -247,11 +281,89 @@ def test_a_link_reads_back_as_the_setting_it_was_made_from():
             "?surface=nowhere&alpha=-1&beta1=1&beta2=x&steps=1e9&start=99,1")};""", None)
     assert out["back"] == {"surface": "noisy valley", "alpha": 0.0015, "beta1": 0.5,
                            "beta2": 0.9999, "eps": 1e-6, "steps": 730,
-                           "biasCorrection": False, "start": [1.25, -0.5], "seed": 7}
+                           "biasCorrection": False, "start": [1.25, -0.5], "seed": 7,
+                           "noise": 1, "rotate": 0}  # the noisy valley's own noise
     assert "start=1.25,-0.5" in out["q"]
+    assert "noise=" not in out["q"] and "rotate=" not in out["q"]
     bad = out["bad"]  # unreadable values fall back, out-of-range ones are clamped
     assert bad["surface"] == "valley" and bad["alpha"] == 1e-4 and bad["beta1"] == 0.999
     assert bad["beta2"] == 0.999 and bad["steps"] == 1000 and bad["start"] == [3, 1]
+
+
+def test_noise_and_rotation_links_read_back_and_old_links_keep_their_meaning():
+    out = run_core("""
+        const read = (q) => core.fromQuery(q);
+        const link = (q) => core.toQuery(core.fromQuery(q));
+        return {
+          old: ["?surface=noisy%20valley&steps=1000", "?surface=bowl&eps=1", "?beta1=0",
+                "?surface=rosenbrock&steps=1000&alpha=0.003"].map(q => [read(q), link(q)]),
+          set: ["?surface=bowl&rotate=45", "?surface=bowl&noise=0.2&rotate=30&seed=4",
+                "?surface=noisy%20valley&noise=0", "?surface=noisy%20valley&noise=0.5",
+                "?rotate=44&noise=99", "?rotate=8", "?rotate=7&noise=-1",
+                "?surface=bowl&rotate=45&start=-2.9,2.9"].map(q => [read(q), link(q)]),
+        };""", None)
+    (noisy, noisy_link), (bowl, bowl_link), (beta1, _), (rosen, _) = out["old"]
+    assert (noisy["noise"], noisy["rotate"]) == (1, 0)  # the noisy valley as before
+    assert noisy_link == ("?surface=noisy+valley&alpha=0.05&beta1=0.9&beta2=0.999&eps=1e-8"
+                          "&steps=1000&bias_correction=on&start=-2.5,1&seed=0")
+    for state in (bowl, beta1, rosen):
+        assert (state["noise"], state["rotate"]) == (0, 0)
+    assert "noise" not in bowl_link and "rotate" not in bowl_link
+    states = [state for state, _ in out["set"]]
+    links = [link for _, link in out["set"]]
+    assert states[0]["rotate"] == 45 and links[0].endswith("&rotate=45")
+    assert (states[1]["noise"], states[1]["rotate"], states[1]["seed"]) == (0.2, 30, 4)
+    assert links[1].endswith("&noise=0.2&rotate=30&seed=4")
+    assert states[2]["noise"] == 0 and links[2].endswith("&noise=0")  # and no seed
+    assert states[3]["noise"] == 0.5 and links[3].endswith("&noise=0.5&seed=0")
+    assert (states[4]["rotate"], states[4]["noise"]) == (45, 5)  # nearest angle; clamped
+    assert (states[5]["rotate"], states[6]["rotate"], states[6]["noise"]) == (15, 0, 0)
+    assert states[7]["start"] == [-2.9, 2.9]  # the turned bowl's bounds, (-3, 3)
+    for link in links:
+        assert run_core("return core.toQuery(core.fromQuery(input));", link) == link
+
+
+def test_the_javascript_turns_the_landscapes_as_the_python():
+    js = run_core("""const out = {rotations: Object.fromEntries(core.ROTATIONS), turned: {}};
+        for (const name of Object.keys(core.SURFACES)) for (const [a] of core.ROTATIONS) {
+            const s = core.rotated(core.SURFACES[name], a);
+            out.turned[name + " " + a] = {name: s.name, bounds: s.bounds, start: s.start,
+                                           same: s === core.SURFACES[name]};
+        }
+        return out;""", None)
+    assert {int(k): tuple(v) for k, v in js["rotations"].items()} == ROTATIONS
+    for degrees, (c, s) in ROTATIONS.items():  # the nearest doubles to the exact values
+        assert abs(c - np.cos(np.radians(degrees))) <= 2.3e-16
+        assert abs(s - np.sin(np.radians(degrees))) <= 2.3e-16
+    for name, surface in SURFACES.items():
+        for degrees in ROTATIONS:
+            turned = rotated(surface, degrees)
+            assert js["turned"][f"{name} {degrees}"] == {
+                "name": surface.name if degrees == 0 else turned.name,
+                "bounds": [list(b) for b in turned.bounds], "start": list(turned.start),
+                "same": degrees == 0}
+            assert (turned is surface) == (degrees == 0)  # 0 degrees: the landscape itself
+            # the start turned about the minimum: as far from it, at the angle
+            c = np.array(surface.minimum)
+            a, b = np.array(surface.start) - c, np.array(turned.start) - c
+            assert np.linalg.norm(b) == pytest.approx(np.linalg.norm(a), rel=1e-14)
+            assert np.degrees(np.arctan2(*np.flip(b)) - np.arctan2(*np.flip(a))) % 360 == \
+                pytest.approx(degrees, abs=1e-9)
+            # the loss and the gradient: the landscape turned, checked at random points
+            rng = np.random.default_rng(degrees)
+            t = np.radians(degrees)
+            R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+            for p in rng.uniform(-2, 2, (5, 2)) + c:
+                back = c + R.T @ (p - c)
+                assert turned.loss(*p) == pytest.approx(surface.loss(*back), rel=1e-12, abs=1e-12)
+                np.testing.assert_allclose(turned.grad(*p), R @ surface.grad(*back),
+                                           rtol=1e-12, atol=1e-12)
+                h = 1e-6  # and it is the loss's gradient
+                numeric = [(turned.loss(*(p + d)) - turned.loss(*(p - d))) / (2 * h)
+                           for d in (np.array([h, 0]), np.array([0, h]))]
+                np.testing.assert_allclose(turned.grad(*p), numeric, rtol=1e-5, atol=1e-5)
+            (x0, x1), (y0, y1) = turned.bounds  # the turned start is on the map
+            assert x0 <= turned.start[0] <= x1 and y0 <= turned.start[1] <= y1
 
 
 # ---- no link breaks the playground ---------------------------------------------------
@@ -260,12 +372,13 @@ def test_a_link_reads_back_as_the_setting_it_was_made_from():
 PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty",
                    "prototype", "__defineGetter__", "isPrototypeOf"]
 KEYS = ["surface", "alpha", "beta1", "beta2", "eps", "steps", "seed", "bias_correction",
-        "start"]
+        "start", "noise", "rotate"]
 ODD_VALUES = ["", " ", "NaN", "nan", "Infinity", "-Infinity", "1e400", "-1e400", "1e308",
               "5e-324", "1e-320", "-0", "0x1f", "1e", "1_000", "0.05.1", "%", "%ZZ", "%00",
               "%E2%82%AC", "null", "undefined", "true", "[]", "{}", "1,2", "1,2,3", ",",
               "NaN,1", "1e400,0", " 1 , 2 ", "-99,99", "valley", "noisy%20valley",
-              "noisy+valley", "off", "on", "OFF", "9" * 400, "-" * 50]
+              "noisy+valley", "off", "on", "OFF", "9" * 400, "-" * 50, "45", "7.5", "22.5", "-15",
+              "90.0001", "180", "0.3", "2", "5.0000001", "60", "67.4", "74.9", "80"]
 
 
 def generated_queries(count: int, seed: int = 5) -> list[str]:
@@ -297,7 +410,7 @@ return input.map(q => {
   try {
     const s = core.fromQuery(q);
     // What the first drawing computes: the race, each loss and (noisy) its moving average.
-    const surface = core.SURFACES[s.surface];
+    const surface = core.landscape(s);  // turned, with its noise
     const start = s.start || surface.start;
     const paths = core.race(Object.assign({}, s, {start}), core.gaussianNoise(s.seed, 2 * s.steps));
     const lengths = Object.values(paths).map(p => p.length);
@@ -315,10 +428,14 @@ return input.map(q => {
 
 
 def test_no_link_breaks_the_playground_every_query_gives_a_state_within_limits():
-    queries = generated_queries(600)
+    queries = generated_queries(600) + [  # and every angle, on every landscape, noisy
+        f"?surface={quote(name)}&rotate={a}&noise=0.5&steps=50" for name in SURFACES
+        for a in (0, 14, 30.5, 45, 59, 75, 88)]
     out = run_core(JS_ANY_LINK, queries)
     limits = run_core("return core.LIMITS;", None)
-    assert set(limits) == {"alpha", "beta1", "beta2", "eps", "steps", "seed"}
+    assert set(limits) == {"alpha", "beta1", "beta2", "eps", "steps", "seed", "noise",
+                           "rotate"}
+    assert limits["rotate"] == [0, 90] and limits["noise"] == [0, 5]
     for query, result in zip(queries, out, strict=True):
         assert "error" not in result, (query, result.get("error"))
         s = result["s"]
@@ -328,8 +445,9 @@ def test_no_link_breaks_the_playground_every_query_gives_a_state_within_limits()
             assert isinstance(s[key], (int, float)) and lo <= s[key] <= hi, (query, key)
         assert s["steps"] == int(s["steps"]) and s["seed"] == int(s["seed"]), query
         assert isinstance(s["biasCorrection"], bool), query
+        assert s["rotate"] in ROTATIONS, query  # 0, 15, ..., 90
         if s["start"] is not None:
-            (x0, x1), (y0, y1) = SURFACES[s["surface"]].bounds
+            (x0, x1), (y0, y1) = rotated(SURFACES[s["surface"]], s["rotate"]).bounds
             assert x0 <= s["start"][0] <= x1 and y0 <= s["start"][1] <= y1, query
         assert result["lengths"] == [2 * (s["steps"] + 1)] * 4, query
         assert all(loss is not None for loss in result["firstLoss"]), query  # start drawn
@@ -338,12 +456,18 @@ def test_no_link_breaks_the_playground_every_query_gives_a_state_within_limits()
     for query, result in zip(queries, out, strict=True):
         if query.startswith("?surface=") and query[9:] in PROTOTYPE_NAMES:
             assert result["s"]["surface"] == "valley"
-    blank = run_core("return core.fromQuery('?alpha=&steps=%20&start=,&seed=');", None)
+    blank = run_core("return core.fromQuery('?alpha=&steps=%20&start=,&seed=&noise=&rotate=');",
+                     None)
     assert blank == DEFAULTS_JS
+    # The generated links did set the new keys, and angles between the steps.
+    assert {r["s"]["rotate"] for r in out[:600]} >= {0, 15, 45, 90}
+    assert {r["s"]["rotate"] for r in out[600:]} == set(ROTATIONS)
+    assert len({r["s"]["noise"] for r in out[:600]}) > 5
 
 
 DEFAULTS_JS = {"surface": "valley", "alpha": 0.05, "beta1": 0.9, "beta2": 0.999,
-               "eps": 1e-8, "steps": 200, "biasCorrection": True, "start": None, "seed": 0}
+               "eps": 1e-8, "steps": 200, "biasCorrection": True, "start": None, "seed": 0,
+               "noise": 0, "rotate": 0}
 
 
 def test_the_moving_average_is_the_mean_of_the_last_window_values():
@@ -913,3 +1037,126 @@ def test_the_noisy_valley_on_a_dark_phone_has_no_serious_accessibility_violation
     page.wait_for_function("adamPlayground.state().seed === 1")
     assert "seed=1" in page.get_attribute(".pg-link", "href")
     assert not axe_findings(page, axe_source)
+
+
+# ---- turning the landscape, and noise on any -------------------------------------------
+
+
+def _turn(path: np.ndarray, degrees: int, centre=(0.0, 0.0)) -> np.ndarray:
+    t = np.radians(degrees)
+    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    return (path - centre) @ R.T + centre
+
+
+def test_claim_turned_by_45_degrees_the_bowl_takes_adam_s_advantage_away(says):
+    says("playground.md", "On **[the bowl as it is](?surface=bowl)**, its shallow and steep\n"
+         "  directions lie along $x$ and $y$, the coordinates Adam scales one by one:\n"
+         "  after 200 steps Adam is [[value: playground-bowl-turned-0-adam]] above the\n"
+         "  minimum, SGD [[value: playground-bowl-turned-0-sgd]].")
+    says("playground.md", "Turned by 45°, each\n  coordinate mixes the two directions, and "
+         "Adam's advantage is gone: it ends\n  [[value: playground-bowl-turned-45-adam]] above "
+         "the minimum,\n  [[value: playground-bowl-turned-45-adam-over-sgd]] times SGD's\n"
+         "  [[value: playground-bowl-turned-45-sgd]].")
+    says("playground.md", "[The bowl turned by 45°](?surface=bowl&rotate=45)")
+    end = {a: {k: loss_above_minimum(landscape(BOWL, a), p[-1:])[0]
+               for k, p in race(BOWL, {"rotate": a}).items()} for a in (0, 45)}
+    assert end[0]["adam"] == playground.playground_bowl_turned_0_adam() < 1e-8
+    assert end[0]["sgd"] == playground.playground_bowl_turned_0_sgd() > 0.01
+    assert end[0]["adam"] < 1e-6 * end[0]["sgd"]  # far ahead on the bowl as it is
+    assert end[45]["adam"] == playground.playground_bowl_turned_45_adam()
+    assert end[45]["sgd"] == playground.playground_bowl_turned_45_sgd()
+    ratio = playground.playground_bowl_turned_45_adam_over_sgd()
+    assert ratio == end[45]["adam"] / end[45]["sgd"] > 2  # behind SGD when turned
+    # the link's settings are the defaults the page computes these with
+    page = run_core("return core.fromQuery('?surface=bowl&rotate=45');", None)
+    assert {k: page[k] for k in ("alpha", "steps", "rotate", "noise", "surface")} == {
+        "alpha": DEFAULTS["alpha"], "steps": DEFAULTS["steps"], "rotate": 45, "noise": 0,
+        "surface": "bowl"}
+
+
+def test_claim_sgd_s_path_turns_with_the_bowl_and_at_90_degrees_adam_s_does_too(says):
+    says("playground.md", "SGD's path is its path on the bowl as\n  it is, turned by 45°, "
+         "and it ends as far above the minimum. At 90° the bowl's\n  directions lie along "
+         "the coordinates again, and Adam's path is its path at 0°,\n  turned.")
+    says("playground.md", '"Turn the landscape"\n  turns it about its minimum, in steps of '
+         "15° from 0 to 90°, and the start\n  turns with it.")
+    flat = race(BOWL)
+    for degrees in ROTATIONS:
+        turned = race(BOWL, {"rotate": degrees})
+        np.testing.assert_allclose(turned["sgd"], _turn(flat["sgd"], degrees), atol=1e-12)
+        gap_adam = np.abs(turned["adam"] - _turn(flat["adam"], degrees)).max()
+        assert (gap_adam < 1e-12) == (degrees in (0, 90)), degrees  # only 0 and 90 keep it
+    sgd = [loss_above_minimum(landscape(BOWL, a), race(BOWL, {"rotate": a})["sgd"][-1:])[0]
+           for a in ROTATIONS]
+    np.testing.assert_allclose(sgd, sgd[0], rtol=1e-12)
+
+
+def test_claim_noise_can_be_added_on_any_landscape_and_the_noisy_valley_keeps_its_own(says):
+    says("playground.md", "The noisy valley opens with\n  1, the other landscapes with none; "
+         "with noise, the loss plot draws moving\n  averages, as on the noisy valley.")
+    js = run_core("""return Object.keys(core.SURFACES).map(name => {
+        const s = core.fromQuery('?surface=' + encodeURIComponent(name));
+        const noisy = core.fromQuery('?surface=' + encodeURIComponent(name) + '&noise=0.5');
+        return [s.noise, core.landscape(noisy).noise,
+                Array.from(core.race(Object.assign({}, noisy, {steps: 20}),
+                                     Float64Array.from(input)).sgd)];});""",
+                  noise_sequence(SEED, 20).ravel().tolist())
+    for (name, surface), (own, set_, sgd) in zip(SURFACES.items(), js, strict=True):
+        assert own == surface.noise == (1.0 if name == "noisy valley" else 0.0)
+        assert set_ == 0.5
+        python = race(surface, {"noise": 0.5, "steps": 20}, seed=SEED)["sgd"]
+        assert gap(python, as_array(sgd)) <= 1e-9
+        assert np.nanmax(np.abs(python - race(surface, {"noise": 0.0, "steps": 20})["sgd"])) > 1e-3
+
+
+@pytest.mark.browser
+def test_turning_the_bowl_and_adding_noise_by_keyboard_redraws_the_paths(open_page):
+    page = open_page("?surface=bowl")
+    turn, noise = page.locator("#pg-rotate"), page.locator("#pg-noise")
+    assert page.get_by_label("Turn the landscape").count() == 1
+    assert turn.get_attribute("aria-valuetext") == "0 degrees"
+    assert noise.get_attribute("aria-valuetext") == "0, none"
+    turn.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => adamPlayground.state().rotate === 45")
+    page.wait_for_function("() => adamPlayground.paths().sgd[0] !== -1.5")  # redrawn, turned start
+    assert turn.get_attribute("aria-valuetext") == "45 degrees"
+    assert page.locator(".pg-value").all_inner_texts()[6] == "45°"
+    paths = page.evaluate(PATHS)
+    expected = race(BOWL, {"rotate": 45})
+    for key, path in expected.items():
+        assert gap(path, as_array(paths[key])) <= 1e-9
+    legend = page.locator(".pg-legend").inner_text()
+    adam = playground.playground_bowl_turned_45_adam()
+    assert f"Adam: loss {adam:.2g} above the minimum" in legend
+    assert "turned by 45 degrees" in page.get_attribute(".pg-map", "aria-label")
+    page.wait_for_function("() => location.search.endsWith('rotate=45')")
+    assert page.get_attribute(".pg-link", "href").endswith("surface=bowl&alpha=0.05&beta1=0.9"
+                                                            "&beta2=0.999&eps=1e-8&steps=200"
+                                                            "&bias_correction=on"
+                                                            "&start=-2.121320343559643,0"
+                                                            "&rotate=45")
+    # noise: two steps up (0.02), by keyboard; the loss plot then draws moving averages
+    noise.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => adamPlayground.state().noise === 0.02")
+    page.wait_for_function("() => adamPlayground.lossPlot().smoothed")
+    assert noise.get_attribute("aria-valuetext") == "0.02"
+    assert page.get_by_role("button", name="New noise").is_visible()
+    noisy = page.evaluate(PATHS)
+    assert noisy["sgd"][:2] == paths["sgd"][:2] and noisy["sgd"][2:] != paths["sgd"][2:]
+    page.wait_for_function("() => location.search.includes('noise=0.02&rotate=45&seed=0')")
+    # back to the unturned bowl: the start and the paths are the old ones again
+    turn.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function("() => adamPlayground.state().rotate === 0")
+    noise.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function("() => adamPlayground.state().noise === 0 "
+                           "&& !adamPlayground.lossPlot().smoothed")
+    page.wait_for_function("() => adamPlayground.paths().sgd[0] === -1.5")
+    for key, path in race(BOWL).items():
+        assert gap(path, as_array(page.evaluate(PATHS)[key])) <= 1e-9
+    assert page.errors == []

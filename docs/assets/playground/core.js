@@ -12,6 +12,12 @@
    fair sample, but not NumPy's, so the noisy valley here is another sample of
    the same landscape than on the other pages.
 
+   Noise on every landscape, and rotation: landscape(settings) is the chosen
+   landscape turned by settings.rotate degrees about its minimum (rotated(), as
+   snippets/surfaces.py:rotated, by the same table of cosines and sines) and
+   seen through gradient noise of standard deviation settings.noise (by default
+   the landscape's own: 1 on the noisy valley, 0 elsewhere).
+
    Works as a plain <script> (global AdamPlaygroundCore) and as a CommonJS
    module (node). */
 (function (root, factory) {
@@ -92,6 +98,65 @@
       valley.minimum, valley.bounds, valley.start, 1.0
     ),
   };
+
+  // ---- turned landscapes (snippets/surfaces.py:ROTATIONS and rotated) -------------
+  // The angles, each with its cosine and sine: the very doubles of the Python table.
+  const ROTATIONS = new Map([
+    [0, [1.0, 0.0]],
+    [15, [0.9659258262890683, 0.25881904510252074]],
+    [30, [0.8660254037844386, 0.5]],
+    [45, [0.7071067811865476, 0.7071067811865476]],
+    [60, [0.5, 0.8660254037844386]],
+    [75, [0.25881904510252074, 0.9659258262890683]],
+    [90, [0.0, 1.0]],
+  ]);
+
+  // surf turned anticlockwise by degrees (a key of ROTATIONS) about its minimum: the
+  // loss at p is surf's loss at the point turned back, the gradient surf's gradient there
+  // turned forward; the start turns with it; the bounds are the box around surf's bounds
+  // turned, widened to multiples of 0.5. At 0 degrees, surf itself.
+  const rotatedCache = new Map();
+  function rotated(surf, degrees) {
+    if (degrees === 0) return surf;
+    const name = `${surf.name} turned ${degrees} degrees`;
+    if (rotatedCache.has(name)) return rotatedCache.get(name);
+    const [c, s] = ROTATIONS.get(degrees);
+    const [cx, cy] = surf.minimum;
+    const turn = (x, y) => {
+      const u = x - cx, w = y - cy;
+      return [cx + (c * u - s * w), cy + (s * u + c * w)];
+    };
+    const [[x0, x1], [y0, y1]] = surf.bounds;
+    const corners = [turn(x0, y0), turn(x0, y1), turn(x1, y0), turn(x1, y1)];
+    const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
+    const box = (v) => [Math.floor(2 * Math.min(...v)) / 2, Math.ceil(2 * Math.max(...v)) / 2];
+    const out = surface(
+      name, surf.label,
+      (x, y) => {
+        const u = x - cx, w = y - cy;
+        return surf.loss(cx + (c * u + s * w), cy + (c * w - s * u));
+      },
+      (x, y, g) => {
+        const u = x - cx, w = y - cy;
+        surf.grad(cx + (c * u + s * w), cy + (c * w - s * u), g);
+        const gx = g[0], gy = g[1];
+        g[0] = c * gx - s * gy;
+        g[1] = s * gx + c * gy;
+      },
+      surf.minimum, [box(xs), box(ys)], turn(surf.start[0], surf.start[1]), surf.noise
+    );
+    out.rotate = degrees;
+    rotatedCache.set(name, out);
+    return out;
+  }
+
+  // The landscape a setting runs on: s.surface turned by s.rotate degrees, with gradient
+  // noise s.noise (missing: the landscape's own), as snippets/playground.py:landscape.
+  function landscape(s) {
+    const turned = rotated(SURFACES[s.surface], s.rotate || 0);
+    const noise = typeof s.noise === "number" ? s.noise : turned.noise;
+    return noise === turned.noise ? turned : Object.assign({}, turned, { noise });
+  }
 
   // ---- optimizers (snippets/optimizers.py, snippets/adam.py) ---------------
   // Each takes the point p (2 numbers) and its gradient g and updates p in place.
@@ -210,7 +275,7 @@
 
   // All four paths for one setting: {sgd: path, momentum: ..., rmsprop: ..., adam: ...}.
   function race(s, noise) {
-    const surf = SURFACES[s.surface];
+    const surf = landscape(s);
     const start = s.start || surf.start;
     const paths = {};
     for (const r of RACERS) {
@@ -314,13 +379,14 @@
   // Defaults as snippets/playground.py:DEFAULTS (a test checks they agree).
   const DEFAULTS = {
     surface: "valley", alpha: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-    steps: 200, biasCorrection: true, start: null, seed: 0,
+    steps: 200, biasCorrection: true, start: null, seed: 0, noise: 0, rotate: 0,
   };
   // What a link may set: the slider ranges (beta < 1, as Adam checks).
   const LIMITS = {
     alpha: [1e-4, 1], beta1: [0, 0.999], beta2: [0, 0.9999], eps: [1e-12, 1],
-    steps: [10, 1000], seed: [0, 2 ** 31 - 1],
+    steps: [10, 1000], seed: [0, 2 ** 31 - 1], noise: [0, 5], rotate: [0, 90],
   };
+  const ROTATE_STEP = 15;  // the angles of ROTATIONS
 
   const clamp = (x, [lo, hi]) => Math.min(hi, Math.max(lo, x));
   // Only a landscape's own name selects it: "constructor" or "__proto__" is no landscape.
@@ -342,9 +408,18 @@
     s.steps = Math.round(s.steps);
     s.seed = Math.round(s.seed);
     if (q.get("bias_correction") === "off") s.biasCorrection = false;
+    // No noise= or rotate=, as in the links made before they were: the landscape's own
+    // noise, unturned. An angle is rounded to the nearest of ROTATIONS.
+    s.noise = SURFACES[s.surface].noise;
+    const noise = readNumber(q.get("noise"));
+    if (Number.isFinite(noise)) s.noise = clamp(noise, LIMITS.noise);
+    const rotate = readNumber(q.get("rotate"));
+    if (Number.isFinite(rotate)) {
+      s.rotate = Math.round(clamp(rotate, LIMITS.rotate) / ROTATE_STEP) * ROTATE_STEP;
+    }
     const start = (q.get("start") || "").split(",").map(readNumber);
     if (start.length === 2 && start.every(Number.isFinite)) {
-      const [[x0, x1], [y0, y1]] = SURFACES[s.surface].bounds;
+      const [[x0, x1], [y0, y1]] = landscape(s).bounds;
       s.start = [clamp(start[0], [x0, x1]), clamp(start[1], [y0, y1])];
     }
     return s;
@@ -357,18 +432,22 @@
 
   // The query string of a setting: every value, so a link keeps its meaning.
   function toQuery(s) {
-    const start = s.start || SURFACES[s.surface].start;
+    const surf = landscape(s);
+    const start = s.start || surf.start;
     const q = new URLSearchParams();
     q.set("surface", s.surface);
     for (const key of ["alpha", "beta1", "beta2", "eps", "steps"]) q.set(key, formatNumber(s[key]));
     q.set("bias_correction", s.biasCorrection ? "on" : "off");
     q.set("start", start.map(formatNumber).join(","));
-    if (SURFACES[s.surface].noise) q.set("seed", String(s.seed));
+    // noise and rotate only where they differ from what a link without them means
+    if (surf.noise !== SURFACES[s.surface].noise) q.set("noise", formatNumber(surf.noise));
+    if (s.rotate) q.set("rotate", String(s.rotate));
+    if (surf.noise) q.set("seed", String(s.seed));
     return "?" + q.toString().replace(/%2C/g, ",");
   }
 
   return {
-    SURFACES, RACERS, DEFAULTS, LIMITS,
+    SURFACES, RACERS, DEFAULTS, LIMITS, ROTATIONS, rotated, landscape,
     sgd, emaMomentum, rmsprop, adam, adamNoBiasCorrection,
     makeOptimizer, trajectory, race, powInt, lossAbove, gaussianNoise, fromQuery, toQuery, formatNumber,
     LOSS_WINDOW, LOSS_FLOOR, movingAverage, formatLoss, samePathAs,

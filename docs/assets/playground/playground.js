@@ -26,6 +26,7 @@
   const BETA1S = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99,
     0.995, 0.999];
   const BETA2S = [0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999];
+  const NOISES = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
   const logOf = (x) => Math.log(Math.max(x, 1e-300));
   const SLIDERS = [  // key, label (HTML), values or [min, max, step], how "near" is measured
     { key: "alpha", label: "Learning rate α", values: ALPHAS, scale: logOf },
@@ -35,6 +36,10 @@
     { key: "beta2", label: "β<sub>2</sub>, decay of the average squared gradient v",
       values: BETA2S, scale: (b) => -logOf(1 - b) },
     { key: "eps", label: "ε, added to √v", values: EPSILONS, scale: logOf },
+    { key: "noise", label: "Gradient noise (standard deviation)", values: NOISES,
+      scale: (x) => logOf(x + 0.005), text: (x) => (x ? fmt(x) : "0, none") },
+    { key: "rotate", label: "Turn the landscape", range: [0, 90, 15],
+      shown: (x) => x + "°", text: (x) => x + " degrees" },
   ];
 
   const fmt = core.formatNumber;
@@ -50,7 +55,8 @@
     if (!noiseCache.has(seed)) noiseCache.set(seed, core.gaussianNoise(seed, 2 * MAX_STEPS));
     return noiseCache.get(seed);
   };
-  const surface = () => SURFACES[state.surface];
+  // The landscape the race runs on: turned by state.rotate, with the noise state.noise.
+  const surface = () => core.landscape(state);
   const start = () => state.start || surface().start;
 
   // ---- the controls ----------------------------------------------------------
@@ -145,8 +151,8 @@
     for (const { spec, input, shown } of Object.values(sliders)) {
       const x = state[spec.key];
       input.value = spec.values ? nearestIndex(spec.values, x, spec.scale) : x;
-      shown.textContent = fmt(x);
-      input.setAttribute("aria-valuetext", fmt(x));
+      shown.textContent = spec.shown ? spec.shown(x) : fmt(x);
+      input.setAttribute("aria-valuetext", spec.text ? spec.text(x) : fmt(x));
     }
     const [[x0, x1], [y0, y1]] = surface().bounds;
     for (const [axis, { input, i }] of Object.entries(startInputs)) {
@@ -166,11 +172,25 @@
     scheduleHistory();
   }
 
-  surfaceSelect.addEventListener("change", () => update({ surface: surfaceSelect.value, start: null }));
+  // A new landscape starts from its own start, with its own noise; it keeps the angle.
+  surfaceSelect.addEventListener("change", () => update({ surface: surfaceSelect.value, start: null,
+    noise: SURFACES[surfaceSelect.value].noise }));
+  // A start the reader set turns with the landscape, about its minimum.
+  function turnStart(degrees) {
+    if (!state.start) return null;
+    const [c0, s0] = core.ROTATIONS.get(state.rotate), [c1, s1] = core.ROTATIONS.get(degrees);
+    const c = c1 * c0 + s1 * s0, s = s1 * c0 - c1 * s0;  // by degrees - state.rotate
+    const [cx, cy] = surface().minimum, u = state.start[0] - cx, w = state.start[1] - cy;
+    const bounds = core.rotated(SURFACES[state.surface], degrees).bounds;
+    const round = (v) => Math.round(v * 100) / 100;
+    return [cx + (c * u - s * w), cy + (s * u + c * w)].map((v, i) =>
+      Math.min(bounds[i][1], Math.max(bounds[i][0], round(v))));
+  }
   for (const { spec, input } of Object.values(sliders)) {
     input.addEventListener("input", () => {
       const i = Number(input.value);
-      update({ [spec.key]: spec.values ? spec.values[i] : i });
+      if (spec.key === "rotate") update({ rotate: i, start: turnStart(i) });
+      else update({ [spec.key]: spec.values ? spec.values[i] : i });
     });
   }
   for (const { input, i } of Object.values(startInputs)) {
@@ -263,7 +283,7 @@
   }
 
   function layoutKey() {  // what the layout depends on
-    return [state.surface, mapCanvas.parentElement.clientWidth, lossCanvas.parentElement.clientWidth,
+    return [state.surface, state.rotate, mapCanvas.parentElement.clientWidth, lossCanvas.parentElement.clientWidth,
       window.innerHeight, window.devicePixelRatio].join();
   }
 
@@ -535,8 +555,9 @@
       legendItems[r.key].textContent = `${r.label}: ${outcome[r.key]}`;
       swatches[r.key].classList.toggle("pg-dashed", Boolean(twin));
     }
+    const turned = state.rotate ? `, turned by ${state.rotate} degrees,` : ",";
     mapCanvas.setAttribute("aria-label",
-      `Contour map of the ${surface().label.toLowerCase()} landscape, with the paths of SGD, ` +
+      `Contour map of the ${surface().label.toLowerCase()} landscape${turned} with the paths of SGD, ` +
       `momentum, RMSProp and Adam from ${fmtPoint(start())}; where each ends is listed below.`);
     lossCanvas.setAttribute("aria-label",
       `Loss above the minimum against the step, on a log scale, for ${state.steps} steps ` +
