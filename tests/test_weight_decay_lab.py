@@ -314,13 +314,24 @@ def open_lab(server, browser):  # noqa: F811
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.goto(server + "playground/weight-decay/" + query, wait_until="networkidle")
         if options.get("java_script_enabled", True):
-            page.wait_for_function("window.adamWeightDecayLab && adamWeightDecayLab.result()")
+            wait_until(page, "Boolean(window.adamWeightDecayLab && adamWeightDecayLab.result())")
         page.errors = errors
         return page
 
     yield open_
     for context in contexts:
         context.close()
+
+
+def wait_until(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll `expression` in the page until it is true (page.wait_for_function polls with
+    eval, which the site's Content-Security-Policy refuses)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < end, f"timed out waiting for {expression}"
+        page.wait_for_timeout(50)
 
 
 def table(page, index: int) -> list[list[str]]:
@@ -339,14 +350,14 @@ def test_moving_the_sliders_by_keyboard_changes_the_tables_as_the_python_says(op
     assert table(page, 0)[1][:2] == ["L2 in Adam", fmt3(wd.wd_lab_l2_small_final())]
     page.locator("#wd-lam").focus()
     page.keyboard.press("ArrowRight")  # lambda 0.01 -> 0.02
-    page.wait_for_function("adamWeightDecayLab.state().lam === 0.02")
+    wait_until(page, "adamWeightDecayLab.state().lam === 0.02")
     page.locator("#wd-steps").focus()
     page.keyboard.press("ArrowLeft")  # 1000 -> 900 steps
-    page.wait_for_function("adamWeightDecayLab.state().steps === 900")
+    wait_until(page, "adamWeightDecayLab.state().steps === 900")
     page.locator("#wd-schedule").focus()
     page.keyboard.press("ArrowUp")  # warmup, then cosine -> cosine
-    page.wait_for_function("adamWeightDecayLab.state().schedule === 'cosine'")
-    page.wait_for_function("document.querySelector('.wd-table caption').textContent"
+    wait_until(page, "adamWeightDecayLab.state().schedule === 'cosine'")
+    wait_until(page, "document.querySelector('.wd-table caption').textContent"
                            ".includes('step 900')")
     assert page.get_attribute("#wd-lam", "aria-valuetext") == "0.02"
     expected = run(lam=0.02, steps=900, schedule="cosine")
@@ -357,10 +368,10 @@ def test_moving_the_sliders_by_keyboard_changes_the_tables_as_the_python_says(op
     decay_rows = table(page, 1)
     assert decay_rows[-1][0] == "AdamW (paper), every weight"
     assert decay_rows[-1][2] == "0.02 (1)"  # the cosine's peak: step 1, lambda
-    page.wait_for_function("location.search.includes('lam=0.02')")
+    wait_until(page, "location.search.includes('lam=0.02')")
     assert "steps=900" in page.evaluate("location.search")
     assert "schedule=cosine" in page.get_attribute(".pg-link", "href")
-    page.wait_for_function("document.querySelector('.pg-status').textContent.includes('After')")
+    wait_until(page, "document.querySelector('.pg-status').textContent.includes('After')")
     status = page.locator(".pg-status").text_content()
     assert "λ 0.02" in status and "cosine" in status and "900 steps" in status
     result = page.evaluate("""() => { const r = adamWeightDecayLab.result();
@@ -393,7 +404,7 @@ def test_the_dark_scheme_redraws_and_a_phone_gets_no_sideways_scroll(open_lab):
     pixels = page.evaluate("document.querySelector('.wd-decay').toDataURL()")
     light = page.evaluate("adamWeightDecayLab.theme()")
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    page.wait_for_function("adamWeightDecayLab.theme().scheme === 'slate'")
+    wait_until(page, "adamWeightDecayLab.theme().scheme === 'slate'")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
     dark = page.evaluate("adamWeightDecayLab.theme()")
     assert dark["fg"] != light["fg"] and dark["paper"] != light["paper"]

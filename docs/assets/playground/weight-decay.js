@@ -44,51 +44,49 @@
   function run(s) {
     const { lam, lr, steps, schedule, warmup } = s;
     const n = SCALES.length;
-    const out = { eta: new Float64Array(steps) };
-    const state = {};
+    const eta = new Float64Array(steps);
+    for (let t = 1; t <= steps; t++) eta[t - 1] = multiplier(t, steps, schedule, warmup);
+    const out = { eta };
+    // Each weight on its own: the Python's arithmetic is element by element.
     for (const { key } of METHODS) {
-      state[key] = { theta: new Float64Array(n).fill(1), m: new Float64Array(n),
-        v: new Float64Array(n), md: new Float64Array(n) };
-      out[key] = { theta: new Float64Array((steps + 1) * n), decay: new Float64Array(steps * n) };
-      out[key].theta.fill(1, 0, n);
-    }
-    let b1t = 1.0, b2t = 1.0;
-    for (let t = 1; t <= steps; t++) {
-      const eta = multiplier(t, steps, schedule, warmup);
-      const lrT = lr * eta;
-      b1t *= BETA1;
-      b2t *= BETA2;
-      out.eta[t - 1] = eta;
-      const flip = t % 2 ? 1.0 : -1.0;
-      for (const { key } of METHODS) {
-        const st = state[key], theta = out[key].theta, decay = out[key].decay;
-        for (let i = 0; i < n; i++) {
-          const th = st.theta[i];
-          let g = SCALES[i] * ((th - 1.0) + flip);
-          if (key === "l2") {
+      const kind = key === "l2" ? 0 : key === "adamw" ? 1 : 2;
+      const theta = new Float64Array((steps + 1) * n), decay = new Float64Array(steps * n);
+      for (let i = 0; i < n; i++) {
+        const scale = SCALES[i];
+        let th = 1.0, m = 0.0, v = 0.0, md = 0.0, b1t = 1.0, b2t = 1.0;
+        theta[i] = th;
+        for (let t = 1; t <= steps; t++) {
+          const e = eta[t - 1];
+          const lrT = lr * e;
+          b1t *= BETA1;
+          b2t *= BETA2;
+          const flip = t % 2 ? 1.0 : -1.0;
+          let g = scale * ((th - 1.0) + flip);
+          if (kind === 0) {
             g = g + lam * th;
-            st.md[i] = BETA1 * st.md[i] + (1 - BETA1) * (lam * th);
+            md = BETA1 * md + (1 - BETA1) * (lam * th);
           }
-          st.m[i] = BETA1 * st.m[i] + (1 - BETA1) * g;
-          st.v[i] = BETA2 * st.v[i] + (1 - BETA2) * (g * g);
-          const mHat = st.m[i] / (1 - b1t);
-          const den = Math.sqrt(st.v[i] / (1 - b2t)) + EPS;
+          m = BETA1 * m + (1 - BETA1) * g;
+          v = BETA2 * v + (1 - BETA2) * (g * g);
+          const mHat = m / (1 - b1t);
+          const den = Math.sqrt(v / (1 - b2t)) + EPS;
           let d, next;
-          if (key === "l2") {
-            d = lrT * (st.md[i] / (1 - b1t)) / den / th;
+          if (kind === 0) {
+            d = lrT * (md / (1 - b1t)) / den / th;
             next = th - lrT * mHat / den;
-          } else if (key === "adamw") {
+          } else if (kind === 1) {
             d = lrT * lam;
             next = th - lrT * lam * th - lrT * mHat / den;
           } else {
-            d = eta * lam;
-            next = th - eta * (lr * mHat / den + lam * th);
+            d = e * lam;
+            next = th - e * (lr * mHat / den + lam * th);
           }
-          st.theta[i] = next;
+          th = next;
           theta[t * n + i] = next;
           decay[(t - 1) * n + i] = d;
         }
       }
+      out[key] = { theta, decay };
     }
     return out;
   }
@@ -165,8 +163,10 @@
     return s;
   };
   for (const m of METHODS) legend.append(el("li", {}, [swatch(m.key), el("span", { text: m.label })]));
-  legend.append(el("li", {}, [swatch("l2", "short"), el("span", { text: "L2, gradients 1e−3 (dotted)" })]));
-  legend.append(el("li", {}, [swatch("l2", "long"), el("span", { text: "L2, gradients 1e3 (dashed)" })]));
+  legend.append(el("li", {}, [swatch("l2", "short"),
+    el("span", { text: "decay plot: L2, s = 1e−3 (dotted)" })]));
+  legend.append(el("li", {}, [swatch("l2", "long"),
+    el("span", { text: "decay plot: L2, s = 1e3 (dashed)" })]));
 
   const scheduleSelect = el("select", { id: "wd-schedule" },
     SCHEDULES.map((s) => el("option", { value: s.key, text: s.label })));
@@ -285,8 +285,11 @@
     .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
   // ---- drawing ------------------------------------------------------------------------------
+  // At most two device pixels per CSS pixel: sharp enough for lines, and a phone at three
+  // would fill more than twice as many pixels for each redraw.
+  const pixelRatio = () => Math.min(2, window.devicePixelRatio || 1);
   function sizeCanvas(canvas, width, height) {
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = pixelRatio();
     const w = Math.round(width * dpr), h = Math.round(height * dpr);
     if (canvas.width !== w || canvas.height !== h) {
       canvas.style.height = height + "px";
@@ -345,15 +348,16 @@
     for (const k of [0, steps / 2, steps]) ctx.fillText(String(k), x0 + k / steps * w, y0 + h + 4);
     ctx.strokeStyle = theme.light;
     ctx.strokeRect(x0, y0, w, h);
-    // curves, at most about two points per pixel
+    // curves, at most about one point per pixel
     ctx.save();
     ctx.beginPath();
     ctx.rect(x0, y0 - 1, w, h + 2);
     ctx.clip();
     ctx.lineWidth = 1.8;
-    ctx.lineJoin = "round";
+    ctx.lineJoin = "bevel";
     for (const s of series) {
-      const every = Math.max(1, Math.floor(s.count / (2 * w)));
+      let every = Math.max(1, Math.floor(s.count / w));
+      if (every > 1 && every % 2) every++;  // even steps only: the gradient's flip is not drawn as a zig-zag
       ctx.strokeStyle = s.colour;
       ctx.setLineDash(s.dash || []);
       ctx.beginPath();
@@ -391,7 +395,7 @@
         w: width / columns, h: panelH });
     }
     SCALES.forEach((scale, i) => {
-      panel(ctx, boxes[i], `weight, gradients ${scaleName(scale)}`,
+      panel(ctx, boxes[i], `weight, s = ${scaleName(scale)}`,
         METHODS.map((m) => ({ values: result[m.key].theta, stride: n, offset: i, count: steps + 1,
           first: 0, colour: theme[m.key] })),
         { log: false, lo: 0, hi }, steps);
@@ -407,16 +411,19 @@
     const height = width < 500 ? 220 : 300;
     const ctx = sizeCanvas(decayCanvas, width, height);
     const n = SCALES.length, steps = state.steps;
-    let top = -Infinity, low = Infinity;
+    let largest = 0, smallest = Infinity;  // of the positive, finite decays
     for (const m of METHODS) {
-      for (const v of result[m.key].decay) {
-        if (v > 0 && Number.isFinite(v)) {
-          top = Math.max(top, Math.ceil(Math.log10(v)));
-          low = Math.min(low, Math.floor(Math.log10(v)));
+      const d = result[m.key].decay;
+      for (let k = 0; k < d.length; k++) {
+        const v = d[k];
+        if (v > 0 && v < Infinity) {
+          if (v > largest) largest = v;
+          if (v < smallest) smallest = v;
         }
       }
     }
-    if (!Number.isFinite(top)) { top = 0; low = -1; }
+    let top = 0, low = -1;
+    if (largest > 0) { top = Math.ceil(Math.log10(largest)); low = Math.floor(Math.log10(smallest)); }
     top = Math.min(top, 2);
     low = Math.max(low, top - 12);
     if (top - low < 2) low = top - 2;
@@ -436,61 +443,78 @@
   let norms = {};
   const methodLabel = (key) => METHODS.find((m) => m.key === key).label;
 
-  function row(cells, header) {
-    return el("tr", {}, cells.map((c, k) => el(k === 0 && header ? "th" : "td",
-      k === 0 && header ? { scope: "row", text: c } : { text: c })));
-  }
   function head(cells) {
     return el("thead", {}, [el("tr", {}, cells.map((c) => el("th", { scope: "col", text: c })))]);
   }
+
+  // The two tables: built once (their rows do not change), their cells filled at each redraw.
+  const finalCaption = el("caption");
+  const finalCells = {};
+  const decayCells = [];
+  const decayCaption = el("caption", { text: "The effective decay per step: the fraction of a " +
+    "weight that decay alone takes off; kept: what decay alone leaves of it over the run" });
+  const lastStepHeader = el("th", { scope: "col" });
+  function buildTables() {
+    const finalBody = el("tbody");
+    for (const m of METHODS) {
+      const cells = [0, 1, 2, 3].map(() => el("td"));
+      finalCells[m.key] = cells;
+      finalBody.append(el("tr", {}, [el("th", { scope: "row", text: m.label }), ...cells]));
+    }
+    finalTable.append(finalCaption,
+      head(["method", ...SCALES.map((s) => `s = ${scaleName(s)}`), "norm"]), finalBody);
+    const decayHead = head(["method, weight", "step 1", "largest (at step)"]);
+    decayHead.firstChild.append(lastStepHeader, el("th", { scope: "col", text: "kept" }));
+    const decayBody = el("tbody");
+    for (const m of METHODS) {
+      const which = m.key === "l2" ? SCALES.map((s, i) => [i, `s = ${scaleName(s)}`])
+        : [[0, "every weight"]];
+      for (const [i, name] of which) {
+        const cells = [0, 1, 2, 3].map(() => el("td"));
+        decayCells.push({ key: m.key, i, name, cells });
+        decayBody.append(el("tr", {}, [el("th", { scope: "row", text: `${m.label}, ${name}` }),
+          ...cells]));
+      }
+    }
+    decayTable.append(decayCaption, decayHead, decayBody);
+  }
+  const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 
   let facts = null;
   function describe() {
     const n = SCALES.length, steps = state.steps;
     facts = {};
-    finalTable.replaceChildren(
-      el("caption", { text: `The weights after step ${steps}, each started at 1, ` +
-        "for gradients of scale s" }),
-      head(["method", ...SCALES.map((s) => `s = ${scaleName(s)}`), "norm"]));
-    const body = el("tbody");
+    setText(finalCaption, `The weights after step ${steps}, each started at 1, for gradients ` +
+      "of scale s");
     for (const m of METHODS) {
       const last = Array.from(result[m.key].theta.subarray(steps * n, steps * n + n));
-      facts[m.key] = { last, norm: norms[m.key][steps] };
-      body.append(row([m.label, ...last.map(fmt), fmt(norms[m.key][steps])], true));
+      facts[m.key] = { last, norm: norms[m.key][steps], decay: [] };
+      [...last, norms[m.key][steps]].forEach((x, k) => setText(finalCells[m.key][k], fmt(x)));
     }
-    finalTable.append(body);
-
-    decayTable.replaceChildren(
-      el("caption", { text: "The effective decay per step: the fraction of a weight that " +
-        "decay alone takes off; kept: what decay alone leaves of it over the run" }),
-      head(["method, weight", "step 1", "largest (at step)", `step ${steps}`, "kept"]));
-    const dbody = el("tbody");
-    for (const m of METHODS) {
-      const d = result[m.key].decay;
-      const which = m.key === "l2" ? SCALES.map((s, i) => [i, `s = ${scaleName(s)}`])
-        : [[0, "every weight"]];
-      facts[m.key].decay = [];
-      for (const [i, name] of which) {
-        let best = 0;
-        for (let k = 1; k < steps; k++) if (d[k * n + i] > d[best * n + i]) best = k;
-        const kept = lab.keptByDecay(d, i);
-        facts[m.key].decay.push({ name, peak: d[best * n + i], at: best + 1 });
-        dbody.append(row([`${m.label}, ${name}`, fmt(d[i]), `${fmt(d[best * n + i])} (${best + 1})`,
-          fmt(d[(steps - 1) * n + i]), fmt(kept)], true));
-      }
+    setText(lastStepHeader, `step ${steps}`);
+    for (const { key, i, name, cells } of decayCells) {
+      const d = result[key].decay;
+      let best = 0;
+      for (let k = 1; k < steps; k++) if (d[k * n + i] > d[best * n + i]) best = k;
+      facts[key].decay.push({ name, peak: d[best * n + i], at: best + 1 });
+      const texts = [fmt(d[i]), `${fmt(d[best * n + i])} (${best + 1})`,
+        fmt(d[(steps - 1) * n + i]), fmt(lab.keptByDecay(d, i))];
+      texts.forEach((text, k) => setText(cells[k], text));
     }
-    decayTable.append(dbody);
 
     const schedule = SCHEDULES.find((s) => s.key === state.schedule).label;
-    weightsCanvas.setAttribute("aria-label",
+    setAttr(weightsCanvas, "aria-label",
       `Four plots of the weights against the step, ${steps} steps, ${schedule} schedule: ` +
       "one for each gradient scale, with a line for each method, and one of the norm of the " +
       "three weights; the values after the last step are in the first table below.");
-    decayCanvas.setAttribute("aria-label",
+    setAttr(decayCanvas, "aria-label",
       "The effective decay per step against the step, on a log scale: L2 in Adam for each " +
       "gradient scale, and each AdamW, the same for every weight; the numbers are in the " +
       "second table below.");
   }
+  const setAttr = (node, name, text) => {
+    if (node.getAttribute(name) !== text) node.setAttribute(name, text);
+  };
 
   function summary() {
     const schedule = SCHEDULES.find((s) => s.key === state.schedule).label;
@@ -538,6 +562,7 @@
 
   // ---- go ---------------------------------------------------------------------------------
   root.hidden = false;
+  buildTables();
   showState();
   setTimeout(() => {
     readTheme();
