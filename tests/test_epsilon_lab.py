@@ -303,6 +303,20 @@ def test_claim_in_float16_eps_1e_8_is_zero_and_small_gradients_give_nan_then_inf
     assert r["m"][0, 0] == r["v"][0, 0] == 0 and r["m"][0, 1] > 0 == r["v"][0, 1]
 
 
+def test_claim_a_small_eps_only_matters_for_gradients_near_its_size_unless_the_format_loses_it(
+        says):
+    says(PAGE, "a small\n$\\varepsilon$ only matters for gradients near its size or below, unless "
+         "the\nformat cannot hold it")
+    grid = gradient_grid()
+    for fmt in ("float64", "float32"):
+        for eps in (1e-16, 1e-12, 1e-8, 1e-7, 1e-5):
+            steps = first_step(grid, eps, "algorithm1", fmt)
+            assert np.all(np.abs(steps[grid >= 100 * eps] - 1) < 0.011), (fmt, eps)
+            assert np.all(steps[grid <= eps] <= 0.5 + 1e-6), (fmt, eps)  # near it: it matters
+    # float16 cannot hold 1e-8: there it matters for gradients 10^5 times larger
+    assert np.isinf(first_step([1e-3], 1e-8, "algorithm1", "float16")).all()
+
+
 def test_claim_adam_atan2_never_gives_nan_and_its_steady_step_is_pi_over_4(says):
     says(PAGE, "Adam-atan2 has no $\\varepsilon$ and never divides")
     says(PAGE, "[[value: epsilon-lab-atan2-first]] $\\alpha$")
@@ -315,6 +329,7 @@ def test_claim_adam_atan2_never_gives_nan_and_its_steady_step_is_pi_over_4(says)
 
 
 def test_claim_keras_eps_hat_shrinks_the_first_step_more_than_algorithm_1(says):
+    says(PAGE, "so it acts as the $\\varepsilon$\nof Algorithm 1 grown by $1/\\sqrt{1-\\beta_2^t}$")
     says(PAGE, "at $|g| = 10^{-7}$ Algorithm 1's first step is "
          "[[value: epsilon-lab-float32-first-1e-7]] $\\alpha$ and the $\\hat\\varepsilon$ "
          "placement's [[value: epsilon-lab-keras-first-1e-7]] $\\alpha$")

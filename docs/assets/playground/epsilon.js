@@ -332,7 +332,7 @@
     .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
   // ---- the plot ------------------------------------------------------------------------------
-  const Y_TOP = 1, Y_BOTTOM = -12;  // decades of step / α
+  const Y_TOP = 1, Y_BOTTOM = -14;  // decades of step / α
   const X_LO = -12, X_HI = 2;
   function drawPlot(curves) {
     const dpr = window.devicePixelRatio || 1;
