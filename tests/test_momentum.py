@@ -385,7 +385,8 @@ def test_claim_momentum_lets_a_larger_learning_rate_converge_on_the_valley(says)
 
 def test_claim_at_the_same_learning_rate_momentum_damps_the_zig_zag(says):
     says("momentum.md", "At the same learning rate, momentum damps the zig-zag")
-    says("momentum.md", "a steady slope, its steps are as long as gradient descent's")
+    says("momentum.md", "where the slope keeps its sign, its steps, once $m_t$ has filled, "
+         "are as long as gradient descent's")
 
     def swing(beta1: float) -> float:  # how far from the floor the path still swings
         y = trajectory(partial(EMAMomentum, lr=0.075, beta=beta1), VALLEY, steps=30)[:, 1]
