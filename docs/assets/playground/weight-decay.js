@@ -307,21 +307,25 @@
   const minus = (s) => s.replace("-", "−");
   const decade = (d) => (d === 0 ? "1" : minus("1e" + d));
 
-  // One panel: a frame at (x, y, w, h), a title, the step axis, and curves.
-  // series: [{values, stride, offset, count, colour, dash}]; y: {log, lo, hi}
-  function panel(ctx, box, title, series, y, steps) {
+  // A panel: its frame, title, grid and ticks (drawn once into a background canvas, again
+  // only when the layout, the scheme or the axes change), then its curves at every redraw.
+  function geometry(box, y) {
     const pad = { left: y.log ? 44 : 34, right: 16, top: 18, bottom: 22 };
     const w = box.w - pad.left - pad.right, h = box.h - pad.top - pad.bottom;
     const x0 = box.x + pad.left, y0 = box.y + pad.top;
     const yOf = y.log
       ? (v) => y0 + (y.hi - Math.log10(v)) / (y.hi - y.lo) * h
       : (v) => y0 + (y.hi - v) / (y.hi - y.lo) * h;
+    return { w, h, x0, y0, yOf };
+  }
+
+  function drawFrame(ctx, box, title, y, steps) {
+    const { w, h, x0, y0, yOf } = geometry(box, y);
     ctx.font = `12px ${theme.font}`;
     ctx.fillStyle = theme.fg;
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText(title, x0, box.y + 2, w);
-    // grid and ticks
     ctx.strokeStyle = theme.lightest;
     ctx.fillStyle = theme.light;
     ctx.lineWidth = 1;
@@ -348,7 +352,11 @@
     for (const k of [0, steps / 2, steps]) ctx.fillText(String(k), x0 + k / steps * w, y0 + h + 4);
     ctx.strokeStyle = theme.light;
     ctx.strokeRect(x0, y0, w, h);
-    // curves, at most about one point per pixel
+  }
+
+  // series: [{values, stride, offset, count, first, colour, dash}], at most one point a pixel
+  function curves(ctx, box, series, y, steps) {
+    const { w, h, x0, y0, yOf } = geometry(box, y);
     ctx.save();
     ctx.beginPath();
     ctx.rect(x0, y0 - 1, w, h + 2);
@@ -357,7 +365,7 @@
     ctx.lineJoin = "bevel";
     for (const s of series) {
       let every = Math.max(1, Math.floor(s.count / w));
-      if (every > 1 && every % 2) every++;  // even steps only: the gradient's flip is not drawn as a zig-zag
+      if (every > 1 && every % 2) every++;  // even steps only: the gradient's flip is no zig-zag
       ctx.strokeStyle = s.colour;
       ctx.setLineDash(s.dash || []);
       ctx.beginPath();
@@ -377,6 +385,25 @@
     ctx.restore();
   }
 
+  // The background of a canvas: drawn by draw(ctx) when its key changes, else reused.
+  const backgrounds = new Map();
+  function withBackground(ctx, canvas, key, width, height, draw) {
+    let bg = backgrounds.get(canvas);
+    if (!bg || bg.key !== key) {
+      const dpr = pixelRatio();
+      const c = bg ? bg.canvas : document.createElement("canvas");
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+      const bctx = c.getContext("2d");
+      bctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      draw(bctx);
+      bg = { key, canvas: c };
+      backgrounds.set(canvas, bg);
+    }
+    ctx.drawImage(bg.canvas, 0, 0, width, height);
+  }
+  const themeKey = () => [theme.scheme, theme.fg, theme.light, theme.font, pixelRatio()].join();
+
   function drawWeights() {
     const width = Math.max(260, weightsCanvas.parentElement.clientWidth);
     const columns = 2, panelH = width < 500 ? 130 : 150;
@@ -384,26 +411,34 @@
     const ctx = sizeCanvas(weightsCanvas, width, height);
     const n = SCALES.length, steps = state.steps;
     let hi = 1;
-    for (const m of METHODS) for (const v of result[m.key].theta) if (v > hi && Number.isFinite(v)) hi = v;
+    for (const m of METHODS) {
+      const th = result[m.key].theta;
+      for (let k = 0; k < th.length; k++) if (th[k] > hi && th[k] < Infinity) hi = th[k];
+    }
     hi = Math.min(Math.ceil(hi * 10) / 10, 3);
     let normHi = Math.sqrt(3);
-    for (const m of METHODS) for (const v of norms[m.key]) if (v > normHi && Number.isFinite(v)) normHi = v;
+    for (const m of METHODS) {
+      const v = norms[m.key];
+      for (let k = 0; k < v.length; k++) if (v[k] > normHi && v[k] < Infinity) normHi = v[k];
+    }
     normHi = Math.min(Math.ceil(normHi * 5) / 5, 5);
     const boxes = [];
     for (let p = 0; p < 4; p++) {
       boxes.push({ x: (p % columns) * width / columns, y: Math.floor(p / columns) * panelH,
         w: width / columns, h: panelH });
     }
-    SCALES.forEach((scale, i) => {
-      panel(ctx, boxes[i], `weight, s = ${scaleName(scale)}`,
-        METHODS.map((m) => ({ values: result[m.key].theta, stride: n, offset: i, count: steps + 1,
-          first: 0, colour: theme[m.key] })),
-        { log: false, lo: 0, hi }, steps);
+    const axes = [0, 1, 2].map(() => ({ log: false, lo: 0, hi })).concat(
+      [{ log: false, lo: 0, hi: normHi }]);
+    const titles = SCALES.map((scale) => `weight, s = ${scaleName(scale)}`).concat(
+      ["norm of the three weights"]);
+    withBackground(ctx, weightsCanvas, [width, height, hi, normHi, steps, themeKey()].join(),
+      width, height, (bctx) => boxes.forEach((box, p) => drawFrame(bctx, box, titles[p], axes[p], steps)));
+    SCALES.forEach((_, i) => {
+      curves(ctx, boxes[i], METHODS.map((m) => ({ values: result[m.key].theta, stride: n, offset: i,
+        count: steps + 1, first: 0, colour: theme[m.key] })), axes[i], steps);
     });
-    panel(ctx, boxes[3], "norm of the three weights",
-      METHODS.map((m) => ({ values: norms[m.key], stride: 1, offset: 0, count: steps + 1, first: 0,
-        colour: theme[m.key] })),
-      { log: false, lo: 0, hi: normHi }, steps);
+    curves(ctx, boxes[3], METHODS.map((m) => ({ values: norms[m.key], stride: 1, offset: 0,
+      count: steps + 1, first: 0, colour: theme[m.key] })), axes[3], steps);
   }
 
   function drawDecay() {
@@ -434,9 +469,11 @@
       series.push({ values: result[key].decay, stride: n, offset: 0, count: steps, first: 1,
         colour: theme[key] });
     }
-    panel(ctx, { x: 0, y: 0, w: width, h: height },
-      "effective decay per step (log scale): the fraction decay alone takes off", series,
-      { log: true, lo: low, hi: top }, steps);
+    const box = { x: 0, y: 0, w: width, h: height }, axis = { log: true, lo: low, hi: top };
+    withBackground(ctx, decayCanvas, [width, height, low, top, steps, themeKey()].join(),
+      width, height, (bctx) => drawFrame(bctx, box,
+        "effective decay per step (log scale): the fraction decay alone takes off", axis, steps));
+    curves(ctx, box, series, axis, steps);
   }
 
   // ---- tables and words -----------------------------------------------------------------
