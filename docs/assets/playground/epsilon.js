@@ -254,8 +254,10 @@
   root.append(
     controls,
     el("div", { class: "eps-plot-box" }, [canvas]), legend,
-    el("div", { class: "eps-scroll" }, [firstTable]),
-    el("div", { class: "eps-scroll" }, [readTable]), stored,
+    el("div", { class: "eps-scroll", role: "region", tabindex: "0",
+      "aria-label": "First steps at a few gradients" }, [firstTable]),
+    el("div", { class: "eps-scroll", role: "region", tabindex: "0",
+      "aria-label": "The first steps at one gradient" }, [readTable]), stored,
     el("p", { class: "pg-actions" }, [link, copyButton, resetButton]), status);
 
   // ---- state <-> controls ----------------------------------------------------------------
