@@ -136,9 +136,10 @@ def adam_final_loss() -> float:
     ),
     caption=(
         "Each panel adds one layer to the one before, all at the same learning rate "
-        "α = 0.07, 40 steps. Panel 3's steps, growing to "
-        "[[value: home-uncorrected-largest-step]] per coordinate, are the too-large start "
-        "that layer 4 fixes. The end points are not a race: Adam's steps "
+        "α = 0.07, 40 steps. Panel 2's momentum (β₁ = 0.9) swaps the zig-zag for a wide, "
+        "slow swing. Panel 3's steps, [[value: home-uncorrected-first-step]] at first and "
+        "growing to [[value: home-uncorrected-largest-step]] per coordinate, are the "
+        "too-large start that layer 4 fixes. The end points are not a race: Adam's steps "
         "along the valley shrink as it flattens, so after 40 steps it is still on its way."
     ),
     size=(7.0, 4.0),
