@@ -144,7 +144,7 @@ def wd_lab_l2_small_final() -> float:
     return _final("l2", 0)
 
 
-@value("wd-lab-l2-large-loss", sci=True, digits=1)
+@value("wd-lab-l2-large-loss", sci=True, digits=2)
 def wd_lab_l2_large_loss() -> float:
     """How far below 1 L2-in-Adam leaves the weight with gradients of size 1e3."""
     return 1.0 - _final("l2", 2)
@@ -163,7 +163,7 @@ def wd_lab_paper_final() -> float:
     return _final("paper", 1)
 
 
-@value("wd-lab-l2-decay-ratio", sci=True, digits=1)
+@value("wd-lab-l2-decay-ratio", sci=True, digits=2)
 def wd_lab_l2_decay_ratio() -> float:
     """At the schedule's peak, L2's effective decay of the 1e-3 weight over the 1e3 one's."""
     run_ = default_run()

@@ -156,6 +156,28 @@ def test_the_frameworks_adamw_is_torch_adamw_and_l2_is_torch_adam_with_weight_de
         assert np.abs(adamw - adam).max() > 1e-3  # the two kinds differ here
 
 
+@pytest.mark.parametrize("schedule", list(SCHEDULES))
+def test_the_frameworks_adamw_is_optax_adamw(schedule):
+    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax.config.update("jax_enable_x64", True)  # else JAX computes float64 input in float32
+    s = {**DEFAULTS, "lam": 0.1, "lr": 0.003, "schedule": schedule, "steps": 300, "warmup": 40}
+    ours = run(**s)
+    # optax calls the schedule with the number of updates so far: 0 for the first step
+    opt = optax.adamw(lambda count: s["lr"] * multiplier(int(count) + 1, s["steps"], schedule,
+                                                          s["warmup"]),
+                      b1=wd.BETA1, b2=wd.BETA2, eps=wd.EPS, weight_decay=s["lam"])
+    theta = jax.numpy.ones(len(SCALES), dtype=jax.numpy.float64)
+    state = opt.init(theta)
+    path = [np.asarray(theta)]
+    for t in range(1, s["steps"] + 1):
+        grad = jax.numpy.asarray(wd.gradient(np.asarray(theta), t))
+        updates, state = opt.update(grad, state, theta)
+        theta = optax.apply_updates(theta, updates)
+        path.append(np.asarray(theta))
+    np.testing.assert_allclose(ours["adamw"]["theta"], np.array(path), rtol=1e-12, atol=1e-14)
+
+
 # ---- any link ------------------------------------------------------------------------------
 
 KEY_NAMES = {"alpha": "lam", "beta1": "lr", "steps": "steps", "seed": "warmup",
