@@ -424,6 +424,10 @@ def open_page(server, browser):  # noqa: F811
 TABLE = "adamFirstSteps.table()"
 
 
+# Each wait_for_function is given a function: an expression would be run by eval() while
+# it polls, which the page's Content-Security-Policy refuses.
+
+
 def settle(page) -> None:
     """Wait for the redraw a change asked for (the next animation frame)."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
@@ -467,26 +471,26 @@ def test_the_controls_moved_by_keyboard_change_the_table_and_the_link(open_page)
     slider = page.locator("#fs-beta1")
     slider.focus()
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("adamFirstSteps.state().beta1 === 0.85")
+    page.wait_for_function("() => adamFirstSteps.state().beta1 === 0.85")
     settle(page)
     assert slider.get_attribute("aria-valuetext") == "0.85"
     settings = {k: DEFAULTS[k] for k in HYPER} | {"beta1": 0.85}
     assert_table_is_python(page, preset_gradients("constant", 20), settings)
     assert "β1 = 0.85" in page.locator("table.fs-table caption").inner_text()
-    page.wait_for_function("location.search.includes('beta1=0.85')")
+    page.wait_for_function("() => location.search.includes('beta1=0.85')")
     assert "beta1=0.85" in page.get_attribute(".pg-link", "href")
 
     steps = page.locator("#fs-steps")
     steps.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.wait_for_function("adamFirstSteps.state().steps === 23")
+    page.wait_for_function("() => adamFirstSteps.state().steps === 23")
     settle(page)
     assert page.locator(".fs-table tbody tr").count() == 23
 
     page.locator("#fs-preset").focus()
     page.keyboard.press("ArrowDown")  # constant -> noisy
-    page.wait_for_function("adamFirstSteps.state().preset === 'noisy'")
+    page.wait_for_function("() => adamFirstSteps.state().preset === 'noisy'")
     settle(page)
     assert_table_is_python(page, preset_gradients("noisy", 23), settings)
     assert "preset=noisy" in page.get_attribute(".pg-link", "href")
@@ -508,13 +512,13 @@ def test_typed_gradients_fill_the_table_and_bad_ones_say_what_to_fix(open_page):
     assert page.locator(".fs-table tbody tr").count() == 2  # the last sequence read: 2, -1
     page.keyboard.press("Backspace")
     page.keyboard.type("0.5")
-    page.wait_for_function("adamFirstSteps.state().preset === 'typed'")
+    page.wait_for_function("() => adamFirstSteps.state().preset === 'typed'")
     settle(page)
     assert error.is_hidden() and field.get_attribute("aria-invalid") is None
     assert_table_is_python(page, [2.0, -1.0, 0.5], {k: DEFAULTS[k] for k in HYPER})
     assert page.input_value("#fs-preset") == "typed"
     assert page.locator("#fs-steps").is_disabled()  # the typed sequence sets the length
-    page.wait_for_function("location.search.includes('grads=2,-1,0.5')")
+    page.wait_for_function("() => location.search.includes('grads=2,-1,0.5')")
     assert "preset=typed" in page.evaluate("location.search")
     page.keyboard.type(",1e9")
     assert "Number 4, 1e9, is too large" in error.inner_text()
@@ -528,7 +532,7 @@ def test_the_csv_button_puts_the_table_on_the_clipboard_and_says_so(open_page):
     button.focus()
     page.keyboard.press("Enter")
     confirmation = page.locator(".fs-copied")
-    page.wait_for_function("document.querySelector('.fs-copied').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('.fs-copied').textContent !== ''")
     assert confirmation.is_visible()
     assert confirmation.inner_text() == "Copied: 8 rows and a header, as CSV."
     text = page.evaluate("navigator.clipboard.readText()")
@@ -582,7 +586,7 @@ def test_the_dark_scheme_redraws_the_plot_in_its_own_colours(open_page):
     page = open_page()
     light, pixels = page.evaluate("adamFirstSteps.theme()"), plot_pixels(page)
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    page.wait_for_function("adamFirstSteps.theme().scheme === 'slate'")
+    page.wait_for_function("() => adamFirstSteps.theme().scheme === 'slate'")
     settle(page)
     dark = page.evaluate("adamFirstSteps.theme()")
     assert dark["fg"] != light["fg"] and dark["corrected"] != light["corrected"]
