@@ -1163,3 +1163,12 @@ def test_turning_the_bowl_and_adding_noise_by_keyboard_redraws_the_paths(open_pa
     for key, path in race(BOWL).items():
         assert gap(path, as_array(page.evaluate(PATHS)[key])) <= 1e-9
     assert page.errors == []
+
+
+def test_claim_the_javascript_check_covers_nine_turned_or_noisy_settings(says):
+    says("playground.md", "landscape with seven settings and two start points each, and with "
+         "nine more\nthat turn the landscape (by 15° to 90°) or change its noise (from 0 to 2)")
+    assert len(JS_CHECK_SETTINGS) == 7 and len(JS_CHECK_TURNS) == 9
+    turns = [s["rotate"] for s in JS_CHECK_TURNS if "rotate" in s]
+    noises = [s["noise"] for s in JS_CHECK_TURNS if "noise" in s]
+    assert (min(turns), max(turns), min(noises), max(noises)) == (15, 90, 0, 2)
