@@ -495,7 +495,7 @@ def test_a_link_to_one_faq_answer_shows_its_question_below_the_back_to_top_butto
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_timeout(300)
     page.evaluate("location.hash = '#nan-loss'")
-    page.wait_for_function("document.getElementById('nan-loss').closest('details').open")
+    page.wait_for_function("() => document.getElementById('nan-loss').closest('details').open")
     page.wait_for_timeout(800)  # the scroll, and the button's appearance
     button, question = page.evaluate("""() => [
         document.querySelector('.md-top').getBoundingClientRect().bottom,

@@ -386,7 +386,8 @@ def open_lab(server, browser):  # noqa: F811
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.goto(server + "playground/epsilon/" + query, wait_until="networkidle")
         if options.get("java_script_enabled", True):
-            page.wait_for_function("window.adamEpsilonLab && adamEpsilonLab.curves() !== null")
+            page.wait_for_function(
+                "() => window.adamEpsilonLab && adamEpsilonLab.curves() !== null")
         page.errors = errors
         return page
 
@@ -413,16 +414,16 @@ def test_keyboard_moves_eps_and_the_format_and_the_tables_show_the_python_number
     slider = page.locator("#eps-eps")
     slider.focus()
     page.keyboard.press("ArrowRight")  # 1e-8 -> 2e-8
-    page.wait_for_function("adamEpsilonLab.state().eps === 2e-8")
+    page.wait_for_function("() => adamEpsilonLab.state().eps === 2e-8")
     assert slider.get_attribute("aria-valuetext") == "2e-8"
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")  # 5e-9
-    page.wait_for_function("adamEpsilonLab.state().eps === 5e-9")
+    page.wait_for_function("() => adamEpsilonLab.state().eps === 5e-9")
     page.locator("#eps-format-float32").focus()
     page.keyboard.press("ArrowDown")  # bfloat16
     page.keyboard.press("ArrowDown")  # float16
-    page.wait_for_function("adamEpsilonLab.state().format === 'float16'")
-    page.wait_for_function("document.querySelector('#eps-first caption').textContent"
+    page.wait_for_function("() => adamEpsilonLab.state().format === 'float16'")
+    page.wait_for_function("() => document.querySelector('#eps-first caption').textContent"
                            ".includes('float16')")
     grads = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1, 100]
     table = cells(page, "eps-first")
@@ -436,9 +437,9 @@ def test_keyboard_moves_eps_and_the_format_and_the_tables_show_the_python_number
     assert [row[3] for row in readout] == shown(r["step"][rows, 0] / ALPHA)
     assert [row[1] for row in readout] == shown(r["m"][rows, 0])
     assert "ε = 5e-9 is stored as 0" in page.locator(".eps-stored").inner_text()
-    page.wait_for_function("location.search.includes('format=float16')")
+    page.wait_for_function("() => location.search.includes('format=float16')")
     assert "eps=5e-9" in page.evaluate("location.search")
-    page.wait_for_function("document.querySelector('.pg-status').textContent.includes('NaN')")
+    page.wait_for_function("() => document.querySelector('.pg-status').textContent.includes('NaN')")
 
 
 @pytest.mark.browser
@@ -451,7 +452,7 @@ def test_a_shared_link_sets_every_control_and_the_placement_radio_moves_by_keybo
         "?eps=1e-4&where=eps_root&format=bfloat16&g=2e-5")
     page.locator("#eps-where-eps_root").focus()
     page.keyboard.press("ArrowDown")  # atan2
-    page.wait_for_function("adamEpsilonLab.state().where === 'atan2'")
+    page.wait_for_function("() => adamEpsilonLab.state().where === 'atan2'")
     readout = cells(page, "eps-steps")
     r = run([2e-5], 1e-4, "atan2", "bfloat16", 1000)
     assert [row[3] for row in readout] == shown(r["step"][[t - 1 for t in READOUT_STEPS], 0]
