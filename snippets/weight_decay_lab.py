@@ -51,7 +51,7 @@ SCHEDULES = {"constant": "constant", "cosine": "cosine",
              "warmup-cosine": "warmup, then cosine"}
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 DEFAULTS = {"lam": 0.01, "lr": 0.01, "steps": 1000, "warmup": 100, "schedule": "warmup-cosine"}
-LIMITS = {"lam": (1e-5, 0.1), "lr": (1e-4, 0.1), "steps": (100, 3000), "warmup": (0, 1000)}
+LIMITS = {"lam": (1e-5, 0.1), "lr": (1e-4, 0.1), "steps": (100, 2000), "warmup": (0, 1000)}
 
 
 def multiplier(t: int, steps: int, schedule: str, warmup: int) -> float:

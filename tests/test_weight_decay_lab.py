@@ -60,7 +60,7 @@ def numbers(values: list) -> np.ndarray:
 CASES = [{**DEFAULTS, "schedule": schedule, **change} for schedule in SCHEDULES for change in (
     {},
     {"lam": 1e-5, "lr": 1e-4, "steps": 100, "warmup": 0},
-    {"lam": 0.1, "lr": 0.1, "steps": 3000, "warmup": 1000},
+    {"lam": 0.1, "lr": 0.1, "steps": 2000, "warmup": 1000},
     {"lam": 0.1, "lr": 0.001, "steps": 500, "warmup": 10},
     {"lam": 0.0123, "lr": 0.0456, "steps": 777, "warmup": 777},  # warmup as long as the run
 )]
@@ -105,6 +105,7 @@ def test_javascript_settings_are_the_python_defaults_and_limits():
     for key, (lo, hi) in LIMITS.items():
         assert (js["spec"][key]["min"], js["spec"][key]["max"]) == (lo, hi)
     assert js["spec"]["schedule"]["options"] == list(SCHEDULES)
+    assert js["spec"]["steps"]["integer"] and js["spec"]["warmup"]["integer"]
     assert js["scales"] == list(SCALES)
     assert js["betas"] == [wd.BETA1, wd.BETA2, wd.EPS]
     assert {m["key"]: m["label"] for m in js["methods"]} == METHODS
@@ -192,8 +193,9 @@ def lab_queries(count: int) -> list[str]:
     queries = [rename(q) for q in generated_queries(count)]
     queries += [f"?schedule={name}&lam={name}" for name in PROTOTYPE_NAMES]
     queries += ["?schedule=cosine&lam=1e-9&lr=1e9&steps=5&warmup=-3",
-                "?lam=0.1&lr=0.1&steps=3000&warmup=1000&schedule=warmup-cosine",
-                "?lam=&lr=%20&steps=NaN&warmup=1e400&schedule=", "?lam=0&lr=0"]
+                "?lam=0.1&lr=0.1&steps=2000&warmup=1000&schedule=warmup-cosine",
+                "?lam=&lr=%20&steps=NaN&warmup=1e400&schedule=", "?lam=0&lr=0",
+                "?steps=150.5&warmup=20.7&lam=0.0123&lr=0.0456", "?steps=1999.9&warmup=0.4"]
     return queries
 
 
@@ -441,8 +443,8 @@ def test_without_javascript_the_page_says_what_the_lab_needs(open_lab):
 
 
 @pytest.mark.browser
-def test_a_redraw_of_3000_steps_takes_under_16_ms_on_a_phone_class_cpu(open_lab, record_property):
-    page = open_lab("?steps=3000", viewport={"width": 390, "height": 844},
+def test_a_redraw_of_2000_steps_takes_under_16_ms_on_a_phone_class_cpu(open_lab, record_property):
+    page = open_lab("?steps=2000", viewport={"width": 390, "height": 844},
                     device_scale_factor=3, is_mobile=True, has_touch=True)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
@@ -462,9 +464,9 @@ def test_a_redraw_of_3000_steps_takes_under_16_ms_on_a_phone_class_cpu(open_lab,
     total = [a + b for a, b in zip(timings["redraw"], timings["handled"], strict=True)]
     median = statistics.median(total)
     record_property("wd_redraw_ms_median", round(median, 2))
-    print(f"weight-decay lab redraw, 3000 steps, CPU / 4: median {median:.1f} ms, "
+    print(f"weight-decay lab redraw, 2000 steps, CPU / 4: median {median:.1f} ms, "
           f"max {max(total):.1f} ms")
-    assert page.evaluate("adamWeightDecayLab.state().steps") == 3000
+    assert page.evaluate("adamWeightDecayLab.state().steps") == 2000
     assert median < 16
 
 

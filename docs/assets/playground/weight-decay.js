@@ -26,7 +26,7 @@
   const SPEC = {
     lam: { kind: "number", value: 0.01, min: 1e-5, max: 0.1 },
     lr: { kind: "number", value: 0.01, min: 1e-4, max: 0.1 },
-    steps: { kind: "number", value: 1000, min: 100, max: 3000, integer: true },
+    steps: { kind: "number", value: 1000, min: 100, max: 2000, integer: true },
     warmup: { kind: "number", value: 100, min: 0, max: 1000, integer: true },
     schedule: { kind: "choice", value: "warmup-cosine", options: SCHEDULES.map((s) => s.key) },
   };
