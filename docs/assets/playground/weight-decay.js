@@ -192,9 +192,13 @@
 
   const finalTable = el("table", { class: "wd-table" });
   const decayTable = el("table", { class: "wd-table" });
+  // Each table in a box that scrolls sideways if a narrow screen needs it (focusable, so a
+  // keyboard can scroll it too).
   const tables = el("div", { class: "wd-tables" }, [
-    el("div", { class: "wd-table-box" }, [finalTable]),
-    el("div", { class: "wd-table-box" }, [decayTable]),
+    el("div", { class: "wd-table-box", tabindex: "0", role: "region",
+      "aria-label": "The weights after the last step" }, [finalTable]),
+    el("div", { class: "wd-table-box", tabindex: "0", role: "region",
+      "aria-label": "The effective decay per step" }, [decayTable]),
   ]);
 
   root.append(
