@@ -388,6 +388,11 @@ def playground_bowl_turned_45_sgd() -> float:
     return _bowl_turned_end(45, "sgd")
 
 
+@value("playground-bowl-turned-45-rmsprop", sci=True, digits=2)
+def playground_bowl_turned_45_rmsprop() -> float:
+    return _bowl_turned_end(45, "rmsprop")
+
+
 @value("playground-bowl-turned-45-adam-over-sgd", digits=2)
 def playground_bowl_turned_45_adam_over_sgd() -> float:
     """How many times SGD's loss Adam's is, after 200 steps on the bowl turned 45 degrees."""

@@ -287,7 +287,8 @@ def test_no_link_breaks_the_lab_every_query_gives_a_state_within_limits():
 def test_claim_in_float16_eps_1e_8_is_zero_and_small_gradients_give_nan_then_infinity(says):
     says(PAGE, "In float16, $\\varepsilon = 10^{-8}$ is stored as "
          "[[value: epsilon-lab-float16-eps]]")
-    says(PAGE, "the first step is NaN for gradients up to [[value: epsilon-lab-float16-nan-below]]")
+    says(PAGE, "on the plot's gradients (ten a decade) the first step is NaN up to "
+         "[[value: epsilon-lab-float16-nan-below]]")
     says(PAGE, "infinite from [[value: epsilon-lab-float16-inf-from]] to "
          "[[value: epsilon-lab-float16-inf-to]]")
     assert epsilon_lab.float16_eps() == 0 and np.float16(1e-8) == 0
@@ -305,8 +306,9 @@ def test_claim_in_float16_eps_1e_8_is_zero_and_small_gradients_give_nan_then_inf
 
 def test_claim_a_small_eps_only_matters_for_gradients_near_its_size_unless_the_format_loses_it(
         says):
-    says(PAGE, "a small\n$\\varepsilon$ only matters for gradients near its size or below, unless "
-         "the\nformat cannot hold it")
+    says(PAGE, "where Algorithm 1 puts it, a small $\\varepsilon$ only matters for gradients "
+         "near its size or below, unless the format cannot hold it; inside the root it "
+         "matters up to gradients near $\\sqrt{\\varepsilon}$")
     grid = gradient_grid()
     for fmt in ("float64", "float32"):
         for eps in (1e-16, 1e-12, 1e-8, 1e-7, 1e-5):
@@ -315,6 +317,12 @@ def test_claim_a_small_eps_only_matters_for_gradients_near_its_size_unless_the_f
             assert np.all(steps[grid <= eps] <= 0.5 + 1e-6), (fmt, eps)  # near it: it matters
     # float16 cannot hold 1e-8: there it matters for gradients 10^5 times larger
     assert np.isinf(first_step([1e-3], 1e-8, "algorithm1", "float16")).all()
+    # inside the root, sqrt(g^2 + eps): half a step at |g| = sqrt(eps) / sqrt(3), full
+    # (within 1%) only from about 10 sqrt(eps)
+    for eps in (1e-12, 1e-8):
+        root = np.sqrt(eps)
+        steps = first_step([root / 10, root, 10 * root], eps, "eps_root", "float64")
+        assert steps[0] < 0.11 and 0.6 < steps[1] < 0.8 and steps[2] > 0.99
 
 
 def test_claim_adam_atan2_never_gives_nan_and_its_steady_step_is_pi_over_4(says):

@@ -359,8 +359,8 @@ def test_claim_uncorrected_the_first_step_is_3_16_alpha_and_the_steps_grow_then_
 
 
 def test_claim_a_single_large_gradient_makes_adam_s_steps_smaller_not_larger(says):
-    says(PAGE, "With Adam's defaults, a single large gradient makes the steps smaller, not "
-         "larger. With the outlier preset, the step at the outlier is "
+    says(PAGE, "With Adam's defaults, a single large gradient among the first steps makes "
+         "the steps smaller, not larger. With the outlier preset, the step at the outlier is "
          "[[value: first-steps-outlier-step]] "
          "$\\alpha$, and\nno step after it, up to step 50, is more than "
          "[[value: first-steps-outlier-after-max]]\n$\\alpha$: $\\hat v_t$ holds the outlier's "
@@ -382,6 +382,15 @@ def test_claim_a_single_large_gradient_makes_adam_s_steps_smaller_not_larger(say
     # "With Adam's defaults": with beta1 = 0 the step at the outlier is larger than alpha
     no_average = preset_table("outlier", beta1=0.0)["step"] / alpha
     assert no_average[k] > 2
+    # "Only early": after 1000 steps of gradient 1, Algorithm 1 (written out here) steps
+    # more than alpha at the same outlier
+    says(PAGE, "Later a new $g^2$ weighs only $1-\\beta_2$ in $\\hat v_t$, and the same "
+         "outlier makes a step larger than $\\alpha$.")
+    m = v = 0.0
+    for t, g in enumerate([1.0] * 999 + [OUTLIER], start=1):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        step = (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-8)
+    assert step > 1.5
 
 
 def test_claim_the_javascript_check_is_what_the_page_says(says):

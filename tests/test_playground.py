@@ -470,6 +470,28 @@ DEFAULTS_JS = {"surface": "valley", "alpha": 0.05, "beta1": 0.9, "beta2": 0.999,
                "noise": 0, "rotate": 0}
 
 
+def test_claim_turned_by_45_degrees_rmsprop_loses_too_but_stays_below_sgd(says):
+    says("playground.md", "RMSProp, which also scales coordinate by coordinate but has "
+         "neither Adam's momentum nor its correction, loses to the turn too: on the bowl as "
+         "it is its loss ends at exactly 0, turned by 45° at "
+         "[[value: playground-bowl-turned-45-rmsprop]], still below SGD's.")
+    ends = {}
+    for angle in (0, 45):  # the page's links: ?surface=bowl and ?surface=bowl&rotate=45
+        path = race(BOWL, {"rotate": angle})["rmsprop"]
+        ends[angle] = float(BOWL.loss(*rotate_back(path[-1], angle)) - BOWL.loss(*BOWL.minimum))
+    sgd = race(BOWL, {"rotate": 45})["sgd"]
+    sgd_end = float(BOWL.loss(*rotate_back(sgd[-1], 45)) - BOWL.loss(*BOWL.minimum))
+    assert ends[0] == 0.0 < ends[45] < sgd_end
+    assert playground.playground_bowl_turned_45_rmsprop() == pytest.approx(ends[45], rel=1e-9)
+
+
+def rotate_back(point, degrees: float) -> tuple[float, float]:
+    """A point of the bowl turned about its minimum (0, 0) by ``degrees``, turned back."""
+    a = np.radians(degrees)
+    x, y = point
+    return (np.cos(a) * x + np.sin(a) * y, -np.sin(a) * x + np.cos(a) * y)
+
+
 def test_the_moving_average_is_the_mean_of_the_last_window_values():
     rng = np.random.default_rng(1)
     values = rng.lognormal(size=300)
