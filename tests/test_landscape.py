@@ -360,7 +360,7 @@ def test_claim_the_zig_zag_flips_across_and_adds_up_along(says):
 
 
 def test_claim_along_the_floor_a_step_removes_less_than_2_over_25(says):
-    says("landscape.md", "so along\nthe floor a step removes less than")
+    says("landscape.md", "so along\nthe valley's floor a step removes less than")
     alphas = np.linspace(1e-4, 2 / 25, 1000, endpoint=False)  # every stable alpha
     removed = 1 - np.abs(1 - alphas * 1.0)  # along x, curvature 1
     assert removed.max() < along_removed_max() == pytest.approx(2 / 25)

@@ -147,7 +147,13 @@ def test_sections_run_after_setup_and_the_surface_class():
             r"# --8<-- \[start:(\w+)\]\n(.*?)# --8<-- \[end:\1\]", SURFACES_PY.read_text(), re.S
         )
     )
-    assert list(code) == ["setup", "surface", "valley", "bowl", "rosenbrock", "saddle", "noisy"]
+    assert list(code) == ["setup", "surface", "valley", "bowl", "rosenbrock", "saddle", "noisy",
+                          "rotated"]
+    turned = {}  # the playground's turn runs after setup and the class, on any landscape
+    for part in ["setup", "surface", "bowl", "rotated"]:
+        exec(compile(code[part], f"surfaces.py[{part}]", "exec"), turned)
+    bowl45 = turned["rotated"](turned["BOWL"], 45)
+    assert bowl45.loss(*bowl45.start) == pytest.approx(BOWL.loss(*BOWL.start), rel=1e-12)
     needs = {"noisy": ["valley"]}  # NOISY_VALLEY is the valley, seen through noise
     for name in ["valley", "bowl", "rosenbrock", "saddle", "noisy"]:
         namespace = {}
