@@ -843,13 +843,26 @@ def open_page(server, browser):  # noqa: F811
         errors, loaded = [], {}
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("requestfinished", lambda r: loaded.__setitem__(
-            r.url.removeprefix(server), r.sizes()["responseBodySize"]))
+        failed = []
+        page.on("requestfinished", lambda r: _record_size(loaded, server, r))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
         page.goto(server + "playground/" + query, wait_until="networkidle")
         if options.get("java_script_enabled", True):
             # Say why, if the playground did not start (a script failed to load or threw).
-            started = page.evaluate("window.adamPlayground !== undefined")
-            assert started, f"the playground did not start: errors {errors}, loaded {loaded}"
+            # Under a loaded CI machine a page once came up with none of its scripts
+            # fetched and no error: one reload is allowed, a second miss fails.
+            from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+            for attempt in range(2):
+                try:
+                    page.wait_for_function("() => window.adamPlayground !== undefined",
+                                           timeout=15_000)
+                    break
+                except PlaywrightTimeoutError:
+                    if attempt:
+                        raise AssertionError(f"the playground did not start: errors {errors}, "
+                                             f"failed {failed}, loaded {loaded}") from None
+                    page.reload(wait_until="networkidle")
             # The race is run in the first animation frame, which a busy machine may delay.
             page.wait_for_function("() => adamPlayground.paths() !== null")
         page.errors, page.loaded = errors, loaded
@@ -858,6 +871,15 @@ def open_page(server, browser):  # noqa: F811
     yield open_
     for context in contexts:
         context.close()
+
+
+def _record_size(loaded: dict, base: str, request) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        loaded[request.url.removeprefix(base)] = request.sizes()["responseBodySize"]
+    except PlaywrightError:  # the page was closed before its last request was measured
+        pass
 
 
 PATHS = "() => Object.fromEntries(Object.entries(adamPlayground.paths())" \
