@@ -405,8 +405,11 @@ def open_lab(server, browser):  # noqa: F811
 
 
 def cells(page, table: str) -> list[list[str]]:
-    return page.evaluate(f"""Array.from(document.querySelectorAll('#{table} tbody tr'),
-        tr => Array.from(tr.children, c => c.textContent))""")
+    """The table's cells once the lab has drawn (it fills them in an animation frame)."""
+    return page.evaluate(f"""async () => {{
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return Array.from(document.querySelectorAll('#{table} tbody tr'),
+                          tr => Array.from(tr.children, c => c.textContent)); }}""")
 
 
 def shown(x: float) -> str:
@@ -433,6 +436,9 @@ def test_keyboard_moves_eps_and_the_format_and_the_tables_show_the_python_number
     page.wait_for_function("() => adamEpsilonLab.state().format === 'float16'")
     page.wait_for_function("() => document.querySelector('#eps-first caption').textContent"
                            ".includes('float16')")
+    # the cells are filled in the next frame, which a loaded machine may delay
+    page.wait_for_function("""() => { const row = document.querySelector('#eps-first tbody tr');
+        return row !== null && row.children[1].textContent === 'NaN'; }""")
     grads = [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1, 100]
     table = cells(page, "eps-first")
     for j, where in enumerate(PLACEMENTS):

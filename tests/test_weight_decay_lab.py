@@ -359,8 +359,11 @@ def wait_until(page, expression: str, timeout: float = 20.0) -> None:
 
 
 def table(page, index: int) -> list[list[str]]:
-    return page.evaluate("""(i) => Array.from(document.querySelectorAll('.wd-table')[i].rows,
-        r => Array.from(r.cells, c => c.textContent))""", index)
+    """A table's cells once the lab has drawn (it fills them in an animation frame)."""
+    return page.evaluate("""async (i) => {
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return Array.from(document.querySelectorAll('.wd-table')[i].rows,
+                          r => Array.from(r.cells, c => c.textContent)); }""", index)
 
 
 def fmt3(x: float) -> str:
