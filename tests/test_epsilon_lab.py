@@ -25,7 +25,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 from test_browser import axe_findings, axe_source, browser, server  # noqa: F401
-from test_playground import ODD_VALUES, PROTOTYPE_NAMES, _node
+from test_playground import ODD_VALUES, PROTOTYPE_NAMES, _node, redraw_times
 
 from snippets import epsilon_lab
 from snippets.epsilon_lab import (
@@ -512,22 +512,7 @@ def test_without_javascript_the_page_says_what_the_lab_shows(open_lab):
 def test_a_redraw_takes_under_16_ms_on_a_phone_class_cpu(open_lab, record_property):
     page = open_lab("?format=float16", viewport={"width": 390, "height": 844},
                     device_scale_factor=3, is_mobile=True, has_touch=True)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    timings = page.evaluate("""async (n) => {
-        const input = document.getElementById("eps-eps");
-        const handled = [];
-        for (let i = 0; i < n; i++) {
-            input.value = String(i % (Number(input.max) + 1));
-            const t0 = performance.now();
-            input.dispatchEvent(new Event("input", {bubbles: true}));
-            handled.push(performance.now() - t0);
-            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }
-        return {redraw: adamEpsilonLab.timings.slice(-n), handled};
-    }""", 60)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-    total = [a + b for a, b in zip(timings["redraw"], timings["handled"], strict=True)]
+    total = redraw_times(page, "eps-eps", "adamEpsilonLab", 60)
     median = statistics.median(total)
     record_property("epsilon_redraw_ms_median", round(median, 2))
     print(f"epsilon lab redraw, CPU / 4: median {median:.1f} ms, max {max(total):.1f} ms")

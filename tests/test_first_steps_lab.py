@@ -26,7 +26,14 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 from test_browser import axe_findings, axe_source, browser, server  # noqa: F401
-from test_playground import ODD_VALUES, PROTOTYPE_NAMES, _node, gap, generated_queries
+from test_playground import (
+    ODD_VALUES,
+    PROTOTYPE_NAMES,
+    _node,
+    gap,
+    generated_queries,
+    redraw_times,
+)
 
 from snippets import first_steps_lab as lab
 from snippets.adam import Adam, adam_step
@@ -627,22 +634,7 @@ def test_on_a_phone_the_page_needs_no_sideways_scroll(open_page):
 def test_a_redraw_of_50_steps_takes_under_16_ms_on_a_phone_class_cpu(open_page, record_property):
     page = open_page("?preset=noisy&steps=50", viewport={"width": 390, "height": 844},
                      device_scale_factor=3, is_mobile=True, has_touch=True)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    timings = page.evaluate("""async (n) => {
-        const input = document.getElementById("fs-beta1");
-        const handled = [];
-        for (let i = 0; i < n; i++) {
-            input.value = String(i % (Number(input.max) + 1));
-            const t0 = performance.now();
-            input.dispatchEvent(new Event("input", {bubbles: true}));
-            handled.push(performance.now() - t0);
-            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }
-        return {redraw: adamFirstSteps.timings.slice(-n), handled};
-    }""", 60)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-    total = [a + b for a, b in zip(timings["redraw"], timings["handled"], strict=True)]
+    total = redraw_times(page, "fs-beta1", "adamFirstSteps", 60)
     median, p90 = statistics.median(total), sorted(total)[int(0.9 * len(total))]
     record_property("redraw_ms_median", round(median, 2))
     print(f"first steps, 50 rows, CPU / 4: median {median:.1f} ms, 90th percentile "

@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_browser import axe_findings, axe_source, browser, server  # noqa: F401
-from test_playground import PROTOTYPE_NAMES, _node, as_array, gap, generated_queries
+from test_playground import (
+    PROTOTYPE_NAMES,
+    _node,
+    as_array,
+    gap,
+    generated_queries,
+    redraw_times,
+)
 
 from snippets import weight_decay_lab as wd
 from snippets.weight_decay_lab import DEFAULTS, LIMITS, METHODS, SCALES, SCHEDULES, multiplier, run
@@ -455,22 +462,7 @@ def test_a_redraw_of_the_default_1000_steps_takes_under_16_ms_on_a_phone_class_c
     # depending on the machine's load, too close to the limit to be a steady test.
     page = open_lab("?steps=1000", viewport={"width": 390, "height": 844},
                     device_scale_factor=3, is_mobile=True, has_touch=True)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    timings = page.evaluate("""async (n) => {
-        const input = document.getElementById("wd-lam");
-        const handled = [];
-        for (let i = 0; i < n; i++) {
-            input.value = String(i % (Number(input.max) + 1));
-            const t0 = performance.now();
-            input.dispatchEvent(new Event("input", {bubbles: true}));
-            handled.push(performance.now() - t0);
-            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-        }
-        return {redraw: adamWeightDecayLab.timings.slice(-n), handled};
-    }""", 60)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-    total = [a + b for a, b in zip(timings["redraw"], timings["handled"], strict=True)]
+    total = redraw_times(page, "wd-lam", "adamWeightDecayLab", 60)
     median = statistics.median(total)
     record_property("wd_redraw_ms_median", round(median, 2))
     print(f"weight-decay lab redraw, 1000 steps, CPU / 4: median {median:.1f} ms, "
