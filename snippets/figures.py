@@ -21,7 +21,10 @@ from pathlib import Path
 
 # One colour per optimizer on every page, from the Okabe-Ito and Tol palettes
 # (distinguishable with the common colour-vision deficiencies), each with at
-# least 3:1 contrast on both the light and the dark page background.
+# least 3:1 contrast on both the light and the dark page background. Adam's
+# variants, drawn together, are five hue families (orange, green, olive, blue
+# violet, purple); colours of one family (within 30 degrees of hue) differ in
+# their line style too, so curves that overlap differ in colour and in style.
 COLORS = {
     "sgd": "#8c8c8c",
     "momentum": "#0077bb",
@@ -29,10 +32,22 @@ COLORS = {
     "adam": "#d55e00",
     "adagrad": "#cc79a7",
     "adamw": "#ee3377",
-    "amsgrad": "#a6761d",
+    "amsgrad": "#228833",
     "adamax": "#7570b3",
     "nadam": "#7f7f00",
-    "radam": "#009988",
+    "radam": "#aa4499",
+}
+LINESTYLES = {  # matplotlib line styles, for figures that compare optimizers
+    "sgd": "-",
+    "momentum": "-",
+    "rmsprop": "-",
+    "adam": "-",
+    "adagrad": "-.",
+    "adamw": "--",
+    "amsgrad": "--",
+    "adamax": (0, (6, 1.5, 1.5, 1.5, 1.5, 1.5)),
+    "nadam": "-.",
+    "radam": ":",
 }
 
 

@@ -55,7 +55,7 @@ def report(path):
 import functools  # noqa: E402
 
 from snippets.adam import Adam, adam_step  # noqa: E402
-from snippets.figures import COLORS, figure  # noqa: E402
+from snippets.figures import COLORS, LINESTYLES, figure  # noqa: E402
 from snippets.surfaces import ROSENBROCK  # noqa: E402
 from snippets.values import value  # noqa: E402
 
@@ -562,10 +562,10 @@ def keras_tiny_gradients(fig, theme):
         # A steady gradient g: m_hat = g and v_hat = g^2 exactly, at every step.
         torch_step = np.array([_steady_step(g, k, keras=False) for k in t])
         keras_step = np.array([_steady_step(g, k, keras=True) for k in t])
-        left.plot(t, torch_step, style, color=COLORS["momentum"])
+        left.plot(t, torch_step, style, color=theme.text)
         left.plot(t, keras_step, style, color=COLORS["adam"])
         left.plot([], [], style, color=theme.text, label=f"|g| = {g:.0e}")
-    left.plot([], [], color=COLORS["momentum"], label="PyTorch, Optax")
+    left.plot([], [], color=theme.text, label="PyTorch, Optax")
     left.plot([], [], color=COLORS["adam"], label="Keras")
     left.set_xscale("log")
     left.set_ylim(0, 1.05)
@@ -576,7 +576,7 @@ def keras_tiny_gradients(fig, theme):
     paths = _fit_paths()
     right.plot(paths[("torch", 1.0)], color=theme.muted, linewidth=3, label="scale 1, both")
     for scale, style in ((1e-6, "--"), (1e-7, ":")):
-        right.plot(paths[("torch", scale)], style, color=COLORS["momentum"],
+        right.plot(paths[("torch", scale)], style, color=theme.text,
                    label=f"PyTorch, {scale:.0e}")
         right.plot(paths[("keras", scale)], style, color=COLORS["adam"],
                    label=f"Keras, {scale:.0e}")
@@ -606,12 +606,12 @@ def amsgrad_max(fig, theme):
     ax = fig.subplots()
     t = np.arange(1, len(SPIKE) + 1)
     keep = np.unique(np.geomspace(1, len(SPIKE), 80).astype(int)) - 1
-    ax.plot(t[keep], adam_denominators(SPIKE)[keep], color=theme.muted, linewidth=4,
+    ax.plot(t[keep], adam_denominators(SPIKE)[keep], color=COLORS["adam"], linewidth=4,
             label=r"Adam: $\sqrt{\hat v_t}$")
-    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v")[keep], "--",
+    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v")[keep], LINESTYLES["amsgrad"],
             color=COLORS["amsgrad"], label="AMSGrad, max of $v$ (PyTorch, Keras)")
-    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v_hat")[keep],
-            color=COLORS["adam"], label=r"AMSGrad, max of $\hat v$ (Optax)")
+    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v_hat")[keep], ":",
+            color=COLORS["amsgrad"], label=r"AMSGrad, max of $\hat v$ (Optax)")
     ax.set_xscale("log")
     ax.set_ylim(0, 11)
     ax.set_xlabel("step t  (gradient 10 at t = 1, then 1)")

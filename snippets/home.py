@@ -26,7 +26,7 @@ LAYERS = {
     "gd": ("1 · gradient descent", "sgd", lambda p: SGD(p, lr=LR)),
     "momentum": ("2 · + momentum", "momentum",
                  lambda p: EMAMomentum(p, lr=LR, beta=BETAS[0])),
-    "uncorrected": ("3 · + division by √v, uncorrected", "rmsprop",
+    "uncorrected": ("3 · + division by √v, uncorrected", None,  # not yet an optimizer
                     lambda p: AdamNoBiasCorrection(p, lr=LR, betas=BETAS)),
     "adam": ("4 · + bias correction = Adam", "adam", lambda p: Adam(p, lr=LR, betas=BETAS)),
 }
@@ -149,7 +149,7 @@ def layer_map(fig, theme):
     for ax, (layer, (title, key, _)) in zip(axes.flat, LAYERS.items(), strict=True):
         p = path(layer)
         valley_contours(ax, theme)
-        ax.plot(p[:, 0], p[:, 1], "-o", color=COLORS[key], markersize=2.5)
+        ax.plot(p[:, 0], p[:, 1], "-o", color=COLORS.get(key, theme.text), markersize=2.5)
         ax.plot(*VALLEY.minimum, "*", color=theme.text, markersize=8)
         ax.set_title(title, loc="left")
         ax.set_aspect("equal")

@@ -32,7 +32,7 @@ import numpy as np
 
 # --8<-- [end:setup]
 from snippets.adam import Adam, check_grads, check_hyperparameters
-from snippets.figures import COLORS, figure
+from snippets.figures import COLORS, LINESTYLES, figure
 from snippets.optimizers import Optimizer, trajectory
 from snippets.surfaces import ROSENBROCK, VALLEY
 from snippets.values import value
@@ -334,9 +334,10 @@ def reddi_counterexample(fig, theme):
     keep = np.unique(np.geomspace(1, steps, 300).astype(int))
     for name, amsgrad in (("Adam", False), ("AMSGrad", True)):
         xs, regret = _online(steps, amsgrad=amsgrad)
-        colour = COLORS["amsgrad" if amsgrad else "adam"]
-        top.plot(keep, xs[keep - 1], color=colour, label=name)
-        bottom.plot(keep, regret[keep - 1], color=colour, label=name)
+        key = "amsgrad" if amsgrad else "adam"
+        top.plot(keep, xs[keep - 1], color=COLORS[key], linestyle=LINESTYLES[key], label=name)
+        bottom.plot(keep, regret[keep - 1], color=COLORS[key], linestyle=LINESTYLES[key],
+                    label=name)
     top.axhline(-1, color=theme.muted, linewidth=0.8, linestyle="--")
     top.annotate("optimum x = -1", (1.2, -0.93), color=theme.text, fontsize=9)
     top.set_ylabel("$x_t$")
@@ -403,8 +404,9 @@ def variants_valley(fig, theme):
     for name, (colour, _) in VARIANTS.items():
         path = _valley_paths()[name]
         left.plot(path[:80, 0], path[:80, 1], color=COLORS[colour], linewidth=1.3,
-                  label=name)
-        right.plot([VALLEY.loss(*p) for p in path], color=COLORS[colour], label=name)
+                  linestyle=LINESTYLES[colour], label=name)
+        right.plot([VALLEY.loss(*p) for p in path], color=COLORS[colour],
+                   linestyle=LINESTYLES[colour], label=name)
     left.plot(*VALLEY.minimum, "*", color=theme.text, markersize=9)
     left.set_xlim(x0, x1)
     left.set_ylim(y0, y1)
