@@ -610,7 +610,7 @@ def amsgrad_max(fig, theme):
             label=r"Adam: $\sqrt{\hat v_t}$")
     ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v")[keep], LINESTYLES["amsgrad"],
             color=COLORS["amsgrad"], label="AMSGrad, max of $v$ (PyTorch, Keras)")
-    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v_hat")[keep], ":",
+    ax.plot(t[keep], amsgrad_denominators(SPIKE, of="v_hat")[keep],
             color=COLORS["amsgrad"], label=r"AMSGrad, max of $\hat v$ (Optax)")
     ax.set_xscale("log")
     ax.set_ylim(0, 11)
