@@ -9,6 +9,7 @@ so importing ``snippets`` stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -114,6 +115,23 @@ def load_all() -> dict[str, FigureSpec]:
     return REGISTRY
 
 
+# Where the figures are read: the width of the page's text column in CSS px, on a
+# phone (a 390 px screen) and on a desktop (1280 px, both sidebars shown). A figure
+# wider than the column is shrunk to it, its text with it.
+PHONE_COLUMN = 358
+DESKTOP_COLUMN = 688
+# Below this screen width the page serves each figure's phone layout.
+PHONE_MEDIA = "(max-width: 44.9375em)"
+# The house minimum, in CSS px as the reader sees it: any text, and titles.
+MIN_TEXT_PX, MIN_TITLE_PX = 10.0, 12.0
+# Sub- and superscripts are drawn at this fraction of their text (matplotlib's
+# mathtext uses 0.7, which makes a legend's beta_1 subscript unreadable on a phone).
+SCRIPT_SHRINK = 0.85
+# The variants of each figure in the build: two layouts, each in both schemes.
+LAYOUTS = {"desktop": "", "phone": "phone-"}
+VARIANTS = [prefix + theme for prefix in LAYOUTS.values() for theme in ("light", "dark")]
+
+
 def _style(theme: Theme) -> dict:
     return {
         "svg.hashsalt": "adam-layer-by-layer",
@@ -140,48 +158,198 @@ def _style(theme: Theme) -> dict:
     }
 
 
-def draw_svg(spec: FigureSpec, theme: Theme) -> bytes:
+class PhoneFigure:
+    """The phone layout of a figure: the same drawing, its panels stacked in one column.
+
+    Figures draw on what ``fig.subplots`` (or ``subplot_mosaic``) returns; here every
+    panel gets the column's full width, in reading order. Once drawn, each panel is
+    given its height (``fit``): a map keeps its aspect, a plot gets PANEL_HEIGHT inches.
+    """
+
+    def __new__(cls, spec: FigureSpec):
+        import numpy as np
+        from matplotlib.figure import Figure
+
+        class _Phone(Figure):
+            def subplots(self, nrows=1, ncols=1, *, sharex=False, sharey=False, squeeze=True,
+                         width_ratios=None, height_ratios=None, subplot_kw=None,
+                         gridspec_kw=None):
+                gridspec_kw = dict(gridspec_kw or {})
+                gridspec_kw.pop("width_ratios", None)
+                height_ratios = height_ratios or gridspec_kw.pop("height_ratios", None)
+                rows = height_ratios or [1] * nrows
+                grid = self.add_gridspec(nrows * ncols, 1, **gridspec_kw)
+                axes = np.empty((nrows, ncols), dtype=object)
+                for i in range(nrows):
+                    for j in range(ncols):
+                        shared = {}
+                        for key, mode in (("sharex", sharex), ("sharey", sharey)):
+                            first = {True: (0, 0), "all": (0, 0), "row": (i, 0), "col": (0, j)}
+                            if mode in first and (i, j) != first[mode]:
+                                shared[key] = axes[first[mode]]
+                        axes[i, j] = self.add_subplot(grid[i * ncols + j, 0], **shared,
+                                                      **(subplot_kw or {}))
+                        self.panels.append((axes[i, j], rows[i] / np.mean(rows)))
+                if sharex in (True, "all") and axes.size > 1:  # one column: ticks only below
+                    for ax in axes.flat[:-1]:
+                        ax.xaxis.set_tick_params(labelbottom=False)
+                if squeeze:
+                    axes = axes.squeeze()
+                    return axes.item() if axes.ndim == 0 else axes
+                return axes
+
+            def subplot_mosaic(self, mosaic, *, height_ratios=None, **kwargs):
+                labels = list(dict.fromkeys(label for row in mosaic for label in row))
+                rows = height_ratios or [1] * len(mosaic)
+                grid = self.add_gridspec(len(labels), 1)
+                axes = {label: self.add_subplot(grid[n, 0]) for n, label in enumerate(labels)}
+                for label, ax in axes.items():
+                    row = next(i for i, cells in enumerate(mosaic) if label in cells)
+                    self.panels.append((ax, rows[row] / np.mean(rows)))
+                return axes
+
+            def fit(self) -> None:
+                """Give each panel its height, and the figure the sum of them."""
+                heights = [_panel_height(ax, ratio) for ax, ratio in self.panels]
+                grids = {}
+                for (ax, _), height in zip(self.panels, heights, strict=True):
+                    grids.setdefault(ax.get_subplotspec().get_gridspec(), []).append(height)
+                for grid, grid_heights in grids.items():
+                    grid.set_height_ratios(grid_heights)
+                self.set_size_inches(PHONE_COLUMN / 96, round(sum(heights) or PANEL_HEIGHT, 2))
+
+        fig = _Phone(figsize=(PHONE_COLUMN / 96, PANEL_HEIGHT), layout="constrained")
+        fig.panels = []
+        return fig
+
+
+# A plot's height in the phone layout, in inches (230 px), and the room its title,
+# tick labels and axis label take around a map.
+PANEL_HEIGHT, PANEL_MARGINS = 2.4, 0.75
+
+
+def _panel_height(ax, ratio: float) -> float:
+    """A panel's height: a map (fixed aspect) as tall as its data at the column's width."""
+    aspect = ax.get_aspect()
+    if aspect == "auto":
+        return min(3.2, max(1.8, PANEL_HEIGHT * ratio))
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inner = PHONE_COLUMN / 96 - PANEL_MARGINS
+    return min(4.0, inner * abs(y1 - y0) / abs(x1 - x0) * float(aspect) + PANEL_MARGINS)
+
+
+def _script_depth(text: str) -> int:
+    """How deep the text's sub- and superscripts nest (m_t: 1; e^{-\\beta_2 t}: 2)."""
+    if "$" not in text:
+        return 0
+    depth = deepest = 0
+    opened, pending = [], False
+    for char in text:
+        if char in "_^":
+            pending = True
+        elif char == "{":
+            opened.append(pending)
+            depth += pending
+            pending = False
+        elif char == "}":
+            depth -= opened.pop() if opened else 0
+        elif pending:
+            deepest, pending = max(deepest, depth + 1), False
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _lift_small_text(fig, scale: float) -> None:
+    """Raise any text that would show under the house minimum when the figure is
+    shrunk by ``scale``: sizes are in points (4/3 px), scripts drawn SCRIPT_SHRINK smaller."""
+    from matplotlib.text import Text
+
+    def floor(px: float, text: str) -> float:
+        return px * 0.75 / scale / SCRIPT_SHRINK ** _script_depth(text)
+
+    titles = {id(t) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)}
+    for ax in fig.axes:
+        for axis, which in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            labels = axis.get_ticklabels(which="both")
+            if labels:
+                smallest = max(floor(MIN_TEXT_PX, t.get_text()) for t in labels)
+                size = max(labels[0].get_fontsize(), smallest)
+                ax.tick_params(axis=which, which="both", labelsize=size)
+    for text in fig.findobj(Text):
+        limit = MIN_TITLE_PX if id(text) in titles else MIN_TEXT_PX
+        text.set_fontsize(max(text.get_fontsize(), floor(limit, text.get_text())))
+
+
+def draw_svg(spec: FigureSpec, theme: Theme, layout: str = "desktop") -> bytes:
     """Draw one figure in the colours of ``theme`` and return the SVG bytes (deterministic)."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_style(theme)):
-        fig = Figure(figsize=spec.size, layout="constrained")
-        spec.draw(fig, theme)
+    with _script_shrink(SCRIPT_SHRINK), matplotlib.rc_context(_style(theme)):
+        if layout == "phone":
+            fig = PhoneFigure(spec)
+            spec.draw(fig, theme)
+            fig.fit()
+            scale = 1.0
+        else:
+            fig = Figure(figsize=spec.size, layout="constrained")
+            spec.draw(fig, theme)
+            scale = min(1.0, DESKTOP_COLUMN / (spec.size[0] * 96))
+        _lift_small_text(fig, scale)
+        for n, ax in enumerate(fig.axes):  # titles are findable in the SVG
+            ax.title.set_gid(f"title-{n}")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
-# Figures are drawn once, in these stand-in colours, and each scheme's SVG is that
-# drawing with the stand-ins replaced: half the work of drawing twice. It gives
+@contextlib.contextmanager
+def _script_shrink(factor: float):
+    """Draw sub- and superscripts at ``factor`` of their text (matplotlib has no setting
+    for it: its module constant, and the parses cached with the old one, are swapped)."""
+    import matplotlib._mathtext as mathtext
+    from matplotlib.mathtext import MathTextParser
+
+    before, mathtext.SHRINK_FACTOR = mathtext.SHRINK_FACTOR, factor
+    MathTextParser._parse_cached.cache_clear()
+    try:
+        yield
+    finally:
+        mathtext.SHRINK_FACTOR = before
+        MathTextParser._parse_cached.cache_clear()
+
+
+# Figures are drawn once per layout, in these stand-in colours, and each scheme's SVG
+# is that drawing with the stand-ins replaced: half the work of drawing twice. It gives
 # the same bytes as drawing in each scheme, because figures use a theme's colours
 # only as colours (no colour maps or blends computed from them).
 _STAND_IN = Theme("stand-in", text="#fe0001", muted="#fe0002", grid="#fe0003")
 
 
-def render_pair(name: str) -> dict[str, bytes]:
-    """Both schemes of the registered figure ``name`` (a separate process can call this)."""
-    svg = draw_svg(load_all()[name], _STAND_IN)
+def render_variants(name: str) -> dict[str, bytes]:
+    """Every variant of the registered figure ``name`` (a separate process can call this)."""
     rendered = {}
-    for theme_name, theme in THEMES.items():
-        out = svg
-        for role in ("text", "muted", "grid"):
-            out = out.replace(getattr(_STAND_IN, role).encode(), getattr(theme, role).encode())
-        rendered[theme_name] = out
+    for layout, prefix in LAYOUTS.items():
+        svg = draw_svg(load_all()[name], _STAND_IN, layout)
+        for theme_name, theme in THEMES.items():
+            out = svg
+            for role in ("text", "muted", "grid"):
+                out = out.replace(getattr(_STAND_IN, role).encode(),
+                                  getattr(theme, role).encode())
+            rendered[prefix + theme_name] = out
     return rendered
 
 
 def render_module(figure_names: list[str], value_names: list[str]) -> tuple[dict, dict]:
     """Values and figures of one snippets module, in one process: they share its cached runs.
 
-    Returns both schemes of each figure, and each value's number (or why it failed);
+    Returns every variant of each figure, and each value's number (or why it failed);
     the values are cached on disk as they are computed (see snippets/values.py).
     """
     from snippets import values
 
     computed = values.compute_and_cache(value_names)
-    return {name: render_pair(name) for name in figure_names}, computed
+    return {name: render_variants(name) for name in figure_names}, computed
 
 
 def process_pool(tasks: int):

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from snippets.figures import DESKTOP_COLUMN, PHONE_COLUMN
+
 SUBPATH = "/adam/"  # as on project pages: https://<owner>.github.io/adam/
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -234,11 +236,18 @@ def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
     figures = page.evaluate("""() => [...document.querySelectorAll('.site-figure')]
         .filter(f => !f.closest('details:not([open])')).map(f =>
         [...f.querySelectorAll('img')].filter(img => img.checkVisibility())
-            .map(img => [img.src, img.complete && img.naturalWidth > 0]))""")
+            .map(img => [img.currentSrc || img.src, img.complete && img.naturalWidth > 0]))""")
+    # The phone layout of each figure below 720 px, where the desktop one would shrink.
+    variant = f"-phone-{scheme}.svg" if width < 720 else f"-{scheme}.svg"
     for shown in figures:
-        if len(shown) != 1 or f"-{scheme}.svg" not in shown[0][0]:
-            problems.append(f"a figure shows {[s for s, _ in shown]} in the {scheme} scheme")
+        if len(shown) != 1 or variant not in shown[0][0] or (
+                width >= 720 and "-phone-" in shown[0][0]):
+            problems.append(f"a figure shows {[s for s, _ in shown]} at {width} px, {scheme}")
         problems += [f"figure not loaded: {src}" for src, ok in shown if not ok]
+    column = {390: PHONE_COLUMN, 1280: DESKTOP_COLUMN}[width]
+    shown_in = page.evaluate("() => document.querySelector('.md-content .md-typeset').clientWidth")
+    if figures and shown_in != column:  # the figures' text sizes are computed for it
+        problems.append(f"the text column is {shown_in} px wide, figures expect {column} px")
     unrendered = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
         .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
     problems += [f"math not rendered: {tex}" for tex in unrendered]

@@ -2,47 +2,60 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import re
 
+import matplotlib
 import pytest
 
 from snippets import figures
 
 
-def test_every_registered_figure_is_built_in_both_schemes_without_a_date(built):
+def test_every_registered_figure_is_built_in_both_schemes_and_layouts_without_a_date(built):
     # That the bytes are the same from build to build: test_site.py compares two builds.
     for name in figures.load_all():
-        light = (built.site / "figures" / f"{name}-light.svg").read_bytes()
-        dark = (built.site / "figures" / f"{name}-dark.svg").read_bytes()
-        assert light.startswith(b"<?xml") and b"<svg" in light
-        assert light != dark, f"{name}: the dark variant must differ (text colour)"
-        assert b"<dc:date>" not in light, f"{name}: carries a build date"
+        for layout in figures.LAYOUTS.values():
+            light = (built.site / "figures" / f"{name}-{layout}light.svg").read_bytes()
+            dark = (built.site / "figures" / f"{name}-{layout}dark.svg").read_bytes()
+            assert light.startswith(b"<?xml") and b"<svg" in light
+            assert light != dark, f"{name}: the dark variant must differ (text colour)"
+            assert b"<dc:date>" not in light, f"{name}: carries a build date"
+        phone = (built.site / "figures" / f"{name}-phone-light.svg").read_bytes()
+        assert f'width="{figures.PHONE_COLUMN * 0.75}pt"'.encode() in phone[:2000], name
 
 
 def test_figures_drawn_in_parallel_are_the_figures_drawn_one_by_one():
-    names = ["layer-map", "bias-factors"]
+    names = ["bias-factors", "ema-weights"]
     with figures.process_pool(len(names)) as pool:  # as the build hook draws them
-        drawn = dict(zip(names, pool.map(figures.render_pair, names), strict=True))
-    assert drawn == {name: figures.render_pair(name) for name in names}
+        drawn = dict(zip(names, pool.map(figures.render_variants, names), strict=True))
+    assert drawn == {name: figures.render_variants(name) for name in names}
 
 
 def test_figures_use_the_scheme_text_colour():
-    pair = figures.render_pair("layer-map")
-    assert figures.THEMES["dark"].text.encode() in pair["dark"]
-    assert figures.THEMES["light"].text.encode() in pair["light"]
+    variants = _variants("layer-map")
+    for variant, svg in variants.items():
+        assert figures.THEMES[variant.split("-")[-1]].text.encode() in svg
 
 
 # matplotlib names markers and clip paths by a hash that includes their colour.
 HASHED_ID = re.compile(rb'(?<=["#])[mp][0-9a-f]{10}(?=[")])')
 
 
-@pytest.mark.parametrize("name", ["layer-map", "bias-factors", "momentum-valley"])
+@functools.cache
+def _variants(name: str) -> dict[str, bytes]:
+    return figures.render_variants(name)
+
+
+@pytest.mark.parametrize("name", ["layer-map", "bias-factors"])
 def test_drawing_once_and_recolouring_is_drawing_in_each_scheme(name):
     spec = figures.load_all()[name]
-    pair = figures.render_pair(name)
-    for theme_name, theme in figures.THEMES.items():
-        direct = figures.draw_svg(spec, theme)
-        assert HASHED_ID.sub(b"id", pair[theme_name]) == HASHED_ID.sub(b"id", direct)
+    variants = _variants(name)
+    for layout, prefix in figures.LAYOUTS.items():
+        for theme_name, theme in figures.THEMES.items():
+            direct = figures.draw_svg(spec, theme, layout)
+            assert HASHED_ID.sub(b"id", variants[prefix + theme_name]) == HASHED_ID.sub(
+                b"id", direct)
 
 
 def test_registering_a_figure_without_alt_text_is_an_error():
@@ -111,3 +124,71 @@ def test_importing_every_snippets_module_prints_nothing():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+# Text drawn as paths (svg.fonttype "path"): a group scaled to the font size / 100,
+# each glyph in it scaled again when it is a sub- or superscript.
+TEXT_GROUP = re.compile(
+    rb'<g id="([^"]+)">\s*<!-- ((?:(?!-->).)*) -->\s*<g (?:style="[^"]*" )?'
+    rb'transform="translate\([^)]*\)(?: rotate\([^)]*\))? scale\(([\d.]+) -[\d.]+\)">(.*?)</g>',
+    re.DOTALL,
+)
+# Radical signs and big delimiters come from the STIXSize fonts, scaled to fit: not text.
+GLYPH_SCALE = re.compile(
+    rb'<use xlink:href="#(?!STIXSize)[^"]*"(?: transform="[^"]*?(?:scale\(([\d.]+)\))?")?')
+VIEWBOX_WIDTH = re.compile(rb'<svg [^>]*viewBox="0 0 ([\d.]+) [\d.]+"')
+
+
+def smallest_text(svg: bytes, column: int) -> tuple[float, str, float, str]:
+    """The smallest text and the smallest title in CSS px, as the figure shows in a
+    text column ``column`` px wide (a wider figure is shrunk to it): (px, text) twice."""
+    width_pt = float(VIEWBOX_WIDTH.search(svg).group(1))
+    px_per_pt = min(width_pt * 4 / 3, column) / width_pt
+    text, title = (float("inf"), ""), (float("inf"), "")
+    groups = TEXT_GROUP.findall(svg)
+    assert len(groups) == len(re.findall(rb'<g id="(?:text_\d+|title-\d+)">', svg)), "unread text"
+    for group_id, label, scale, body in groups:
+        glyphs = [float(k or 1) for k in GLYPH_SCALE.findall(body)] or [1.0]
+        size = (float(scale) * 100 * min(glyphs) * px_per_pt, label.decode())
+        text = min(text, size)
+        if group_id.startswith(b"title-"):
+            title = min(title, size)
+    return (*text, *title)
+
+
+def test_the_text_size_reader_reads_what_matplotlib_was_asked_to_draw():
+    from matplotlib.figure import Figure
+
+    def svg(**text) -> bytes:
+        fig = Figure(figsize=(3, 2))
+        ax = fig.subplots()
+        ax.set_title("a title", fontsize=12, gid="title-0")
+        ax.text(0.5, 0.5, **text)
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"svg.fonttype": "path"}):
+            fig.savefig(buffer, format="svg")
+        return buffer.getvalue()
+
+    # 3 inches = 288 px, shown in a 144 px column: half size. 9 pt = 12 px.
+    assert smallest_text(svg(s="plain", fontsize=9), 288)[:2] == pytest.approx((12, "plain"))
+    assert smallest_text(svg(s="plain", fontsize=9), 144)[:2] == pytest.approx((6, "plain"))
+    # A subscript: matplotlib's mathtext draws it at 0.7 of its text.
+    px, label, title_px, title = smallest_text(svg(s="$m_t$", fontsize=9), 288)
+    assert (px, label) == (pytest.approx(12 * 0.7), "$m_t$")
+    assert (title_px, title) == (pytest.approx(16), "a title")
+
+
+def test_every_figure_text_is_readable_on_a_phone_and_a_desktop(built):
+    """At 390 px a figure shows its phone layout in a 358 px column; at 1280 px its
+    desktop layout in a 688 px column (measured by tests/test_browser.py)."""
+    small = []
+    for name in figures.load_all():
+        for variant, column in (("light", figures.DESKTOP_COLUMN),
+                                ("phone-light", figures.PHONE_COLUMN)):
+            svg = (built.site / "figures" / f"{name}-{variant}.svg").read_bytes()
+            px, text, title_px, title = smallest_text(svg, column)
+            if round(px, 2) < figures.MIN_TEXT_PX:
+                small.append(f"{name} ({variant}): {text!r} at {px:.1f} px")
+            if round(title_px, 2) < figures.MIN_TITLE_PX:
+                small.append(f"{name} ({variant}): title {title!r} at {title_px:.1f} px")
+    assert not small, "text under the house minimum:\n" + "\n".join(small)

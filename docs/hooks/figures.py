@@ -1,8 +1,9 @@
 """MkDocs hook: figures drawn from ``snippets/`` at build time, and downloads.
 
 - Every figure registered with ``snippets.figures.figure`` is rendered to
-  ``figures/<name>-light.svg`` and ``figures/<name>-dark.svg`` and added to the
-  build in memory (nothing is written into ``docs/``). Renders are cached in
+  ``figures/<name>-light.svg`` and ``figures/<name>-dark.svg``, and its phone
+  layout to ``figures/<name>-phone-light.svg`` and ``-phone-dark.svg``, and added
+  to the build in memory (nothing is written into ``docs/``). Renders are cached in
   ``.cache/figures`` (see snippets/build_cache.py) under a hash of the figure's
   code, so a rebuild with no change draws nothing. Figures not in the cache are
   drawn in worker processes while MkDocs renders the pages, and put in place
@@ -10,13 +11,15 @@
   in their cache are computed there too: one task per snippets module, with its
   figures, so that a run both use is computed once; the values extension takes
   them from the task when a page names them.
-- A line ``[[figure: name]]`` in a page becomes the light and the dark image
-  with the registered alt text; an unknown name fails the build.
+- A line ``[[figure: name]]`` in a page becomes the light and the dark picture
+  (each the phone layout on a narrow screen) with the registered alt text; an
+  unknown name fails the build.
 - The standalone modules in ``DOWNLOADS`` are published under ``downloads/``.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 import posixpath
@@ -41,7 +44,9 @@ _used: set[str] = set()
 _drawing: dict = {}  # name -> the worker's future (both schemes' SVG) while it draws
 _pool = None
 _paths: dict[str, dict] = {}  # name -> {scheme: its cache path}
-_outputs: dict[str, dict] = {}  # name -> {scheme: (the File in the build, its cache path)}
+_outputs: dict[str, dict] = {}  # name -> {variant: (the File in the build, its cache path)}
+_phone_heights: dict[str, int] = {}  # name -> its phone layout's height in CSS px
+PHONE_HEIGHT = re.compile(r'height="phone-height:([a-z0-9-]+)"')
 
 
 def _load_snippets():
@@ -88,9 +93,9 @@ def on_config(config):
 
 
 def _cache_paths(spec, figures, cache: Path) -> dict[str, Path]:
-    """Where each scheme of the figure is cached, under a hash of its code."""
+    """Where each variant of the figure is cached, under a hash of its code."""
     key = figures.cache_key(spec)
-    return {theme: cache / f"{spec.name}-{theme}-{key}.svg" for theme in figures.THEMES}
+    return {variant: cache / f"{spec.name}-{variant}-{key}.svg" for variant in figures.VARIANTS}
 
 
 def _size(spec) -> tuple[int, int]:
@@ -98,18 +103,25 @@ def _size(spec) -> tuple[int, int]:
     return round(spec.size[0] * 96), round(spec.size[1] * 96)
 
 
+def _svg_size(svg: bytes) -> tuple[int, int]:
+    width, height = SVG_SIZE.search(svg[:2000]).groups()
+    return round(float(width) * 4 / 3), round(float(height) * 4 / 3)
+
+
 def on_files(files, config):
     _outputs.clear()
     for name, paths in _paths.items():
         cached = name not in _drawing
         _outputs[name] = {
-            theme: (
-                File.generated(config, f"figures/{name}-{theme}.svg",
+            variant: (
+                File.generated(config, f"figures/{name}-{variant}.svg",
                                content=path.read_bytes() if cached else b""),
                 path,
             )
-            for theme, path in paths.items()
+            for variant, path in paths.items()
         }
+        if cached:
+            _phone_heights[name] = _svg_size(_outputs[name]["phone-light"][0].content_bytes)[1]
         for file, _ in _outputs[name].values():
             files.append(file)
     for name in DOWNLOADS:
@@ -130,13 +142,12 @@ def on_env(env, config, files):
     """Wait for the figures being drawn; cache them and put them in the build."""
     try:
         for name, future in _drawing.items():
-            for theme, svg in future.result()[0][name].items():
-                width, height = SVG_SIZE.search(svg[:2000]).groups()
-                if _size(_figures[name]) != (round(float(width) * 4 / 3),
-                                             round(float(height) * 4 / 3)):
+            for variant, svg in future.result()[0][name].items():
+                if variant in ("light", "dark") and _size(_figures[name]) != _svg_size(svg):
                     raise PluginError(f"figure {name!r}: drawn at another size than registered")
-                file, path = _outputs[name][theme]
-                for stale in path.parent.glob(f"{name}-{theme}-*.svg"):
+                file, path = _outputs[name][variant]
+                _phone_heights[name] = _svg_size(svg)[1]  # all variants: the same figure
+                for stale in path.parent.glob(f"{name}-{variant}-*.svg"):
                     stale.unlink()
                 path.write_bytes(svg)
                 file.content_bytes = svg
@@ -158,18 +169,23 @@ def _figure_html(name: str, page) -> str:
         )
     _used.add(name)
     width, height = _size(spec)
-    here = posixpath.dirname(page.file.src_uri)
-    images = []
+    figures = sys.modules["snippets.figures"]
+    # Raw HTML: MkDocs does not rewrite its links, so they are relative to the page's URL.
+    here = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+    pictures = []
     for theme in ("light", "dark"):
         src = posixpath.relpath(f"figures/{name}-{theme}.svg", here or ".")
-        images.append(
-            f'![{spec.alt}]({src}#only-{theme}){{ width="{width}" height="{height}" '
-            f'loading="lazy" }}'
+        phone = posixpath.relpath(f"figures/{name}-phone-{theme}.svg", here or ".")
+        pictures.append(
+            f'<picture><source media="{figures.PHONE_MEDIA}" srcset="{phone}" '
+            f'width="{figures.PHONE_COLUMN}" height="phone-height:{name}">'
+            f'<img src="{src}#only-{theme}" alt="{html.escape(spec.alt)}" width="{width}" '
+            f'height="{height}" loading="lazy"></picture>'
         )
     caption = f"\n<figcaption>{spec.caption}</figcaption>" if spec.caption else ""
     return (
         f'<figure class="site-figure" id="figure-{name}" markdown="span">\n'
-        + "\n".join(images) + caption + "\n</figure>"
+        + "\n".join(pictures) + caption + "\n</figure>"
     )
 
 
@@ -185,6 +201,11 @@ def on_page_markdown(markdown, page, config, files):
             "a fold, use <details markdown> with the marker unindented"
         )
     return MARKER.sub(lambda m: _figure_html(m.group(1), page), markdown)
+
+
+def on_post_page(output, page, config):
+    """The phone layouts' heights, known once every figure is drawn (``on_env``)."""
+    return PHONE_HEIGHT.sub(lambda m: f'height="{_phone_heights[m.group(1)]}"', output)
 
 
 def on_post_build(config):
