@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -289,3 +290,20 @@ def test_pages_with_math_preload_the_fonts_of_their_formulas_and_only_they(built
                 assert (page.parent / href).resolve().is_file(), href
         else:
             assert not preloads, page
+
+
+def test_search_previews_show_formulas_as_text_with_scripts_not_tex(built):
+    """A search preview shows the index's text as HTML: each formula is there as the text
+    it reads as, sub- and superscripts kept (docs/hooks/math.py), never as TeX."""
+    index = json.loads((built.site / "search" / "search_index.json").read_text())
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    code = re.compile(r"<pre>.*?</pre>|<code>.*?</code>", re.DOTALL)
+    tex = [where for where, text in texts.items() if re.search(r"\\[(\[]", code.sub("", text))]
+    assert tex == [], f"TeX delimiters left in {len(tex)} search entries: {tex[:5]}"
+    # \(m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t\) and \(\hat m_t = \frac{m_t}{1-\beta_1^t}\)
+    assert ("m<sub>t</sub> = β<sub>1</sub>m<sub>t−1</sub> + (1 − β<sub>1</sub>)g<sub>t</sub>"
+            in texts["bias-correction/"])
+    assert "m̂<sub>t</sub> = m<sub>t</sub>/(1 − β<sub>1</sub><sup>t</sup>)" in texts[
+        "bias-correction/#the-math"]
+    # A relation stays escaped in the preview's HTML: \(0 < \alpha < 2/L\)
+    assert "0 &lt; α &lt; 2/L" in texts["landscape/#the-math-the-limit-is-2l"]

@@ -10,7 +10,10 @@ in ``.cache/math`` (see snippets/build_cache.py) under a hash of katex.min.js, s
 rebuild with no new formula does not start ``node``.
 
 It runs on the finished page (``on_post_page``), after the search index has
-taken the page's text: the index keeps the short TeX, not KaTeX's markup.
+taken the page's text: the index gets the TeX, not KaTeX's markup. Once the index
+is written (``on_post_build``), each formula in it is replaced by the text its
+MathML reads as (``m<sub>t</sub> = β<sub>1</sub> m<sub>t−1</sub> + ...``), which
+search previews show.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import logging
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -157,3 +161,91 @@ def on_post_page(content, page, config):
         return f'<{m["tag"]} class="arithmatex">{rendered}</{m["tag"]}>{after}'
 
     return FORMULA_AND_PUNCTUATION.sub(replace, content)
+
+
+# Search previews: the search plugin reads a page before on_post_page, so its index
+# holds each formula's TeX between \( \) or \[ \] (HTML-escaped). The preview shows
+# the index's text as HTML and keeps <sub> and <sup>: each formula becomes the text
+# of its MathML, with sub- and superscripts, a/b for fractions, √ for roots.
+INDEXED_FORMULA = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]", re.DOTALL)
+MATHML = re.compile(r"<math.*?</math>", re.DOTALL)
+SPACED = set("=<>≤≥≈≠←→⟹∈≫+−±×⋅")  # relations and binary operators: spaced, outside scripts
+ACCENTS = {"^": "\u0302", "~": "\u0303", "ˉ": "\u0304", "˙": "\u0307"}  # combining marks
+SCRIPTS = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}  # a base, then scripts
+
+
+def _plain(node: ET.Element, script: bool = False, spaced: bool = True) -> str:
+    tag = node.tag.rpartition("}")[2]
+    kids = [child for child in node if not child.tag.endswith("annotation")]
+    if tag in {"mi", "mn", "mo", "mtext"}:
+        text = "".join(node.itertext()).replace("\u2061", "\0")  # function application
+        if tag == "mo" and not script and (text == "," or text in SPACED and spaced):
+            return f" {html.escape(text)} "  # a space before a comma goes in readable()
+        return html.escape(text, quote=False)
+    if tag == "mspace":
+        return " "
+    parts = []
+    for i, kid in enumerate(kids):
+        # A sign that opens a row, a bracket, or follows another sign is unary (−1).
+        before = kids[i - 1] if i else None
+        after_sign = before is None or (before.tag.endswith("mo")
+                                        and "".join(before.itertext()) in SPACED | set("([{,"))
+        part = _plain(kid, script or (tag in SCRIPTS and i > 0), not after_sign)
+        part = part.strip() if tag in SCRIPTS and i > 0 else part
+        after = "".join(kids[i + 1].itertext()) if i + 1 < len(kids) else "="
+        if _unwrapped(kid).tag.endswith("mfrac") and after not in SPACED | set(",.;:)]"):
+            part = f"({part})"  # (1/2)Lθ, not 1/2Lθ
+        parts.append(part)
+    if tag in {"msub", "munder"}:
+        return f"{parts[0]}<sub>{parts[1]}</sub>"
+    if tag == "msup":
+        return f"{parts[0]}<sup>{parts[1]}</sup>"
+    if tag in {"msubsup", "munderover"}:
+        return f"{parts[0]}<sub>{parts[1]}</sub><sup>{parts[2]}</sup>"
+    if tag == "mover":
+        if len(parts[0]) == 1 and parts[1] in ACCENTS:
+            return parts[0] + ACCENTS[parts[1]]
+        return f"{parts[0]}<sup>{parts[1]}</sup>"
+    if tag == "mfrac":
+        return "/".join(_grouped(kid, part) for kid, part in zip(kids, parts, strict=True))
+    if tag == "msqrt":
+        return "√" + _grouped(kids[0] if len(kids) == 1 else node, "".join(parts))
+    return " ".join(parts) if tag in {"mtable", "mtr"} else "".join(parts)
+
+
+def _unwrapped(node: ET.Element) -> ET.Element:
+    while node.tag.endswith(("mrow", "mstyle")) and len(node) == 1:
+        node = node[0]
+    return node
+
+
+def _grouped(node: ET.Element, text: str) -> str:
+    """``text`` in parentheses if ``node`` is more than one symbol (a sum, a product)."""
+    node = _unwrapped(node)
+    several = node.tag.endswith(("mrow", "msqrt", "mfrac")) and len(node) > 1
+    return f"({text})" if several else text
+
+
+def readable(rendered: str) -> str:
+    """What a formula rendered by KaTeX reads as, in text with <sub> and <sup>."""
+    text = _plain(ET.fromstring(MATHML.search(rendered)[0]))
+    text = re.sub("\0(?=[(\\[])", "", text).replace("\0", " ")  # max(a, b), Var g
+    return re.sub(r" ([,.;:)])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def on_post_build(config):
+    path = Path(config["site_dir"], "search", "search_index.json")
+    if not path.exists():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+
+    def formula(m: re.Match) -> tuple[str, bool]:
+        return html.unescape(m["inline"] or m["display"] or "").strip(), m["display"] is not None
+
+    # Its text may space a formula otherwise than the page (a new formula to KaTeX).
+    _render([formula(m) for doc in index["docs"] for m in INDEXED_FORMULA.finditer(doc["text"])])
+    for doc in index["docs"]:
+        doc["text"] = INDEXED_FORMULA.sub(lambda m: readable(_cache[_key(*formula(m))]),
+                                          doc["text"])
+    # As the search plugin writes it.
+    path.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
