@@ -14,6 +14,7 @@ import functools
 import hashlib
 import inspect
 import io
+import re
 import sys
 import types
 from collections.abc import Callable
@@ -210,7 +211,8 @@ class PhoneFigure:
 
             def fit(self) -> None:
                 """Give each panel its height, and the figure the sum of them."""
-                heights = [_panel_height(ax, ratio) for ax, ratio in self.panels]
+                below = _legends_below(self)
+                heights = [_panel_height(ax, ratio) + below.get(ax, 0) for ax, ratio in self.panels]
                 grids = {}
                 for (ax, _), height in zip(self.panels, heights, strict=True):
                     grids.setdefault(ax.get_subplotspec().get_gridspec(), []).append(height)
@@ -226,6 +228,68 @@ class PhoneFigure:
 # A plot's height in the phone layout, in inches (230 px), and the room its title,
 # tick labels and axis label take around a map.
 PANEL_HEIGHT, PANEL_MARGINS = 2.4, 0.75
+
+
+# Lines of text on a phone: about this many characters fit the column at 10 pt
+# (x labels), or beside a legend's line, over a map, or up a panel's side.
+PHONE_LINE, PHONE_SHORT_LINE = 40, 30
+
+
+def _shown_length(text: str) -> int:
+    """About how many characters ``text`` shows: a TeX command is one, markup none."""
+    return len(re.sub(r"[${}_^]", "", re.sub(r"\\[a-zA-Z]+", "x", text)))
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters, never inside $math$."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if (line and _shown_length(f"{line} {word}") > width
+                and line.count("$") % 2 == 0):
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join([*lines, line])
+
+
+def _legends_below(fig) -> dict:
+    """Move each panel's legend under it, in one column, so that it covers no data,
+    and wrap long labels and titles. Returns the height (inches) each panel gains."""
+    from matplotlib.transforms import ScaledTranslation
+
+    for legend in list(fig.legends):  # one column (a legend lays out its columns when made)
+        fig.legends.remove(legend)
+        fig.legend(legend.legend_handles, [t.get_text() for t in legend.get_texts()],
+                   loc="outside upper center" if getattr(legend, "_outside_loc", None)
+                   else legend._loc, fontsize=max(t.get_fontsize() for t in legend.get_texts()))
+    gained = {}
+    for ax in fig.axes:
+        ax.set_title(_wrap(ax.get_title(), PHONE_SHORT_LINE))
+        ax.set_xlabel(_wrap(ax.get_xlabel(), PHONE_LINE))
+        ax.set_ylabel(_wrap(ax.get_ylabel(), PHONE_SHORT_LINE))
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        size = max(t.get_fontsize() for t in legend.get_texts())
+        labels = [_wrap(t.get_text(), PHONE_SHORT_LINE) for t in legend.get_texts()]
+        # Under the tick labels (a log axis's powers stand taller) and the x label.
+        ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        drop = 6.0
+        if ax.xaxis.get_tick_params().get("labelbottom", True) and ax.get_xticks().size:
+            drop += 7 + ax.xaxis.get_ticklabels()[0].get_fontsize() * (
+                1.6 if ax.get_xscale() == "log" or any("^" in t.get_text() for t in ticks)
+                else 1.25)
+        if ax.get_xlabel():
+            drop += 4 + ax.xaxis.label.get_fontsize() * 1.25 * (ax.get_xlabel().count("\n") + 1)
+        ax.legend(legend.legend_handles, labels, loc="upper left", bbox_to_anchor=(0, 0),
+                  bbox_transform=ax.transAxes + ScaledTranslation(0, -drop / 72,
+                                                                  fig.dpi_scale_trans),
+                  borderaxespad=0, fontsize=size, ncols=1, title=legend.get_title().get_text()
+                  or None)
+        rows = sum(label.count("\n") + 1 for label in labels)
+        gained[ax] = (rows * size * 1.4 + 4) / 72
+    return gained
 
 
 def _panel_height(ax, ratio: float) -> float:
@@ -289,13 +353,12 @@ def draw_svg(spec: FigureSpec, theme: Theme, layout: str = "desktop") -> bytes:
         if layout == "phone":
             fig = PhoneFigure(spec)
             spec.draw(fig, theme)
+            _lift_small_text(fig, 1.0)
             fig.fit()
-            scale = 1.0
         else:
             fig = Figure(figsize=spec.size, layout="constrained")
             spec.draw(fig, theme)
-            scale = min(1.0, DESKTOP_COLUMN / (spec.size[0] * 96))
-        _lift_small_text(fig, scale)
+            _lift_small_text(fig, min(1.0, DESKTOP_COLUMN / (spec.size[0] * 96)))
         for n, ax in enumerate(fig.axes):  # titles are findable in the SVG
             ax.title.set_gid(f"title-{n}")
         buffer = io.BytesIO()

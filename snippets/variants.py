@@ -372,7 +372,7 @@ def radam_warmup(fig, theme):
     ax.plot(t, [rectification(k) for k in t], color=COLORS["radam"],
             label=r"RAdam's $r_t$ ($\beta_2 = 0.999$)")
     ax.plot(t, np.minimum(1, t / radam_linear_warmup()), "--", color=theme.text,
-            label=rf"linear warmup over $2/(1-\beta_2) = {radam_linear_warmup()}$ steps")
+            label=rf"linear warmup over $2/(1-\beta_2)$ = {radam_linear_warmup()} steps")
     ax.plot(t, 1 - np.exp(-t * (1 - 0.999)), ":", color=theme.text,
             label=r"$1 - e^{-(1-\beta_2)t}$")
     ax.set_xscale("log")
