@@ -635,10 +635,10 @@ if __name__ == "__main__":
     X_val, y_val = make_spirals(400, seed=1)  # 400 new points of the same spirals
     data = (X, y, X_val, y_val)
 
-    fig, ax = plt.subplots(figsize=(4.2, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
     plot_points(ax, X, y)
     ax.set_title("the training set")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     plt.show()
     # --8<-- [end:make_data]
 
@@ -672,23 +672,23 @@ if __name__ == "__main__":
         print(f"{name:10s} {histories[name]['loss'][-1]:13.3f}   "
               f"{histories[name]['val_accuracy'][-1]:19.1%}")
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained")
+    fig, (left, right) = plt.subplots(2, 1, figsize=(4.5, 6.4), layout="constrained")
     for name, (colour, style, _) in OPTIMIZERS.items():
         left.plot(histories[name]["loss"], style, color=colour, label=name)
         right.plot(np.arange(1, epochs + 1), histories[name]["val_accuracy"], style,
                    color=colour, label=name)
     left.set(yscale="log", xlabel="epoch", ylabel="training loss")
     right.set(ylim=(0.5, 1), xlabel="epoch", ylabel="validation accuracy")
-    left.legend(fontsize=8)
+    left.legend()
     plt.show()
     # --8<-- [end:race]
 
     # --8<-- [start:boundaries]
-    fig, axes = plt.subplots(1, 2, figsize=(8, 4), layout="constrained")
+    fig, axes = plt.subplots(2, 1, figsize=(4.5, 8), layout="constrained")
     for ax, name in zip(axes, ["SGD", "Adam"], strict=True):
         plot_boundary(ax, histories[name]["params"], X_val, y_val)
         ax.set_title(f"{name}: {histories[name]['val_accuracy'][-1]:.1%} of the "
-                     "validation set right", fontsize=10)
+                     "validation set right")
     plt.show()
     # --8<-- [end:boundaries]
 

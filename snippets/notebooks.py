@@ -72,7 +72,7 @@ def plot_curves(ax, curves: dict, ylabel: str, xlabel: str = "step $t$") -> None
     for label, (values, colour, style) in curves.items():
         ax.plot(values, style, color=colour, label=label)
     ax.set(yscale="log", xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=8)
+    ax.legend()
 
 
 # --8<-- [end:plotting]
@@ -534,7 +534,7 @@ if __name__ == "__main__":
     alphas = [0.01, 0.07, 0.085]  # the learning rates to compare; 2/L = 0.08 on VALLEY
     steps = 50
 
-    fig, axes = plt.subplots(2, 2, figsize=(8, 5.5), layout="constrained")
+    fig, axes = plt.subplots(4, 1, figsize=(4.5, 9.6), layout="constrained")
     losses = {}
     for ax, alpha, style in zip(axes.flat, alphas, [":", "-", "--"], strict=False):
         path = trajectory(partial(SGD, lr=alpha), VALLEY, steps=steps)
@@ -549,7 +549,7 @@ if __name__ == "__main__":
     # --8<-- [start:landscape_noise]
     noise = 1.0  # the standard deviation of the noise on each gradient coordinate
     steps = 4000
-    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     for alpha, style in [(0.04, "-"), (0.01, "--")]:
         path = trajectory(partial(SGD, lr=alpha), noisy(VALLEY, noise), steps=steps)
         loss = loss_along(path, VALLEY)  # the true loss at each point of the noisy path
@@ -569,7 +569,7 @@ if __name__ == "__main__":
     steps = 60
     path = trajectory(partial(SGD, lr=alpha), BOWL, steps=steps)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained")
+    fig, (left, right) = plt.subplots(2, 1, figsize=(4.5, 6.4), layout="constrained")
     plot_paths(left, BOWL, {rf"$\alpha = {alpha:.3f}$": (path, COLORS["sgd"])})
     left.set_title(f"{steps} steps of gradient descent")
     plot_curves(right, {"|x| (curvature 0.1)": (np.abs(path[:, 0]), COLORS["sgd"], "-"),
@@ -587,14 +587,14 @@ if __name__ == "__main__":
     mean = np.where(t <= 150, 1.0, -0.5)  # the true gradient: 1, then -0.5 from step 151
     g = mean + rng.normal(0.0, 1.0, t.size)  # what each step sees: the mean plus noise
 
-    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     ax.plot(t, g, ".", ms=2, color=plt.rcParams["grid.color"], label="gradient $g_t$")
     ax.plot(t, mean, "--", color=plt.rcParams["text.color"], lw=1, label="its mean")
     for beta1, style in zip(betas, ["-", ":", "-.", "--"], strict=False):
         ax.plot(t, ema(g, beta1), style, color=COLORS["momentum"], lw=2,
                 label=rf"$m_t$, $\beta_1 = {beta1}$")
     ax.set(ylim=(-3.2, 3.6), xlabel="step $t$", ylabel="gradient")
-    ax.legend(ncols=2, fontsize=8)
+    ax.legend(ncols=2)
     plt.show()
     # --8<-- [end:momentum_ema_noise]
 
@@ -612,10 +612,9 @@ if __name__ == "__main__":
         print(f"{name}: loss below 1e-6 after {steps_to(path, VALLEY) or 'never'} steps")
         paths[f"{name}, {label}"] = (path[: shown + 1], colour)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained",
-                                      width_ratios=[1.4, 1])
+    fig, (left, right) = plt.subplots(2, 1, figsize=(4.5, 6.4), layout="constrained")
     plot_paths(left, VALLEY, paths)
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=8)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15))
     for path, colour in paths.values():
         right.semilogy(np.abs(path[:, 1]), color=colour)  # across the valley
         right.semilogy(np.abs(path[:, 0]), "--", color=colour)  # along it
@@ -629,13 +628,13 @@ if __name__ == "__main__":
     betas = [0.0, 0.5, 0.9, 0.99]
     steps = 80
 
-    fig, axes = plt.subplots(2, 2, figsize=(8, 4.6), layout="constrained")
+    fig, axes = plt.subplots(4, 1, figsize=(4.5, 8.4), layout="constrained")
     for ax, beta1 in zip(axes.flat, betas, strict=True):
         path = trajectory(partial(EMAMomentum, lr=alpha, beta=beta1), VALLEY, steps=steps)
         colour = COLORS["sgd"] if beta1 == 0 else COLORS["momentum"]
         plot_paths(ax, VALLEY, {"": (path, colour)}, levels=8)
         factor = max(rate(alpha, beta1, 25), rate(alpha, beta1, 1))
-        ax.set_title(rf"$\beta_1 = {beta1}$: factor {factor:.3f} per step", fontsize=10)
+        ax.set_title(rf"$\beta_1 = {beta1}$: factor {factor:.3f} per step")
     plt.show()
     # --8<-- [end:momentum_betas]
 
@@ -646,7 +645,7 @@ if __name__ == "__main__":
     noise_levels = [0.0, 1.0, 3.0]  # the spread of the gradient around its mean, 0.3
     steps = 3000
 
-    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     rng = np.random.default_rng(0)
     for noise, style in zip(noise_levels, ["-", "--", ":", "-."], strict=False):
         grads = 0.3 + noise * rng.standard_normal(steps)
@@ -657,7 +656,7 @@ if __name__ == "__main__":
         ax.plot(every + 1, sizes[every], style, color=COLORS["adam"], lw=1,
                 label=f"noise {noise}")
     ax.set(yscale="log", ylim=(1e-3, 3), xlabel="step $t$", ylabel="step / lr")
-    ax.legend(fontsize=8)
+    ax.legend()
     plt.show()
     # --8<-- [end:second_moment_noise]
 
@@ -674,12 +673,12 @@ if __name__ == "__main__":
     }
 
     print(f"distance to the minimum after 20 and {steps} steps:")
-    fig, axes = plt.subplots(2, 2, figsize=(8, 7), layout="constrained")
+    fig, axes = plt.subplots(2, 2, figsize=(4.5, 5), layout="constrained")
     for ax, (name, (colour, make)) in zip(axes.flat, racers.items(), strict=True):
         path = trajectory(make, surface, steps=steps)
         print(f"{name:17s} {np.hypot(*path[20]):.3g} {np.hypot(*path[-1]):.3g}")
         plot_paths(ax, surface, {name: (path, colour)}, levels=8)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(name)
     plt.show()
     # --8<-- [end:second_moment_race]
 
@@ -701,11 +700,11 @@ if __name__ == "__main__":
     print(f"first step: {without[0]:.2f} lr without correction, {with_[0]:.2f} lr with it")
     print(f"largest step without correction: {without.max():.2f} lr at t = {without.argmax() + 1}")
 
-    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     t = np.arange(1, steps + 1)
     ax.plot(t, without, "--", color=plt.rcParams["text.color"], label="without correction")
     ax.plot(t, with_, color=COLORS["adam"], label="with correction (Adam)")
     ax.set(xscale="log", xlabel="step $t$", ylabel="step / lr")
-    ax.legend(fontsize=8)
+    ax.legend()
     plt.show()
     # --8<-- [end:bias_step_sizes]

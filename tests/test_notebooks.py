@@ -414,3 +414,26 @@ def test_claim_bias_correction_the_uncorrected_step_grows_even_when_the_first_is
     assert notebooks.nb_bias_first_step_beta1_0() == pytest.approx(1 / np.sqrt(0.001), rel=1e-4)
     assert notebooks.nb_bias_first_step_beta1_099() == pytest.approx(0.01 / np.sqrt(0.001),
                                                                       rel=1e-4)
+
+
+# A notebook's plot is inline SVG with its text as text: sizes in the SVG's units (pt).
+INLINE_SVG = re.compile(r'<svg[^>]*width="([\d.]+)pt"[^>]*viewBox="0 0 ([\d.]+) [\d.]+"(.*?)</svg>',
+                        re.DOTALL)
+FONT_SIZE = re.compile(r'font(?:-size)?:[^;"]*?([\d.]+)px')
+
+
+def test_every_notebook_plot_reads_at_10_px_or_more_on_a_phone_and_a_desktop(built):
+    """A plot wider than the text column (358 px at 390, 688 px at 1280) is shrunk to it."""
+    small, plots = [], 0
+    for page in sorted((built.site / "notebooks").glob("*/index.html")):
+        for width_pt, viewbox, body in INLINE_SVG.findall(page.read_text()):
+            sizes = [float(size) for size in FONT_SIZE.findall(body)]
+            if not sizes:  # an icon
+                continue
+            plots += 1
+            for column in (figures.PHONE_COLUMN, figures.DESKTOP_COLUMN):
+                shown = min(sizes) * min(float(width_pt) * 4 / 3, column) / float(viewbox)
+                if round(shown, 2) < figures.MIN_TEXT_PX:
+                    small.append(f"{page.parent.name}: plot {plots}, {shown:.1f} px at {column}")
+    assert plots >= 12, plots
+    assert not small, small
