@@ -9,7 +9,7 @@ the page widened, at desktop width.
 from __future__ import annotations
 
 import pytest
-from test_browser import CHROMIUM_ARGS, browser, page_urls, server  # noqa: F401 (fixtures)
+from test_browser import browser, page_urls, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
