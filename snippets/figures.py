@@ -366,20 +366,26 @@ def draw_svg(spec: FigureSpec, theme: Theme, layout: str = "desktop") -> bytes:
     return buffer.getvalue()
 
 
+_PARSES: dict = {}  # script size -> matplotlib's mathtext parse, cached at that size
+
+
 @contextlib.contextmanager
 def _script_shrink(factor: float):
-    """Draw sub- and superscripts at ``factor`` of their text (matplotlib has no setting
-    for it: its module constant, and the parses cached with the old one, are swapped)."""
+    """Draw sub- and superscripts at ``factor`` of their text. matplotlib has no setting
+    for it: its module constant is swapped, and its cache of parsed formulas with it
+    (one larger than matplotlib's 50: tick labels such as 10^-3 repeat across figures)."""
     import matplotlib._mathtext as mathtext
     from matplotlib.mathtext import MathTextParser
 
-    before, mathtext.SHRINK_FACTOR = mathtext.SHRINK_FACTOR, factor
-    MathTextParser._parse_cached.cache_clear()
+    cached = MathTextParser.__dict__["_parse_cached"]
+    if factor not in _PARSES:
+        _PARSES[factor] = functools.lru_cache(4096)(cached.__wrapped__)
+    before = mathtext.SHRINK_FACTOR
+    mathtext.SHRINK_FACTOR, MathTextParser._parse_cached = factor, _PARSES[factor]
     try:
         yield
     finally:
-        mathtext.SHRINK_FACTOR = before
-        MathTextParser._parse_cached.cache_clear()
+        mathtext.SHRINK_FACTOR, MathTextParser._parse_cached = before, cached
 
 
 # Figures are drawn once per layout, in these stand-in colours, and each scheme's SVG
