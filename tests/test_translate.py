@@ -351,6 +351,25 @@ def test_every_translation_keeps_its_promise_in_the_frameworks():
     assert len(translations()) >= 4 * len(grid())
 
 
+@pytest.mark.frameworks
+def test_every_translation_builds_from_its_kwargs():
+    # As a reader would: getattr(optax, t.optimizer)(**t.kwargs), and so on.
+    torch, optax, optim = need("torch"), need("optax"), need("mlx.optimizers")
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = need("keras")
+    build = {
+        "torch": lambda t: getattr(torch.optim, t.optimizer)(
+            [torch.zeros(1, requires_grad=True)], **t.kwargs),
+        "optax": lambda t: getattr(optax, t.optimizer)(**t.kwargs),
+        "keras": lambda t: getattr(keras.optimizers, t.optimizer)(**t.kwargs),
+        "mlx": lambda t: getattr(optim, t.optimizer)(**t.kwargs),
+        "numpy": lambda t: Adam([np.zeros(1)], **t.kwargs),
+    }
+    built = [build[t.framework](t) for t in
+             {key(t.optimizer, t.kwargs): t for t in translations().values()}.values()]
+    assert len(built) > 100
+
+
 def plain_path(framework: str, optimizer: str, kwargs: dict, steps: int) -> np.ndarray:
     """framework's optimizer(**kwargs) as a reader builds it, alone, for `steps` steps."""
     grads, w0 = PROBE[:steps], np.ones(PROBE.shape[1])
@@ -425,3 +444,107 @@ def test_the_vectorised_runs_are_the_frameworks_own(framework, optimizer, kwargs
                    {} if framework == "torch" else kwargs)
     tolerance = rounding_tolerance(plain, spec, framework == "mlx")
     assert np.all(np.abs(vectorised - plain).max(axis=1)[1:] <= tolerance)
+
+
+# ---- the defaults file, regenerated from the installed frameworks ------------------------------
+
+MODULES = {"torch": ("torch", "torch.optim"), "optax": ("optax", "optax"),
+           "keras": ("keras", "keras.optimizers"), "mlx": ("mlx", "mlx.optimizers")}
+
+
+def installed_defaults(framework: str) -> tuple[str | None, dict]:
+    """(version, {optimizer: {argument: default}}) read from the installed framework."""
+    import importlib.metadata
+    import inspect
+
+    if framework == "numpy":
+        optimizers, version = {"Adam": Adam}, None
+    else:
+        package, module = MODULES[framework]
+        if package == "keras":
+            os.environ.setdefault("KERAS_BACKEND", "jax")
+        optimizers = need(module)
+        version = importlib.metadata.version(package).split("+")[0]  # 2.13.0+cpu: 2.13.0
+        optimizers = {name: getattr(optimizers, name) for name in tr.OPTIMIZERS[framework]}
+    out = {}
+    for name, function in optimizers.items():
+        parameters = inspect.signature(function).parameters
+        out[name] = {}
+        for arg in tr.DEFAULTS["optimizers"][framework][name]:
+            default = parameters[arg].default
+            out[name][arg] = (tr.REQUIRED if default is inspect.Parameter.empty
+                              else list(default) if isinstance(default, tuple) else default)
+    return version, out
+
+
+@pytest.mark.parametrize("framework", [pytest.param(fw, marks=pytest.mark.frameworks)
+                                       if fw != "numpy" else fw for fw in FRAMEWORKS])
+def test_the_defaults_file_is_what_the_installed_frameworks_say(framework):
+    version, defaults = installed_defaults(framework)
+    assert json.dumps(defaults) == json.dumps(tr.DEFAULTS["optimizers"][framework]), (
+        f"{framework}'s defaults changed: run `python tests/test_translate.py` to rewrite "
+        f"{tr.DEFAULTS_FILE.name}, then check the page")
+    if version:
+        assert version == tr.DEFAULTS["versions"][framework]
+
+
+# ---- what translate promises, without the frameworks -------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (("jax", "adam", "torch"), "framework must be one of 'torch', 'optax', 'keras', 'mlx'"),
+    (("torch", "Adam", "tf"), "to must be one of 'torch', 'optax', 'keras', 'mlx', 'numpy'"),
+    (("optax", "Adam", "torch"), "optimizer for optax must be one of 'adam', 'adamw'"),
+    (("torch", "Adam", "optax", {"beta1": 0.9}),
+     "torch.optim.Adam has no argument 'beta1' .* its arguments are: lr, betas, eps"),
+    (("torch", "Adam", "optax", {"lr": -1e-3}), "lr for torch.optim.Adam must be finite and >= 0"),
+    (("keras", "Adam", "optax", {"beta_2": 1.0}), "beta_2 for keras.optimizers.Adam must be in"),
+    (("torch", "AdamW", "optax", {"betas": (0.9,)}), "betas for torch.optim.AdamW must be a pair"),
+    (("mlx", "Adam", "torch"), "learning_rate is required for mlx.optimizers.Adam"),
+    (("optax", "adam", "torch", {"learning_rate": float("nan")}), "learning_rate for optax.adam"),
+    (("torch", "Adam", "keras", {"amsgrad": 1}), "amsgrad for torch.optim.Adam must be True or"),
+    (("numpy", "Adam", "mlx", {"weight_decay": None}), "weight_decay for the reference Adam"),
+])
+def test_bad_input_raises_naming_the_argument_and_the_valid_ones(call, message):
+    framework, optimizer, to, *rest = call
+    with pytest.raises(ValueError, match=message):
+        translate(framework, optimizer, to, **(rest[0] if rest else {}))
+
+
+def test_torch_adamw_of_a_language_model_in_each_framework():
+    h = {"lr": 3e-4, "betas": (0.9, 0.95), "weight_decay": 0.1}
+    out = {to: translate("torch", "AdamW", to, **h) for to in FRAMEWORKS}
+    assert out["optax"].code == "optax.adamw(learning_rate=0.0003, b2=0.95, weight_decay=0.1)"
+    assert out["mlx"].kwargs == {"learning_rate": 3e-4, "betas": [0.9, 0.95],
+                                 "weight_decay": 0.1, "bias_correction": True}
+    assert out["numpy"].kwargs == {"lr": 3e-4, "betas": (0.9, 0.95), "weight_decay": 0.1,
+                                   "decoupled_weight_decay": True}
+    assert out["torch"].kwargs == h and out["torch"].exact
+    assert all(out[to].exact for to in ("optax", "mlx", "numpy"))
+    keras = out["keras"]
+    assert not keras.exact and keras.optimizer == "AdamW"
+    assert keras.kwargs["epsilon"] == round(1e-8 * 0.05**0.5, 11)  # eps * sqrt(1 - beta2)
+    assert "differ by up to" in keras.notes[0] and gap_in_note(keras) < 0.5
+
+
+def test_a_note_bound_is_the_probe_gap_rounded_up():
+    t = translate("keras", "Adam", "torch")
+    spec, done = tr.read("keras", "Adam", {}), tr.read("torch", "Adam", t.kwargs)
+    gap, size = tr.update_gap(spec, done)
+    assert gap <= gap_in_note(t) <= gap * 1.1
+    assert f"about {size!r} in size" in t.notes[0]
+    for x in (0.123, 0.125, 0.99, 9.96e-7, 1e-3):
+        assert x <= tr.round_up(x) <= x * 1.1 and len(repr(tr.round_up(x)).strip("0.")) <= 6
+
+
+if __name__ == "__main__":  # rewrite snippets/framework_defaults.json from the installed ones
+    versions, optimizers = {}, {}
+    for fw in FRAMEWORKS:
+        version, optimizers[fw] = installed_defaults(fw)
+        if version:
+            versions[fw] = version
+    lines = [f'    "{fw}": {{\n' + ",\n".join(
+        f'      "{name}": {json.dumps(args)}' for name, args in optimizers[fw].items())
+        + "\n    }" for fw in FRAMEWORKS]
+    tr.DEFAULTS_FILE.write_text('{\n  "versions": ' + json.dumps(versions)
+                                + ',\n  "optimizers": {\n' + ",\n".join(lines) + "\n  }\n}\n")
