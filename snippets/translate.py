@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from snippets.values import table
+
 DEFAULTS_FILE = Path(__file__).with_name("framework_defaults.json")
 DEFAULTS = json.loads(DEFAULTS_FILE.read_text())
 FRAMEWORKS = ("torch", "optax", "keras", "mlx", "numpy")
@@ -392,3 +394,60 @@ def translate(framework: str, optimizer: str, to: str, **hyperparameters) -> Tra
         args = "params" + (", " + args if args else "")
     code = f"{PREFIX[to]}{name}({args})"
     return Translation(to, name, kwargs, code, exact, notes)
+
+
+# ---- the defaults table of /frameworks/, from the data file --------------------------------------
+
+
+@table("frameworks-defaults")
+def defaults_table() -> str:
+    """Every optimizer's defaults, one row each, as framework_defaults.json gives them."""
+    versions = DEFAULTS["versions"]
+    lines = ["| Optimizer | Learning rate | $\\beta_1, \\beta_2$ | $\\varepsilon$ "
+             "| Weight decay | Bias correction | AMSGrad |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for fw in FRAMEWORKS:
+        pair = tuple if fw in TAKES_PARAMS else list  # betas as the framework writes them
+
+        def code(name, x, pair=pair):
+            return f"`{name}={literal(pair(x) if isinstance(x, list) else x)}`"
+
+        for opt, args in DEFAULTS["optimizers"][fw].items():
+            name = (f"`{PREFIX[fw]}{opt}` ({NAMES[fw]} {versions[fw]})" if fw != "numpy"
+                    else "`Adam`, the reference (adam.py)")
+            lr_name = "lr" if "lr" in args else "learning_rate"
+            lr = (f"`{lr_name}`: required" if args[lr_name] == REQUIRED
+                  else code(lr_name, args[lr_name]))
+            betas = (code("betas", args["betas"]) if "betas" in args else ", ".join(
+                code(k, args[k]) for k in args if k in ("b1", "b2", "beta_1", "beta_2")))
+            eps = code("epsilon", args["epsilon"]) + " (ε̂)" if "epsilon" in args else (
+                code("eps", args["eps"])
+                + (", " + code("eps_root", args["eps_root"]) if "eps_root" in args else ""))
+            if "weight_decay" not in args:
+                decay = "none"
+            else:
+                spec = read(fw, opt, {lr_name: 1e-3, "weight_decay": 1.0})
+                decay = code("weight_decay", args["weight_decay"]) + (
+                    ", decoupled" if spec.decoupled else ", L2")
+                if "decoupled_weight_decay" in args:
+                    decay += " (decoupled with `decoupled_weight_decay=True`)"
+            correction = (code("bias_correction", args["bias_correction"])
+                          if "bias_correction" in args else "always")
+            amsgrad = (code("amsgrad", args["amsgrad"]) if "amsgrad" in args
+                       else "`optax.amsgrad`" if fw == "optax" else "none")
+            lines.append(f"| {name} | {lr} | {betas} | {eps} | {decay} | {correction} "
+                         f"| {amsgrad} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # --8<-- [start:usage]
+    from snippets.translate import translate
+
+    for to in ("optax", "keras"):
+        t = translate("torch", "AdamW", to, lr=3e-4, betas=(0.9, 0.95), weight_decay=0.1)
+        print(t.code)
+        print("exact:", t.exact)
+        for note in t.notes:
+            print("-", note)
+    # --8<-- [end:usage]
