@@ -548,3 +548,72 @@ if __name__ == "__main__":  # rewrite snippets/framework_defaults.json from the 
         + "\n    }" for fw in FRAMEWORKS]
     tr.DEFAULTS_FILE.write_text('{\n  "versions": ' + json.dumps(versions)
                                 + ',\n  "optimizers": {\n' + ",\n".join(lines) + "\n  }\n}\n")
+
+
+# ---- what /frameworks/ says about the translator ------------------------------------------------
+
+
+def test_the_pages_usage_example_prints_what_the_page_shows():
+    import contextlib
+    import io
+    import re
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "snippets" / "translate.py").read_text()
+    body = source.split("# --8<-- [start:usage]\n")[1].split("# --8<-- [end:usage]")[0]
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        exec(textwrap.dedent(body), {"__name__": "__main__"})
+    page = (root / "docs" / "frameworks.md").read_text()
+    shown = re.search(r'snippets/translate.py:usage"\n```\n\n<!--pytest-codeblocks:expected-'
+                      r"output-->\n```text\n(.*?)```", page, re.DOTALL).group(1)
+    assert printed.getvalue() == shown
+
+
+def test_claim_the_tests_run_every_ordered_pair_on_a_grid_in_the_frameworks(says):
+    says("frameworks.md", "For every ordered pair of frameworks, both optimizers and a\ngrid "
+         "of settings (the defaults, each one changed, weight decay, AMSGrad), the\ntests run "
+         "the source and its translation in the frameworks themselves for\n1000 steps on the "
+         "same gradients and check each promise.")
+    pairs = {(grid()[i][1], to) for i, to in translations()}
+    assert pairs == {(a, b) for a in FRAMEWORKS for b in FRAMEWORKS if a != b}
+    sources = {(fw, opt) for _, fw, opt, _ in grid()}
+    assert sources == {(fw, opt) for fw in FRAMEWORKS for opt in tr.OPTIMIZERS[fw]}
+    names = {name for name, *_ in grid()}
+    assert {"defaults", "lr", "beta1", "beta2", "eps", "weight decay", "amsgrad"} <= names
+    assert PROBE.shape == (tr.STEPS, 25) and tr.STEPS == 1000
+    assert max(tr.PROBE_SCALES) == 1 and min(tr.PROBE_SCALES) == 1e-12  # "from 1 down to"
+
+
+def test_claim_where_no_setting_reproduces_the_source_exact_is_false_and_a_note_says_what_to_do(
+        says):
+    says("frameworks.md", "Where no setting of the target reproduces the source (PyTorch's L2\n"
+         "`weight_decay` in Optax, Keras or MLX, AMSGrad in Optax or MLX, `maximize`,\n"
+         "`eps_root`, MLX without bias correction), `exact` is False and the note says\n"
+         "what to do instead.")
+    cases = [("torch", "Adam", to, {"weight_decay": 0.1}, "instead") for to in
+             ("optax", "keras", "mlx")]
+    cases += [("torch", "Adam", to, {"amsgrad": True}, "no ") for to in ("optax", "mlx")]
+    cases += [("torch", "Adam", to, {"maximize": True}, "negate the gradient")
+              for to in ("optax", "keras", "mlx")]
+    cases += [("optax", "adam", to, {"learning_rate": 1e-3, "eps_root": 1e-8}, "no ")
+              for to in ("torch", "keras", "mlx", "numpy")]
+    cases += [("mlx", "Adam", to, {"learning_rate": 1e-3}, "bias_correction=True")
+              for to in ("torch", "optax", "keras", "numpy")]
+    for fw, opt, to, h, advice in cases:
+        t = translate(fw, opt, to, **h)
+        assert not t.exact and any(advice in note for note in t.notes), (fw, to, h, t.notes)
+    chain = translate("torch", "Adam", "optax", weight_decay=0.1).notes[-1]
+    assert "optax.chain(optax.add_decayed_weights(0.1), optax.adam(...))" in chain
+
+
+def test_the_defaults_table_is_read_from_the_defaults_file(monkeypatch):
+    rows = tr.defaults_table().splitlines()[2:]
+    assert len(rows) == sum(len(o) for o in tr.OPTIMIZERS.values())
+    assert "| `mlx.optimizers.AdamW` (MLX 0.32.4) | `learning_rate`: required |" in rows[7]
+    assert "`bias_correction=False`" in rows[7] and "`weight_decay=0.01`, decoupled" in rows[7]
+    changed = json.loads(json.dumps(tr.DEFAULTS))
+    changed["optimizers"]["keras"]["Adam"]["epsilon"] = 1e-8
+    monkeypatch.setattr(tr, "DEFAULTS", changed)
+    assert "`epsilon=1e-08` (ε̂)" in tr.defaults_table().splitlines()[6]
