@@ -617,3 +617,65 @@ def test_the_defaults_table_is_read_from_the_defaults_file(monkeypatch):
     changed["optimizers"]["keras"]["Adam"]["epsilon"] = 1e-8
     monkeypatch.setattr(tr, "DEFAULTS", changed)
     assert "`epsilon=1e-08` (ε̂)" in tr.defaults_table().splitlines()[6]
+
+
+# ---- the form's JavaScript (docs/assets/frameworks/translate.js) --------------------------------
+
+TRANSLATE_JS = (tr.DEFAULTS_FILE.parents[1] / "docs" / "assets" / "frameworks" / "translate.js")
+
+
+def run_js(script: str, data) -> object:
+    """Run `script` with translate.js as `tr` and `data` as `input`; return what it returns."""
+    import subprocess
+
+    from test_playground import _node
+
+    program = (f"const tr = require({json.dumps(str(TRANSLATE_JS))});\n"
+               "const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+               f"process.stdout.write(JSON.stringify((() => {{ {script} }})()));\n")
+    result = subprocess.run([_node(), "-e", program], input=json.dumps(data),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def as_json(t: Translation) -> dict:
+    """A Translation as the port returns it (pairs as lists)."""
+    return json.loads(json.dumps({"framework": t.framework, "optimizer": t.optimizer,
+                                  "kwargs": t.kwargs, "code": t.code, "exact": t.exact,
+                                  "notes": t.notes}))
+
+
+JS_TRANSLATE = """return input.map(([fw, opt, to, h]) => {
+  try { return tr.translate(fw, opt, to, h); } catch (e) { return {error: e.message}; }
+});"""
+
+
+def test_the_forms_javascript_translates_every_grid_case_as_translate_py_does():
+    cases = [(fw, opt, to, h) for (i, to) in translations() for _, fw, opt, h in [grid()[i]]]
+    cases += [(fw, opt, fw, h) for _, fw, opt, h in grid()]  # the form's own line
+    out = run_js(JS_TRANSLATE, [[fw, opt, to, {k: list(v) if isinstance(v, tuple) else v
+                                               for k, v in h.items()}]
+                                for fw, opt, to, h in cases])
+    differ = [(case, js) for case, js in zip(cases, out, strict=True)
+              if js != as_json(translate(case[0], case[1], case[2], **case[3]))]
+    assert not differ, differ[:3]
+    assert sum(not t["exact"] and "× lr (most" in " ".join(t["notes"]) for t in out) > 20
+
+
+def test_the_forms_javascript_refuses_bad_input_with_translate_pys_message():
+    bad = [("jax", "adam", "torch", {}), ("optax", "Adam", "torch", {}),
+           ("torch", "Adam", "tf", {}), ("torch", "Adam", "optax", {"beta1": 0.9}),
+           ("torch", "Adam", "optax", {"lr": -0.001}), ("mlx", "Adam", "torch", {}),
+           ("keras", "Adam", "optax", {"beta_2": 1.0}), ("torch", "Adam", "keras",
+                                                         {"amsgrad": "yes"}),
+           ("numpy", "Adam", "mlx", {"weight_decay": None})]
+    out = run_js(JS_TRANSLATE, [list(case) for case in bad])
+    for (fw, opt, to, h), js in zip(bad, out, strict=True):
+        with pytest.raises(ValueError) as raised:
+            translate(fw, opt, to, **h)
+        assert js == {"error": str(raised.value)}
+
+
+def test_the_forms_javascript_has_the_defaults_file():
+    assert run_js("return tr.DEFAULTS;", None) == tr.DEFAULTS
