@@ -33,6 +33,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from test_browser import browser, server  # noqa: F401
 
 from snippets import translate as tr
 from snippets.adam import Adam
@@ -679,3 +680,66 @@ def test_the_forms_javascript_refuses_bad_input_with_translate_pys_message():
 
 def test_the_forms_javascript_has_the_defaults_file():
     assert run_js("return tr.DEFAULTS;", None) == tr.DEFAULTS
+
+
+# ---- the form in Chromium ------------------------------------------------------------------------
+
+SHOWN = """() => Object.fromEntries([...document.querySelectorAll('#translate-app .tr-result')]
+  .map(s => [s.dataset.framework, s.querySelector('pre').textContent]))"""
+
+
+@pytest.mark.browser
+def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
+        browser, server):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    query = "?from=torch&optimizer=AdamW&lr=0.0003&betas=0.9,0.95&weight_decay=0.1"
+    page.goto(server + "frameworks/" + query)
+    page.wait_for_function("() => document.querySelectorAll('.tr-result').length === 4")
+    h = {"lr": 3e-4, "betas": (0.9, 0.95), "weight_decay": 0.1}
+    assert page.evaluate(SHOWN) == {to: translate("torch", "AdamW", to, **h).code
+                                    for to in FRAMEWORKS if to != "torch"}
+    # Keras, by keyboard: two options down, then along the fields with Tab.
+    page.focus("#tr-from")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.querySelector('#tr-from').value === 'keras'")
+    page.focus("#tr-from")
+    order = ["tr-optimizer", "tr-arg-learning_rate", "tr-arg-weight_decay", "tr-arg-beta_1",
+             "tr-arg-beta_2", "tr-arg-epsilon", "tr-arg-amsgrad"]
+    for expected in order:
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == expected
+        if expected == "tr-arg-learning_rate":
+            page.keyboard.press("Control+A")
+            page.keyboard.type("0.01")
+        if expected == "tr-arg-beta_2":
+            page.keyboard.press("Control+A")
+            page.keyboard.type("0.95")
+    page.keyboard.press("Space")  # amsgrad on
+    page.wait_for_function("() => document.querySelector('#tr-arg-amsgrad').checked")
+    h = {"learning_rate": 0.01, "beta_2": 0.95, "amsgrad": True}
+    expected = {to: translate("keras", "AdamW", to, **h) for to in FRAMEWORKS if to != "keras"}
+    assert page.evaluate(SHOWN) == {to: t.code for to, t in expected.items()}
+    notes = page.evaluate("""() => [...document.querySelectorAll(
+        '.tr-result[data-framework=optax] li')].map(li => li.textContent)""")
+    assert notes == expected["optax"].notes
+    # The state is in the link: reading it back shows the same translation.
+    page.wait_for_function("() => location.search.includes('from=keras')")
+    assert "learning_rate=0.01" in page.url and "amsgrad=on" in page.url
+    again = browser.new_page(viewport={"width": 390, "height": 844})
+    again.goto(page.url)
+    again.wait_for_function("() => document.querySelectorAll('.tr-result').length === 4")
+    assert again.evaluate(SHOWN) == page.evaluate(SHOWN)
+    # A phone's width: nothing scrolls sideways; every field has its label.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("""() => [...document.querySelectorAll(
+        '#translate-app input, #translate-app select')]
+        .every(e => document.querySelector(`label[for="${e.id}"]`))""")
+    page.fill("#tr-arg-beta_1", "1.5")
+    page.keyboard.press("Tab")
+    assert "beta_1 for keras.optimizers.AdamW must be in [0, 1)" in page.text_content(".tr-error")
+    assert not errors
+    page.close()
+    again.close()
