@@ -403,8 +403,8 @@ def translate(framework: str, optimizer: str, to: str, **hyperparameters) -> Tra
 def defaults_table() -> str:
     """Every optimizer's defaults, one row each, as framework_defaults.json gives them."""
     versions = DEFAULTS["versions"]
-    lines = ["| Optimizer | Learning rate | $\\beta_1, \\beta_2$ | $\\varepsilon$ "
-             "| Weight decay | Bias correction | AMSGrad |",
+    lines = ["| Optimizer | Learning rate | β₁, β₂ | ε | Weight decay | Bias correction "
+             "| AMSGrad |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for fw in FRAMEWORKS:
         pair = tuple if fw in TAKES_PARAMS else list  # betas as the framework writes them

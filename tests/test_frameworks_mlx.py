@@ -55,6 +55,16 @@ def test_mlx_tab_is_mlx_adam_step_and_within_the_gap_of_the_numpy_path(mlx, says
     assert printed.splitlines()[0] == "step    1: w = (-1.150000, +1.050000)  loss 12.048186"
 
 
+def test_mlx_computes_in_float32_unless_asked_for_float64_array_by_array(mlx, says):
+    mx, _ = mlx
+    says("frameworks.md", "MLX computes in `float32` by default; its CPU also computes in\n"
+         "        `float64`, asked for array by array.")
+    assert mx.array([1.0]).dtype == mx.float32 and mx.ones(2).dtype == mx.float32
+    x = mx.array([1.0, 2.0], dtype=mx.float64)
+    assert (mx.sqrt(x) * x).dtype == mx.float64
+    assert float(mx.sqrt(x)[1]) == 2.0**0.5  # float64's sqrt(2), not float32's
+
+
 def test_claim_mlx_keeps_lr_and_beta_powers_in_float32(mlx, says):
     mx, optim = mlx
     says("frameworks.md", "MLX keeps its learning rate, and computes\n  $\\beta_1^t$ and "

@@ -573,6 +573,8 @@ def test_the_pages_usage_example_prints_what_the_page_shows():
 
 
 def test_claim_the_tests_run_every_ordered_pair_on_a_grid_in_the_frameworks(says):
+    says("frameworks.md", "measured on gradients of 25 sizes from 1 down to $10^{-12}$ (two\n"
+         "to a decade)")
     says("frameworks.md", "For every ordered pair of frameworks, both optimizers and a\ngrid "
          "of settings (the defaults, each one changed, weight decay, AMSGrad), the\ntests run "
          "the source and its translation in the frameworks themselves for\n1000 steps on the "
@@ -585,6 +587,7 @@ def test_claim_the_tests_run_every_ordered_pair_on_a_grid_in_the_frameworks(says
     assert {"defaults", "lr", "beta1", "beta2", "eps", "weight decay", "amsgrad"} <= names
     assert PROBE.shape == (tr.STEPS, 25) and tr.STEPS == 1000
     assert max(tr.PROBE_SCALES) == 1 and min(tr.PROBE_SCALES) == 1e-12  # "from 1 down to"
+    assert len(tr.PROBE_SCALES) == 25 and tr.PROBE_SCALES[1] == 0.3  # "two to a decade"
 
 
 def test_claim_where_no_setting_reproduces_the_source_exact_is_false_and_a_note_says_what_to_do(
