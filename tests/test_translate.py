@@ -746,3 +746,12 @@ def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
     assert not errors
     page.close()
     again.close()
+
+
+def test_a_page_line_table_marker_is_filled_with_the_registered_table():
+    from snippets import values
+
+    filled = values.fill("Before.\n\n[[table: frameworks-defaults]]\n\nAfter.")
+    assert filled == f"Before.\n\n{tr.defaults_table()}\n\nAfter."
+    with pytest.raises(values.ValueReferenceError, match="names no registered table"):
+        values.fill("[[table: no-such-table]]")
