@@ -653,3 +653,147 @@ def efficient_epsilon(fig, theme):
     ax.set_ylabel(r"step $/\ \alpha$")
     ax.grid(True, linewidth=0.5)
     ax.legend(fontsize=8, loc="upper left")
+
+
+# MLX (added with the translator, issue 22) -------------------------------------------
+
+if __name__ == "__main__":
+    # --8<-- [start:mlx]
+    import mlx.core as mx
+    import mlx.optimizers as optim
+
+    params = {"w": mx.array(START, dtype=mx.float64)}  # (1)!
+    optimizer = optim.Adam(learning_rate=LR, bias_correction=True)  # (2)!
+    grad = mx.grad(lambda params: loss(params["w"]))
+    path = [np.array(params["w"])]
+    for _ in range(STEPS):
+        params = optimizer.apply_gradients(grad(params), params)
+        mx.eval(params, optimizer.state)  # (3)!
+        path.append(np.array(params["w"]))
+    report(path)
+    # --8<-- [end:mlx]
+
+
+# --8<-- [start:mlx_adam_step]
+def mlx_adam_step(params, grads, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
+                  bias_correction=False):
+    """One step of mlx.optimizers.Adam: lr and beta^t in float32, as MLX keeps them."""
+    f32 = np.float32
+    m = beta1 * m + (1 - beta1) * grads
+    v = beta2 * v + (1 - beta2) * grads**2
+    lr = float(f32(lr))  # MLX stores the learning rate as a float32 array
+    if not bias_correction:  # MLX's default: m and v as they are
+        return params - lr * m / (np.sqrt(v) + eps), m, v
+    c1 = lr / float(1 - f32(beta1) ** f32(t))  # beta^t computed in float32
+    c2 = float(1 / np.sqrt(1 - f32(beta2) ** f32(t)))  # and 1/sqrt(1 - beta2^t) too
+    return params - c1 * m / (np.sqrt(v) * c2 + eps), m, v
+
+
+# --8<-- [end:mlx_adam_step]
+
+if __name__ == "__main__":
+    # --8<-- [start:mlx_uncorrected]
+    import mlx.core as mx
+    import mlx.optimizers as optim
+
+    params = {"w": mx.zeros(1)}
+    optimizer = optim.Adam(learning_rate=1e-3)  # bias_correction=False by default
+    before, steps = 0.0, []
+    for _ in range(1000):
+        params = optimizer.apply_gradients({"w": mx.ones(1)}, params)  # g = 1, always
+        mx.eval(params, optimizer.state)
+        steps.append((before - params["w"].item()) / 1e-3)
+        before = params["w"].item()
+    print("step t   step / lr")
+    for t in (1, 2, 10, 100, 1000):
+        print(f"{t:6d}   {steps[t - 1]:9.3f}")
+    # --8<-- [end:mlx_uncorrected]
+
+
+def mlx_rosenbrock_path(bias_correction: bool = True) -> np.ndarray:
+    """The MLX tab's path, computed by mlx_adam_step (a test checks it against MLX)."""
+    w, m, v = np.array(START), np.zeros(2), np.zeros(2)
+    path = [w]
+    for t in range(1, STEPS + 1):
+        w, m, v = mlx_adam_step(w, rosenbrock_grad_by_hand(w), m, v, t, LR,
+                                bias_correction=bias_correction)
+        path.append(w)
+    return np.array(path)
+
+
+@value("frameworks-mlx-gap", sci=True, digits=2)
+def mlx_gap() -> float:
+    """How far the MLX tab's path gets from the NumPy tab's."""
+    return float(np.abs(mlx_rosenbrock_path() - reference_path()).max())
+
+
+@value("frameworks-mlx-first-step-error", sci=True, digits=2)
+def mlx_first_step_error() -> float:
+    """The relative error of MLX's first corrected step (lr 1, eps 0), from its float32s."""
+    step, _, _ = mlx_adam_step(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), 1, 1.0,
+                               eps=0.0, bias_correction=True)
+    return abs(-float(step[0]) - 1)
+
+
+def mlx_default_steps(steps: int = 10_000, g: float = 1.0) -> np.ndarray:
+    """MLX's default (uncorrected) Adam's steps / lr on a steady gradient g (NumPy model)."""
+    w, m, v, out = np.zeros(1), np.zeros(1), np.zeros(1), []
+    for t in range(1, steps + 1):
+        new, m, v = mlx_adam_step(w, np.full(1, g), m, v, t, lr=1e-3)
+        out.append(float((w - new)[0]) / float(np.float32(1e-3)))
+        w = new
+    return np.array(out)
+
+
+@value("frameworks-mlx-first-step", digits=3)
+def mlx_first_step() -> float:
+    """MLX's default Adam: its first step on a steady gradient, in units of lr."""
+    return float(mlx_default_steps(1)[0])
+
+
+@value("frameworks-mlx-largest-step", digits=3)
+def mlx_largest_step() -> float:
+    """MLX's default Adam: its largest step on a steady gradient, in units of lr."""
+    return float(mlx_default_steps(100).max())
+
+
+@value("frameworks-mlx-above-until", integer=True)
+def mlx_above_until() -> int:
+    """The last step at which MLX's default Adam steps more than 1.01 lr (steady gradient)."""
+    steps = mlx_default_steps()
+    return int(np.nonzero(steps > 1.01)[0][-1]) + 1
+
+
+@value("frameworks-mlx-adamax-first", digits=2)
+def mlx_adamax_first() -> float:
+    """MLX's Adamax: its first step on a steady gradient, in units of lr: 1 - beta1."""
+    return 1 - 0.9
+
+
+@figure(
+    "mlx-uncorrected",
+    alt=(
+        "The step MLX's Adam takes on a steady gradient, in units of the learning rate, "
+        "over 10,000 steps on a log step axis. With its default bias_correction=False the "
+        "first step is [[value: frameworks-mlx-first-step]] learning rates, the steps rise to "
+        "[[value: frameworks-mlx-largest-step]] and stay more than 1 % above the learning rate "
+        "until step [[value: frameworks-mlx-above-until]]; with bias_correction=True every "
+        "step is one learning rate, as in PyTorch, Optax and Keras."
+    ),
+    size=(5.6, 3.2),
+)
+def mlx_uncorrected(fig, theme):
+    """MLX's default Adam, without bias correction, against Algorithm 1's steps."""
+    ax = fig.subplots()
+    t = np.arange(1, 10_001)
+    keep = np.unique(np.geomspace(1, len(t), 120).astype(int)) - 1
+    ax.plot(t[keep], np.ones(len(keep)), color=theme.muted, linewidth=4,
+            label="bias_correction=True (PyTorch, Optax, Keras)")
+    ax.plot(t[keep], mlx_default_steps()[keep], color=COLORS["adam"],
+            label="MLX's default, bias_correction=False")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 4.5)
+    ax.set_xlabel("step t  (a steady gradient)")
+    ax.set_ylabel(r"step $/\ \alpha$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(fontsize=8, loc="upper right")

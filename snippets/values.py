@@ -224,8 +224,31 @@ def text(name: str) -> str:
     return REGISTRY[name].format(x)
 
 
+TABLE = re.compile(r"^\[\[table:\s*([a-z0-9-]+)\s*\]\]$", re.MULTILINE)
+TABLES: dict[str, Callable[[], str]] = {}
+
+
+def table(name: str) -> Callable:
+    """Register ``render()``, which returns a Markdown table read from a data file, as the
+    table ``name``: a page writes ``[[table: name]]`` on a line of its own."""
+
+    def register(render: Callable[[], str]) -> Callable[[], str]:
+        TABLES[name] = render
+        return render
+
+    return register
+
+
+def _table(name: str) -> str:
+    render = TABLES.get(name) or (load_all() and TABLES.get(name))
+    if render is None:
+        raise ValueReferenceError(f"[[table: {name}]] names no registered table")
+    return render()
+
+
 def fill(markdown: str) -> str:
-    """``markdown`` with every ``[[value: name]]`` replaced by the value's text."""
+    """``markdown`` with every ``[[table: name]]`` and ``[[value: name]]`` filled in."""
+    markdown = TABLE.sub(lambda m: _table(m.group(1)), markdown)
     return REFERENCE.sub(lambda m: text(m.group(1)), markdown)
 
 
