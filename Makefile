@@ -35,7 +35,7 @@ build: $(STAMP)  ## write the static site to site/
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
-frameworks: $(STAMP)  ## PyTorch, JAX/Optax and Keras, for the comparison tests
+frameworks: $(STAMP)  ## PyTorch, JAX/Optax, Keras and MLX, for the comparison tests
 	$(PIP) install -r requirements-frameworks.txt
 
 bench: $(STAMP)  ## Adam.step against the textbook step, torch and memory bandwidth
