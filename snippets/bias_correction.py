@@ -510,8 +510,8 @@ def bias_factors(fig, theme):
     for beta, style in styles.items():
         ax.plot(t, 1 - beta**t, color=theme.text, linestyle=style, label=f"$\\beta = {beta}$")
         tau = 1 / (1 - beta)
-        ax.plot([tau], [1 - beta**tau], "o", color=COLORS["adam"], markersize=5)
-    ax.plot([], [], "o", color=COLORS["adam"], markersize=5, label=r"$t = 1/(1-\beta)$")
+        ax.plot([tau], [1 - beta**tau], "o", color=theme.text, mfc="none", markersize=6)
+    ax.plot([], [], "o", color=theme.text, mfc="none", markersize=6, label=r"$t = 1/(1-\beta)$")
     ax.axhline(1, color=theme.muted, linewidth=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("step $t$")

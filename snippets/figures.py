@@ -116,11 +116,12 @@ def load_all() -> dict[str, FigureSpec]:
     return REGISTRY
 
 
-# Where the figures are read: the width of the page's text column in CSS px, on a
-# phone (a 390 px screen) and on a desktop (1280 px, both sidebars shown). A figure
-# wider than the column is shrunk to it, its text with it.
-PHONE_COLUMN = 358
-DESKTOP_COLUMN = 688
+# Where the figures are read: the page's text column in CSS px on a phone (a 390 px
+# screen) and on a desktop (1280 px, both sidebars shown), and the narrowest column
+# a figure sits in: inside a fold, whose border and padding take 26 px. A figure
+# wider than its column is shrunk to it, its text with it.
+PHONE_PAGE, DESKTOP_PAGE = 358, 688
+PHONE_COLUMN, DESKTOP_COLUMN = PHONE_PAGE - 26, DESKTOP_PAGE - 26
 # Below this screen width the page serves each figure's phone layout.
 PHONE_MEDIA = "(max-width: 44.9375em)"
 # The house minimum, in CSS px as the reader sees it: any text, and titles.
@@ -231,8 +232,8 @@ PANEL_HEIGHT, PANEL_MARGINS = 2.4, 0.75
 
 
 # Lines of text on a phone: about this many characters fit the column at 10 pt
-# (x labels), or beside a legend's line, over a map, or up a panel's side.
-PHONE_LINE, PHONE_SHORT_LINE = 40, 30
+# (x labels), beside a legend's line or over a map, or up a panel's side.
+PHONE_LINE, PHONE_SHORT_LINE, PHONE_YLABEL_LINE = 38, 28, 24
 
 
 def _shown_length(text: str) -> int:
@@ -267,7 +268,7 @@ def _legends_below(fig) -> dict:
     for ax in fig.axes:
         ax.set_title(_wrap(ax.get_title(), PHONE_SHORT_LINE))
         ax.set_xlabel(_wrap(ax.get_xlabel(), PHONE_LINE))
-        ax.set_ylabel(_wrap(ax.get_ylabel(), PHONE_SHORT_LINE))
+        ax.set_ylabel(_wrap(ax.get_ylabel(), PHONE_YLABEL_LINE))
         legend = ax.get_legend()
         if legend is None:
             continue

@@ -401,8 +401,8 @@ def momentum_valley(fig, theme) -> None:
         left.plot(*path[0], "o", color=theme.text, ms=4)
         right.semilogy(np.abs(path[:, 1]), color=COLORS[color], lw=1.4)
         right.semilogy(np.abs(path[:, 0]), color=COLORS[color], lw=1.4, ls="--")
-    left.plot([], [], color=theme.muted, label=r"below: across the valley, $|y|$")
-    left.plot([], [], color=theme.muted, ls="--", label=r"below: along it, $|x|$")
+    left.plot([], [], color=theme.text, label=r"below: across the valley, $|y|$")
+    left.plot([], [], color=theme.text, ls="--", label=r"below: along it, $|x|$")
     left.set_title("the paths on the valley, 60 steps from the dot", fontsize=9)
     fig.legend(*left.get_legend_handles_labels(), loc="outside upper center", ncols=2,
                fontsize=8)

@@ -672,7 +672,7 @@ def fp16_first_step(fig, theme):
     for dtype, eps, color, style, label in [
         (np.float32, 1e-8, COLORS["adam"], "-", "float32, eps = 1e-8"),
         (np.float16, 1e-8, theme.text, "-", "float16, eps = 1e-8"),
-        (np.float16, 1e-4, theme.muted, "--", "float16, eps = 1e-4"),
+        (np.float16, 1e-4, theme.text, "--", "float16, eps = 1e-4"),
     ]:
         step = first_step(g, dtype, eps)
         shown = np.where(step > 0, step, floor)  # a step of 0 is drawn at the bottom
@@ -736,7 +736,7 @@ def late_spike(fig, theme):
         (runs["plain"], COLORS["adam"], "-", r"$\beta_2 = 0.999$"),
         (runs["cosine"], theme.text, "--", r"$\beta_2 = 0.999$, cosine to 0 at step 10,000"),
         (stretched, theme.text, "-.", r"$\beta_2 = 0.999$, cosine to 0 at step 15,000"),
-        (runs["beta2"], theme.muted, ":", r"$\beta_2 = 0.95$"),
+        (runs["beta2"], COLORS["adam"], ":", r"$\beta_2 = 0.95$"),
     ]
     for (losses, sharp), color, style, label in lines:
         worst = losses.reshape(-1, every).max(axis=1)  # the highest loss of every 50 steps

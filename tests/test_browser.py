@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from snippets.figures import DESKTOP_COLUMN, PHONE_COLUMN
+from snippets.figures import DESKTOP_COLUMN, DESKTOP_PAGE, PHONE_COLUMN, PHONE_PAGE
 
 SUBPATH = "/adam/"  # as on project pages: https://<owner>.github.io/adam/
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -244,7 +244,7 @@ def page_problems(page, seen: Visit, scheme: str, width: int) -> list[str]:
                 width >= 720 and "-phone-" in shown[0][0]):
             problems.append(f"a figure shows {[s for s, _ in shown]} at {width} px, {scheme}")
         problems += [f"figure not loaded: {src}" for src, ok in shown if not ok]
-    column = {390: PHONE_COLUMN, 1280: DESKTOP_COLUMN}[width]
+    column = {390: PHONE_PAGE, 1280: DESKTOP_PAGE}[width]
     shown_in = page.evaluate("() => document.querySelector('.md-content .md-typeset').clientWidth")
     if figures and shown_in != column:  # the figures' text sizes are computed for it
         problems.append(f"the text column is {shown_in} px wide, figures expect {column} px")
@@ -331,6 +331,10 @@ DRAW_ALL = """async () => {
     const style = document.createElement("style");
     style.textContent = ".md-content__inner > *, .jp-Cell {content-visibility: visible !important}";
     document.head.append(style);
+    await Promise.all([...document.querySelectorAll(".site-figure img")].map((img) => {
+        img.loading = "eager";  // the figures in folds, lazy until now
+        return img.checkVisibility() ? img.decode().catch(() => {}) : null;
+    }));
 }"""
 
 TABLES = """() => {
@@ -395,6 +399,15 @@ COPY_BUTTONS = """() => {
 }"""
 
 
+# The figures' text sizes are computed for a column this wide (a fold's, the
+# narrowest): no figure, folds open, is shown narrower than that or its own width.
+SHRUNK_FIGURES = """(column) => [...document.querySelectorAll(".site-figure img")]
+    .filter((img) => img.checkVisibility() && img.naturalWidth)
+    .filter((img) => img.getBoundingClientRect().width + 0.5 < Math.min(column, img.naturalWidth))
+    .map((img) => `${img.currentSrc.split("/").pop()} shown ${img.getBoundingClientRect()
+        .width.toFixed(0)} px wide, under the ${column} px its text was sized for`)"""
+
+
 # Every page in both schemes and at both widths: axe runs in each (contrast depends
 # on the scheme, layout on the width); the weight of a first visit is measured on
 # the phone, with the cache off.
@@ -422,6 +435,7 @@ def test_every_page_offline_figures_math_tables_code_no_sideways_scroll_axe_and_
             found.append(f"{weight / 1000:.0f} KB transferred (gzip), over 250 KB")
         tab.page.evaluate(DRAW_ALL)  # last: it opens the folds
         found += tab.page.evaluate(TABLES) + tab.page.evaluate(COPY_BUTTONS)
+        found += tab.page.evaluate(SHRUNK_FIGURES, {390: PHONE_COLUMN, 1280: DESKTOP_COLUMN}[width])
         problems += [f"/{path} ({name}): {p}" for p in found]
     context.close()
     assert not problems, "\n".join(problems)

@@ -423,7 +423,7 @@ FONT_SIZE = re.compile(r'font(?:-size)?:[^;"]*?([\d.]+)px')
 
 
 def test_every_notebook_plot_reads_at_10_px_or_more_on_a_phone_and_a_desktop(built):
-    """A plot wider than the text column (358 px at 390, 688 px at 1280) is shrunk to it."""
+    """A plot wider than the page's column (358 px at 390, 688 px at 1280) is shrunk to it."""
     small, plots = [], 0
     for page in sorted((built.site / "notebooks").glob("*/index.html")):
         for width_pt, viewbox, body in INLINE_SVG.findall(page.read_text()):
@@ -431,7 +431,7 @@ def test_every_notebook_plot_reads_at_10_px_or_more_on_a_phone_and_a_desktop(bui
             if not sizes:  # an icon
                 continue
             plots += 1
-            for column in (figures.PHONE_COLUMN, figures.DESKTOP_COLUMN):
+            for column in (figures.PHONE_PAGE, figures.DESKTOP_PAGE):  # never in a fold
                 shown = min(sizes) * min(float(width_pt) * 4 / 3, column) / float(viewbox)
                 if round(shown, 2) < figures.MIN_TEXT_PX:
                     small.append(f"{page.parent.name}: plot {plots}, {shown:.1f} px at {column}")
