@@ -37,6 +37,7 @@ from test_playground import (
 
 from snippets import first_steps_lab as lab
 from snippets.adam import Adam, adam_step
+from snippets.figures import COLORS
 from snippets.first_steps_lab import (
     COLUMNS,
     DEFAULTS,
@@ -605,7 +606,9 @@ def test_the_dark_scheme_redraws_the_plot_in_its_own_colours(open_page):
     page.wait_for_function("() => adamFirstSteps.theme().scheme === 'slate'")
     settle(page)
     dark = page.evaluate("adamFirstSteps.theme()")
-    assert dark["fg"] != light["fg"] and dark["corrected"] != light["corrected"]
+    # The text colour follows the scheme; Adam's orange stands out on both backgrounds.
+    assert dark["fg"] != light["fg"]
+    assert dark["corrected"] == light["corrected"] == COLORS["adam"]
     assert plot_pixels(page) != pixels
 
 
