@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from snippets import figures
+from snippets import figures, values
 
 ROOT = Path(__file__).resolve().parents[1]
 COLORS = figures.COLORS
@@ -202,6 +202,10 @@ def test_the_notebooks_plots_draw_each_optimizer_in_its_own_colour(monkeypatch):
 
     shown = []
     monkeypatch.setattr(plt, "show", lambda *a, **k: shown.append(plt.gcf()) or plt.figure())
+    # Run as a script, the module registers its values and figures again, under
+    # "__main__": the registries (and the cache keys of this worker) are restored after.
+    monkeypatch.setattr(values, "REGISTRY", dict(values.load_all()))
+    monkeypatch.setattr(figures, "REGISTRY", dict(figures.load_all()))
     with contextlib.redirect_stdout(io.StringIO()):
         runpy.run_path(str(ROOT / "snippets" / "notebooks.py"), run_name="__main__")
     try:
@@ -211,6 +215,7 @@ def test_the_notebooks_plots_draw_each_optimizer_in_its_own_colour(monkeypatch):
         assert not problems, "\n".join(problems)
     finally:
         plt.close("all")
+        values.cache_path.cache_clear()
 
 
 def test_the_playground_racers_and_labs_use_the_table():
