@@ -766,18 +766,22 @@ def mlx_above_until() -> int:
 
 @value("frameworks-mlx-adamax-first", digits=2)
 def mlx_adamax_first() -> float:
-    """MLX's Adamax: its first step on a steady gradient, in units of lr: 1 - beta1."""
-    return 1 - 0.9
+    """MLX's Adamax: its first step on a steady gradient g = 1, in units of lr, from its
+    update: m = (1 - beta1) g, u = max(beta2 u, |g|), then lr m / (u + eps), m uncorrected."""
+    beta1, beta2, eps, g = 0.9, 0.999, 1e-8, 1.0  # MLX's defaults
+    m, u = (1 - beta1) * g, max(beta2 * 0.0, abs(g))
+    return m / (u + eps)
 
 
 @figure(
     "mlx-uncorrected",
     alt=(
         "The step MLX's Adam takes on a steady gradient, in units of the learning rate, "
-        "over 10,000 steps on a log step axis. With its default bias_correction=False the "
-        "first step is [[value: frameworks-mlx-first-step]] learning rates, the steps rise to "
-        "[[value: frameworks-mlx-largest-step]] and stay more than 1 % above the learning rate "
-        "until step [[value: frameworks-mlx-above-until]]; with bias_correction=True every "
+        "over 10,000 steps on a log step axis, computed in float64. With its default "
+        "bias_correction=False the first step is [[value: frameworks-mlx-first-step]] "
+        "learning rates, the steps rise to [[value: frameworks-mlx-largest-step]] and stay "
+        "more than 1 % above the learning rate until step "
+        "[[value: frameworks-mlx-above-until]]; with bias_correction=True every "
         "step is one learning rate, as in PyTorch, Optax and Keras."
     ),
     size=(5.6, 3.2),
@@ -789,10 +793,11 @@ def mlx_uncorrected(fig, theme):
     keep = np.unique(np.geomspace(1, len(t), 120).astype(int)) - 1
     ax.plot(t[keep], np.ones(len(keep)), color=theme.muted, linewidth=4,
             label="bias_correction=True (PyTorch, Optax, Keras)")
-    ax.plot(t[keep], mlx_default_steps()[keep], color=COLORS["adam"],
+    steps = mlx_default_steps()
+    ax.plot(t[keep], steps[keep], color=COLORS["adam"],
             label="MLX's default, bias_correction=False")
     ax.set_xscale("log")
-    ax.set_ylim(0, 4.5)
+    ax.set_ylim(0, steps.max() * 1.25)  # the peak, with room for the legend
     ax.set_xlabel("step t  (a steady gradient)")
     ax.set_ylabel(r"step $/\ \alpha$")
     ax.grid(True, linewidth=0.5)

@@ -115,14 +115,14 @@ def test_claim_mlx_default_adam_has_no_bias_correction_and_no_default_learning_r
 
 def test_claim_mlx_default_adam_steps_3_16_lr_first_and_above_lr_for_thousands(mlx, says):
     _, optim = mlx
-    says("frameworks.md", "The steps grow to [[value: frameworks-mlx-largest-step]] learning "
-         "rates and\nstay more than 1 % above one learning rate until step\n"
+    says("frameworks.md", "In `float64`, the steps grow to [[value: frameworks-mlx-largest-step]] "
+         "learning rates and\nstay more than 1 % above one learning rate until step\n"
          "[[value: frameworks-mlx-above-until]].")
     namespace, printed = run_sections("frameworks.py:setup", "frameworks.py:mlx_uncorrected")
     assert printed.splitlines()[1].split() == ["1", "3.162"]
     until = page.mlx_above_until()
     steps = -np.diff(run(mlx, optim.Adam(learning_rate=1e-3), [np.ones(1)] * (until + 1),
-                         [0.0])[:, 0]) / float(np.float32(1e-3))
+                         [0.0])[:, 0]) / float(np.float32(1e-3))  # float64 arrays
     np.testing.assert_allclose(steps, page.mlx_default_steps(until + 1), rtol=1e-9)
     assert steps[0] == pytest.approx(0.1 / np.sqrt(0.001), rel=1e-6) == page.mlx_first_step()
     assert steps.max() == pytest.approx(page.mlx_largest_step(), rel=1e-9)
@@ -165,3 +165,17 @@ def test_rosenbrock_path_of_the_model_uses_the_hand_gradient():
     path = page.mlx_rosenbrock_path()
     assert np.allclose(path[1] - path[0], -LR * np.sign(rosenbrock_grad_by_hand(path[0])),
                        rtol=1e-4)
+
+
+def test_the_mlx_uncorrected_figure_shows_its_peak():
+    from matplotlib.figure import Figure
+
+    from snippets import figures
+
+    spec = figures.REGISTRY["mlx-uncorrected"]  # registered when snippets.frameworks loads
+    fig = Figure(figsize=spec.size, layout="constrained")
+    spec.draw(fig, figures.THEMES["light"])
+    (ax,) = fig.axes
+    peak = max(line.get_ydata().max() for line in ax.get_lines())
+    assert peak == pytest.approx(page.mlx_largest_step(), rel=0.01)
+    assert ax.get_ylim()[1] >= peak * 1.1  # the whole curve, with room to spare
