@@ -15,7 +15,8 @@ decay (none, L2 or decoupled), AMSGrad and maximize. ``exact`` is True when the 
 follows the same updates to floating-point rounding. A Keras epsilon and an Algorithm 1
 eps agree at one step only: the translation then matches them at step 1, and its note
 gives the largest difference of one update over the first 1000 steps, measured by
-``update_gap`` on ``probe_gradients()``. Where no setting of the target reproduces the
+``update_gap`` on ``probe_gradients()``: steady gradients, and gradients that vary in sign
+and size, of 121 sizes from 1 down to 1e-12. Where no setting of the target reproduces the
 source, the note says what to do instead and ``kwargs`` leave that part out.
 
 tests/test_translate.py runs every framework on a grid of translations and checks these
@@ -195,17 +196,22 @@ def read(framework: str, optimizer: str, hyperparameters: dict) -> Spec:
 # ---- the updates, in NumPy: what the notes' bounds are measured on ------------------------------
 
 PHI, PSI = 0.6180339887498949, 0.7548776662466927  # steps of two low-discrepancy sequences
-PROBE_SCALES = [float(f"{m}e-{k + (m == 3)}") for k in range(13) for m in (1, 3)][:-1]
+MANTISSAS = (7.94, 6.31, 5.01, 3.98, 3.16, 2.51, 2.0, 1.58, 1.26, 1.0)  # 10^(-j/10), rounded
+PROBE_SCALES = [1.0] + [float(f"{m}e-{k}") for k in range(1, 13) for m in MANTISSAS]
+PROBE_KINDS = ("varying", "steady")
 
 
 def probe_gradients(steps: int = STEPS) -> np.ndarray:
-    """Fixed gradients, (steps, 25): one parameter per size from 1 down to 1e-12 (1, 0.3,
-    0.1, 0.03, ...), each varying in sign and size from step to step (a scale times a
-    number in [-1, 1) from a low-discrepancy sequence, computed the same way in the port)."""
+    """Fixed gradients, (steps, 242): for each of 121 sizes from 1 down to 1e-12 (ten to a
+    decade), one parameter whose gradient varies in sign and size from step to step (the
+    size times a number in [-1, 1) from a low-discrepancy sequence, computed the same way
+    in the port), then one whose gradient is that size at every step (a steady gradient,
+    where the place of epsilon matters most)."""
     t = np.arange(1, steps + 1, dtype=np.float64)[:, None]
     i = np.arange(len(PROBE_SCALES), dtype=np.float64)[None, :]
     u = 2 * ((t * PHI + i * PSI) % 1.0) - 1
-    return np.array(PROBE_SCALES) * u
+    scales = np.array(PROBE_SCALES)
+    return np.hstack([scales * u, np.broadcast_to(scales, u.shape)])
 
 
 PROBE = probe_gradients()
@@ -248,14 +254,39 @@ def updates(spec: Spec) -> np.ndarray:
     return out
 
 
-def update_gap(a: Spec, b: Spec) -> tuple[float, float]:
+def update_gap(a: Spec, b: Spec) -> tuple[float, float, str]:
     """The largest |update of a - update of b| / lr over the first 1000 probe steps, and
-    the size of the probe gradients where it is largest."""
+    the size and kind ("varying" or "steady") of the probe gradient where it is largest."""
     if a.lr == 0:
-        return 0.0, PROBE_SCALES[0]
+        return 0.0, PROBE_SCALES[0], PROBE_KINDS[0]
     gap = np.abs(updates(a) - updates(b)).max(axis=0) / a.lr
     worst = int(np.argmax(gap))
-    return float(gap[worst]), PROBE_SCALES[worst]
+    n = len(PROBE_SCALES)
+    return float(gap[worst]), PROBE_SCALES[worst % n], PROBE_KINDS[worst // n]
+
+
+def uncorrected_steps(beta1: float, beta2: float) -> tuple[float, float, int, int]:
+    """Adam without bias correction on a steady gradient (much larger than eps): its step
+    at t is (1 - beta1^t) / sqrt(1 - beta2^t) learning rates. Returns the first step, the
+    largest, the step t where it is largest, and the last t whose step is more than 1 %
+    above lr (0 if none). The steps rise, then fall (or only do one), so searches suffice."""
+    def step(t):
+        return (1 - beta1**t) / math.sqrt(1 - beta2**t) if beta2 > 0 else 1 - beta1**t
+
+    def last(keep):  # the last t >= 1 with keep(t) true, keep true then false (keep(1))
+        low, high = 1, 2
+        while keep(high):
+            if high > 2**50:
+                return high  # never ends, as far as steps go
+            low, high = high, high * 2
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if keep(mid) else (low, mid)
+        return low
+
+    peak = last(lambda t: t == 1 or step(t) > step(t - 1))
+    above = last(lambda t: t <= peak or step(t) > 1.01) if step(peak) > 1.01 else 0
+    return step(1), step(peak), peak, above
 
 
 # ---- writing a Spec in a framework's terms ------------------------------------------------------
@@ -289,10 +320,17 @@ def _write(spec: Spec, to: str) -> tuple[str, dict, list[str], list[str], Spec]:
                     "leave it out.")
         done = _replace(done, eps_root=0.0)
     if not s.bias_correction and to != "mlx":
-        first = (1 - s.beta1) / math.sqrt(1 - s.beta2)
+        first, largest, peak, above = uncorrected_steps(s.beta1, s.beta2)
+        if above and peak > 1:
+            course = (f"rising to {round_sig(largest)} × lr at step {peak} and more than "
+                      f"1 % above lr until step {above}")
+        elif above:
+            course = f"and steps more than 1 % above lr until step {above}"
+        else:
+            course = "and no step more than 1 % above lr"
         lost.append(f"MLX's bias_correction=False skips both bias corrections (with these "
-                    f"betas a first step of {round_sig(first)} × lr for a steady gradient, and "
-                    f"steps above lr for thousands of steps); {NAMES[to]} always corrects, so "
+                    f"betas, on a steady gradient, a first step of {round_sig(first)} × lr, "
+                    f"{course}); {NAMES[to]} always corrects, so "
                     "no setting reproduces it: train with bias_correction=True in MLX to "
                     "compare.")
         done = _replace(done, bias_correction=True)
@@ -357,11 +395,25 @@ def _write(spec: Spec, to: str) -> tuple[str, dict, list[str], list[str], Spec]:
     return optimizer, kwargs, notes, lost, done.normal()
 
 
-def mlx_rounding(beta1: float, beta2: float, t: int) -> float:
-    """A bound on MLX's relative error in an update at step t from its float32 numbers: half
-    a float32 ulp each of lr, beta1^t and beta2^t, the last two over 1 - beta^t."""
-    b1t, b2t = beta1**t, beta2**t
-    return float(np.finfo(np.float32).eps) / 2 * (1 + b1t / (1 - b1t) + b2t / (1 - b2t))
+def mlx_rounding(beta1: float, beta2: float, t):
+    """A bound on MLX's relative error in an update at step t from its float32 numbers (a
+    float32 unit u = 2^-23): 3 u for its float32 operations (the learning rate, 1 - beta^t,
+    a division, a reciprocal square root), and for each beta, u (its float32 power) and t
+    times beta's own rounding to float32, over 1 - beta^t."""
+    u = float(np.finfo(np.float32).eps)
+    out = 3 * u
+    for beta in (beta1, beta2):
+        rounded = abs(float(np.float32(beta)) - beta) / beta if beta > 0 else 0.0
+        bt = np.asarray(beta, dtype=np.float64) ** t
+        out = out + bt / (1 - bt) * (u + t * rounded)
+    return out
+
+
+def mlx_rounding_worst(beta1: float, beta2: float) -> tuple[float, int]:
+    """The largest of mlx_rounding over the first 1000 steps, and the step where it is."""
+    bound = mlx_rounding(beta1, beta2, np.arange(1, STEPS + 1, dtype=np.float64))
+    worst = int(np.argmax(bound))
+    return float(bound[worst]), worst + 1
 
 
 def _replace(spec: Spec, **changes) -> Spec:
@@ -376,15 +428,17 @@ def translate(framework: str, optimizer: str, to: str, **hyperparameters) -> Tra
     name, kwargs, notes, lost, done = _write(spec, to)
     exact = not lost and done == spec
     if spec.bias_correction and "mlx" in (framework, to) and framework != to:
-        notes.append(f"MLX keeps the learning rate and βᵗ in float32 even for float64 arrays, "
-                     f"so its updates differ from these by float32 rounding, grown in the bias "
-                     f"corrections by 1/(1 − βᵗ): in float64 up to a relative "
-                     f"{literal(round_up(mlx_rounding(spec.beta1, spec.beta2, 1)))} at step 1, "
-                     "less as t grows.")
+        bound, at = mlx_rounding_worst(spec.beta1, spec.beta2)
+        notes.append(f"MLX keeps the learning rate and βᵗ in float32 even for float64 arrays "
+                     f"(βᵗ from β rounded to float32), so its updates differ from these by "
+                     f"float32 rounding, grown in the bias corrections by 1/(1 − βᵗ): in "
+                     f"float64 by at most a relative "
+                     f"{literal(round_up(bound))} (a bound, largest at step {at} of the first "
+                     f"{STEPS}).")
     if not lost and not exact:  # only epsilon's place differs: measure by how much
-        gap, size = update_gap(spec, done)
+        gap, size, kind = update_gap(spec, done)
         text = (f"; over the first {STEPS} steps the updates then differ by up to "
-                f"{literal(round_up(gap))} × lr (most for gradients of about "
+                f"{literal(round_up(gap))} × lr (most for a {kind} gradient of about "
                 f"{literal(size)} in size).")
     else:
         text = "."

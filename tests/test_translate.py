@@ -3,7 +3,8 @@
 For every ordered pair of frameworks, each optimizer and a grid of hyperparameters
 (the defaults; each one changed; weight decay on; AMSGrad, maximize, eps_root, MLX's
 bias correction where the source has them), the source optimizer and its translation run
-on the same gradients, translate.PROBE (25 parameters of sizes 1 down to 1e-12, 1000 steps),
+on the same gradients, translate.PROBE (121 sizes from 1 down to 1e-12, each as a steady
+gradient and as one varying in sign and size: 242 parameters, 1000 steps),
 in float64 (MLX in float64 arrays, but its learning rate and bias corrections in float32):
 
 - ``exact``: after every step the two agree to rounding. Each step rounds the new
@@ -528,12 +529,95 @@ def test_torch_adamw_of_a_language_model_in_each_framework():
     assert "differ by up to" in keras.notes[0] and gap_in_note(keras) < 0.5
 
 
+def steady_gap(spec: tr.Spec, other: tr.Spec) -> float:
+    """The largest gap in units of lr, over any steady gradient g and the first 1000 steps,
+    of two Adams that differ only in their epsilon (a decoupled weight decay shrinks it, and
+    the test below leaves out those that shrink theta by over 1 % in 1000 steps): on a steady g,
+    m_hat = g and v_hat = g^2, so each steps g / (g + e_t) lr, e_t the epsilon added to
+    sqrt(v_hat) at step t; the difference is largest at g = sqrt(a b), where it is
+    (sqrt(b) - sqrt(a)) / (sqrt(b) + sqrt(a)) for the two epsilons a and b."""
+    t = np.arange(1, tr.STEPS + 1)
+
+    def e(s):
+        return s.eps / np.sqrt(1 - s.beta2**t) if s.eps_hat else np.full(len(t), s.eps)
+
+    a, b = np.sqrt(e(spec)), np.sqrt(e(other))
+    return float((np.abs(b - a) / (a + b)).max())
+
+
+def test_each_epsilon_note_bounds_steady_gradients_of_every_size():
+    # The page's tiny-gradient case: a steady gradient, where epsilon's place matters most.
+    # The note's bound must hold there too, at any size, not only at the probe's sizes.
+    cases = [(fw, opt, to, h) for (i, to) in translations() for _, fw, opt, h in [grid()[i]]]
+    cases += [("torch", "AdamW", "keras", {"lr": 3e-4, "betas": (0.9, 0.95),
+                                           "weight_decay": 0.1}),
+              ("keras", "Adam", "torch", {}), ("torch", "Adam", "keras", {})]
+    checked = 0
+    for fw, opt, to, h in cases:
+        t = translate(fw, opt, to, **h)
+        spec = tr.read(fw, opt, h)
+        if not any("× lr (most" in n for n in t.notes) or (
+                spec.lr * spec.weight_decay * tr.STEPS > 0.01):
+            continue  # a decay that matters: measured on the probe (it narrows steady gaps)
+        done = tr.read(to, t.optimizer, {k: list(v) if isinstance(v, tuple) and to == "mlx"
+                                         else v for k, v in t.kwargs.items()})
+        gap = steady_gap(spec, done)
+        assert gap <= gap_in_note(t), (fw, opt, to, h, gap, t.notes[0])
+        checked += 1
+    assert checked > 20
+    reviewed = translate("torch", "AdamW", "keras", lr=3e-4, betas=(0.9, 0.95),
+                         weight_decay=0.1)
+    gap = steady_gap(tr.read("torch", "AdamW", {"betas": (0.9, 0.95)}),
+                     tr.read("keras", "AdamW", reviewed.kwargs))
+    assert gap == pytest.approx(0.357, abs=1e-3) and gap <= gap_in_note(reviewed)
+
+
+@pytest.mark.parametrize("beta2", [0.95, 0.98, 0.999])
+def test_the_uncorrected_mlx_note_gives_the_steps_of_its_betas(beta2):
+    # Without bias correction, a steady gradient steps (1 - beta1^t) / sqrt(1 - beta2^t) lr.
+    t = np.arange(1, 100_001)
+    steps = (1 - 0.9**t) / np.sqrt(1 - beta2**t)
+    above = int(np.nonzero(steps > 1.01)[0][-1]) + 1
+    first, largest, peak = steps[0], steps.max(), int(np.argmax(steps)) + 1
+    assert tr.uncorrected_steps(0.9, beta2) == pytest.approx((first, largest, peak, above),
+                                                             rel=1e-12)
+    (note,) = translate("mlx", "Adam", "torch", learning_rate=1e-3, betas=[0.9, beta2]).notes
+    assert (f"a first step of {tr.round_sig(first)} × lr, rising to {tr.round_sig(largest)} × "
+            f"lr at step {peak} and more than 1 % above lr until step {above})") in note
+    assert tr.uncorrected_steps(0.9, 0.5)[3] == 0  # never 1 % above: said so
+    assert "no step more than 1 % above lr" in translate(
+        "mlx", "Adam", "optax", learning_rate=1e-3, betas=[0.9, 0.5]).notes[0]
+
+
+@pytest.mark.frameworks
+def test_the_mlx_rounding_note_bounds_what_mlx_does():
+    # MLX's corrected Adam in float64 arrays, lr 1, eps 0, g = 1: each step is exactly one
+    # lr but for MLX's float32 numbers; the note's bound covers each of the first 1000.
+    mx, optim = need("mlx.core"), need("mlx.optimizers")
+    for betas in ([0.9, 0.999], [0.9, 0.95], [0.8, 0.99]):
+        optimizer = optim.Adam(learning_rate=1.0, betas=betas, eps=0.0, bias_correction=True)
+        params, before, error = {"w": mx.zeros(1, dtype=mx.float64)}, 0.0, []
+        for _ in range(tr.STEPS):
+            params = optimizer.apply_gradients({"w": mx.ones(1, dtype=mx.float64)}, params)
+            mx.eval(params, optimizer.state)
+            error.append(abs(before - params["w"].item() - 1))
+            before = params["w"].item()
+        bound = tr.mlx_rounding(*betas, np.arange(1, tr.STEPS + 1))
+        assert np.all(np.array(error) <= bound), (betas, np.max(np.array(error) / bound))
+        worst, at = tr.mlx_rounding_worst(*betas)
+        assert worst == bound.max() and bound[at - 1] == worst
+        note = translate("mlx", "Adam", "torch", learning_rate=1.0, betas=betas,
+                         bias_correction=True).notes[-1]
+        assert (f"by at most a relative {tr.round_up(worst)!r} (a bound, largest at step {at} "
+                "of the first 1000)") in note
+
+
 def test_a_note_bound_is_the_probe_gap_rounded_up():
     t = translate("keras", "Adam", "torch")
     spec, done = tr.read("keras", "Adam", {}), tr.read("torch", "Adam", t.kwargs)
-    gap, size = tr.update_gap(spec, done)
+    gap, size, kind = tr.update_gap(spec, done)
     assert gap <= gap_in_note(t) <= gap * 1.1
-    assert f"about {size!r} in size" in t.notes[0]
+    assert f"a {kind} gradient of about {size!r} in size" in t.notes[0]
     for x in (0.123, 0.125, 0.99, 9.96e-7, 1e-3):
         assert x <= tr.round_up(x) <= x * 1.1 and len(repr(tr.round_up(x)).strip("0.")) <= 6
 
@@ -573,8 +657,9 @@ def test_the_pages_usage_example_prints_what_the_page_shows():
 
 
 def test_claim_the_tests_run_every_ordered_pair_on_a_grid_in_the_frameworks(says):
-    says("frameworks.md", "measured on gradients of 25 sizes from 1 down to $10^{-12}$ (two\n"
-         "to a decade)")
+    says("frameworks.md", "measured on gradients of 121 sizes from 1 down to $10^{-12}$ (ten\n"
+         "to a decade), of two kinds: steady (the same gradient at every step, where the\n"
+         "place of $\\varepsilon$ matters most) and varying in sign and size from step\nto step.")
     says("frameworks.md", "For every ordered pair of frameworks, both optimizers and a\ngrid "
          "of settings (the defaults, each one changed, weight decay, AMSGrad), the\ntests run "
          "the source and its translation in the frameworks themselves for\n1000 steps on the "
@@ -585,9 +670,13 @@ def test_claim_the_tests_run_every_ordered_pair_on_a_grid_in_the_frameworks(says
     assert sources == {(fw, opt) for fw in FRAMEWORKS for opt in tr.OPTIMIZERS[fw]}
     names = {name for name, *_ in grid()}
     assert {"defaults", "lr", "beta1", "beta2", "eps", "weight decay", "amsgrad"} <= names
-    assert PROBE.shape == (tr.STEPS, 25) and tr.STEPS == 1000
+    assert PROBE.shape == (tr.STEPS, 2 * 121) and tr.STEPS == 1000
     assert max(tr.PROBE_SCALES) == 1 and min(tr.PROBE_SCALES) == 1e-12  # "from 1 down to"
-    assert len(tr.PROBE_SCALES) == 25 and tr.PROBE_SCALES[1] == 0.3  # "two to a decade"
+    assert len(tr.PROBE_SCALES) == 121  # "ten to a decade":
+    np.testing.assert_allclose(np.log10(tr.PROBE_SCALES), -np.arange(121) / 10, atol=2e-3)
+    steady, varying = PROBE[:, 121:], PROBE[:, :121]
+    assert np.all(steady == steady[0]) and np.all(steady[0] == tr.PROBE_SCALES)
+    assert np.all((varying < 0).any(axis=0) & (varying > 0).any(axis=0))
 
 
 def test_claim_where_no_setting_reproduces_the_source_exact_is_false_and_a_note_says_what_to_do(
@@ -658,6 +747,9 @@ JS_TRANSLATE = """return input.map(([fw, opt, to, h]) => {
 def test_the_forms_javascript_translates_every_grid_case_as_translate_py_does():
     cases = [(fw, opt, to, h) for (i, to) in translations() for _, fw, opt, h in [grid()[i]]]
     cases += [(fw, opt, fw, h) for _, fw, opt, h in grid()]  # the form's own line
+    cases += [("mlx", "Adam", "torch", {"learning_rate": 1e-3, "betas": (beta1, beta2)})
+              for beta1, beta2 in [(0.9, 0.95), (0.9, 0.98), (0.9, 0.999999), (0.9, 0.5),
+                                   (0.0, 0.999)]]  # each course of the uncorrected steps
     out = run_js(JS_TRANSLATE, [[fw, opt, to, {k: list(v) if isinstance(v, tuple) else v
                                                for k, v in h.items()}]
                                 for fw, opt, to, h in cases])
@@ -687,6 +779,26 @@ def test_the_forms_javascript_has_the_defaults_file():
 
 # ---- the form in Chromium ------------------------------------------------------------------------
 
+BREAKS_ONLY_AT_SPACES = """() => {
+  // Each place where a line of shown code wraps, unless the wrap follows a space.
+  const bad = [];
+  for (const pre of document.querySelectorAll('#translate-app pre.tr-code')) {
+    const walk = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT), range = document.createRange();
+    let top = null, before = '';
+    for (let text = walk.nextNode(); text; text = walk.nextNode()) {
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(text, i); range.setEnd(text, i + 1);
+        const rect = range.getClientRects()[0];
+        if (rect && top !== null && rect.top > top + 2 && !before.endsWith(' '))
+          bad.push(before.slice(-12) + '|' + text.data.slice(i, i + 6));
+        if (rect) top = rect.top;
+        before += text.data[i];
+      }
+    }
+  }
+  return bad;
+}"""
+
 SHOWN = """() => Object.fromEntries([...document.querySelectorAll('#translate-app .tr-result')]
   .map(s => [s.dataset.framework, s.querySelector('pre').textContent]))"""
 
@@ -703,6 +815,8 @@ def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
     h = {"lr": 3e-4, "betas": (0.9, 0.95), "weight_decay": 0.1}
     assert page.evaluate(SHOWN) == {to: translate("torch", "AdamW", to, **h).code
                                     for to in FRAMEWORKS if to != "torch"}
+    # At a phone's width, a line of code breaks only at a space, never inside a number.
+    assert page.evaluate(BREAKS_ONLY_AT_SPACES) == []
     # Keras, by keyboard: two options down, then along the fields with Tab.
     page.focus("#tr-from")
     page.keyboard.press("ArrowDown")
@@ -743,6 +857,24 @@ def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
     page.fill("#tr-arg-beta_1", "1.5")
     page.keyboard.press("Tab")
     assert "beta_1 for keras.optimizers.AdamW must be in [0, 1)" in page.text_content(".tr-error")
+    # A link restores what the form showed, whatever the number: translate.py's range.
+    h = {"learning_rate": 20.0, "beta_2": 0.999999, "epsilon": 0.5}
+    again.goto(server + "frameworks/?from=keras&optimizer=Adam&learning_rate=20"
+               "&beta_2=0.999999&epsilon=0.5")
+    again.wait_for_function("() => document.querySelectorAll('.tr-result').length === 4")
+    assert again.evaluate(SHOWN) == {to: translate("keras", "Adam", to, **h).code
+                                     for to in FRAMEWORKS if to != "keras"}
+    assert [again.input_value(f"#tr-arg-{name}") for name in h] == ["20", "0.999999", "0.5"]
+    # Out of translate.py's range, the link shows its message, as typing the number does.
+    for query, call in [("from=torch&optimizer=Adam&lr=-1", ("torch", "Adam", {"lr": -1.0})),
+                        ("from=optax&optimizer=adam&learning_rate=0.001&b2=1",
+                         ("optax", "adam", {"learning_rate": 1e-3, "b2": 1.0}))]:
+        again.goto(server + "frameworks/?" + query)
+        again.wait_for_function("() => document.querySelector('.tr-error').textContent")
+        with pytest.raises(ValueError) as raised:
+            translate(call[0], call[1], "numpy", **call[2])
+        assert again.text_content(".tr-error") == str(raised.value)
+        assert again.evaluate("() => document.querySelectorAll('.tr-result').length") == 0
     assert not errors
     page.close()
     again.close()

@@ -164,13 +164,17 @@
 
   // ---- the updates, as translate.py's NumPy computes them -------------------------------------
   const PHI = 0.6180339887498949, PSI = 0.7548776662466927;
-  const PROBE_SCALES = [];
-  for (let k = 0; k < 13; k++) for (const m of [1, 3]) PROBE_SCALES.push(Number(`${m}e-${k + (m === 3 ? 1 : 0)}`));
-  PROBE_SCALES.pop();
-  const N = PROBE_SCALES.length;
+  const MANTISSAS = ["7.94", "6.31", "5.01", "3.98", "3.16", "2.51", "2.0", "1.58", "1.26", "1.0"];
+  const PROBE_SCALES = [1];
+  for (let k = 1; k < 13; k++) for (const m of MANTISSAS) PROBE_SCALES.push(Number(`${m}e-${k}`));
+  const PROBE_KINDS = ["varying", "steady"];
+  const SIZES = PROBE_SCALES.length, N = 2 * SIZES;  // varying gradients, then steady ones
   const PROBE = new Float64Array(STEPS * N);
   for (let t = 1; t <= STEPS; t++) {
-    for (let i = 0; i < N; i++) PROBE[(t - 1) * N + i] = PROBE_SCALES[i] * (2 * ((t * PHI + i * PSI) % 1) - 1);
+    for (let i = 0; i < SIZES; i++) {
+      PROBE[(t - 1) * N + i] = PROBE_SCALES[i] * (2 * ((t * PHI + i * PSI) % 1) - 1);
+      PROBE[(t - 1) * N + SIZES + i] = PROBE_SCALES[i];
+    }
   }
 
   const momentsCache = new Map();
@@ -217,7 +221,7 @@
   }
 
   function updateGap(a, b) {
-    if (a.lr === 0) return [0, PROBE_SCALES[0]];
+    if (a.lr === 0) return [0, PROBE_SCALES[0], PROBE_KINDS[0]];
     const ua = updates(a), ub = updates(b);
     let worst = 0, best = -1;
     for (let i = 0; i < N; i++) {
@@ -226,11 +230,43 @@
       gap = gap / a.lr;
       if (gap > best) { best = gap; worst = i; }
     }
-    return [best, PROBE_SCALES[worst]];
+    return [best, PROBE_SCALES[worst % SIZES], PROBE_KINDS[Math.floor(worst / SIZES)]];
   }
 
-  function mlxRounding(beta1, beta2) {  // at step 1
-    return (EPS32 / 2) * (1 + beta1 / (1 - beta1) + beta2 / (1 - beta2));
+  // Adam without bias correction on a steady gradient: [first, largest, its step, last step > 1.01 lr].
+  function uncorrectedSteps(beta1, beta2) {
+    const step = (t) => (beta2 > 0 ? (1 - Math.pow(beta1, t)) / Math.sqrt(1 - Math.pow(beta2, t)) : 1 - Math.pow(beta1, t));
+    function last(keep) {
+      let low = 1, high = 2;
+      while (keep(high)) {
+        if (high > 2 ** 50) return high;
+        low = high; high *= 2;
+      }
+      while (high - low > 1) {
+        const mid = Math.floor((low + high) / 2);
+        if (keep(mid)) low = mid; else high = mid;
+      }
+      return low;
+    }
+    const peak = last((t) => t === 1 || step(t) > step(t - 1));
+    const above = step(peak) > 1.01 ? last((t) => t <= peak || step(t) > 1.01) : 0;
+    return [step(1), step(peak), peak, above];
+  }
+
+  // translate.py's mlx_rounding, largest over the first STEPS steps: [bound, step].
+  function mlxRoundingWorst(beta1, beta2) {
+    const u = EPS32;
+    const rounded = (b) => (b > 0 ? Math.abs(Math.fround(b) - b) / b : 0);
+    let worst = -1, at = 1;
+    for (let t = 1; t <= STEPS; t++) {
+      let out = 3 * u;
+      for (const beta of [beta1, beta2]) {
+        const bt = Math.pow(beta, t);
+        out = out + (bt / (1 - bt)) * (u + t * rounded(beta));
+      }
+      if (out > worst) { worst = out; at = t; }
+    }
+    return [worst, at];
   }
 
   // ---- writing a spec in a framework's terms ---------------------------------------------------
@@ -253,8 +289,10 @@
       done.epsRoot = 0;
     }
     if (!s.biasCorrection && to !== "mlx") {
-      const first = (1 - s.beta1) / Math.sqrt(1 - s.beta2);
-      lost.push(`MLX's bias_correction=False skips both bias corrections (with these betas a first step of ${literal(roundSig(first, 3))} × lr for a steady gradient, and steps above lr for thousands of steps); ${NAMES[to]} always corrects, so no setting reproduces it: train with bias_correction=True in MLX to compare.`);
+      const [first, largest, peak, above] = uncorrectedSteps(s.beta1, s.beta2);
+      const course = above && peak > 1 ? `rising to ${literal(roundSig(largest, 3))} × lr at step ${peak} and more than 1 % above lr until step ${above}`
+        : above ? `and steps more than 1 % above lr until step ${above}` : "and no step more than 1 % above lr";
+      lost.push(`MLX's bias_correction=False skips both bias corrections (with these betas, on a steady gradient, a first step of ${literal(roundSig(first, 3))} × lr, ${course}); ${NAMES[to]} always corrects, so no setting reproduces it: train with bias_correction=True in MLX to compare.`);
       done.biasCorrection = true;
     }
     if (s.maximize && to !== "torch" && to !== "numpy") {
@@ -307,12 +345,13 @@
     const exact = w.lost.length === 0 && same(w.done, spec);
     const notes = w.notes;
     if (spec.biasCorrection && (framework === "mlx" || to === "mlx") && framework !== to) {
-      notes.push(`MLX keeps the learning rate and βᵗ in float32 even for float64 arrays, so its updates differ from these by float32 rounding, grown in the bias corrections by 1/(1 − βᵗ): in float64 up to a relative ${literal(roundUp(mlxRounding(spec.beta1, spec.beta2)))} at step 1, less as t grows.`);
+      const [bound, at] = mlxRoundingWorst(spec.beta1, spec.beta2);
+      notes.push(`MLX keeps the learning rate and βᵗ in float32 even for float64 arrays (βᵗ from β rounded to float32), so its updates differ from these by float32 rounding, grown in the bias corrections by 1/(1 − βᵗ): in float64 by at most a relative ${literal(roundUp(bound))} (a bound, largest at step ${at} of the first ${STEPS}).`);
     }
     let text = ".";
     if (w.lost.length === 0 && !exact) {
-      const [gap, size] = updateGap(spec, w.done);
-      text = `; over the first ${STEPS} steps the updates then differ by up to ${literal(roundUp(gap))} × lr (most for gradients of about ${literal(size)} in size).`;
+      const [gap, size, kind] = updateGap(spec, w.done);
+      text = `; over the first ${STEPS} steps the updates then differ by up to ${literal(roundUp(gap))} × lr (most for a ${kind} gradient of about ${literal(size)} in size).`;
     }
     const allNotes = notes.map((n) => n.replace("{gap}", text)).concat(w.lost);
     const pairKind = TAKES_PARAMS.includes(to) ? "tuple" : "list";
@@ -321,7 +360,7 @@
     return { framework: to, optimizer: w.optimizer, kwargs: w.kwargs, code: `${PREFIX[to]}${w.optimizer}(${args})`, exact, notes: allNotes };
   }
 
-  return { DEFAULTS, FRAMEWORKS, NAMES, PREFIX, REQUIRED, optimizersOf, translate, literal, TranslateError };
+  return { DEFAULTS, FRAMEWORKS, NAMES, PREFIX, REQUIRED, optimizersOf, translate, literal, uncorrectedSteps, TranslateError };
 });
 
 // ---- the form ---------------------------------------------------------------------------------
@@ -348,21 +387,16 @@
     from: { kind: "choice", value: "torch", options: T.FRAMEWORKS },
     optimizer: { kind: "choice", value: "AdamW", options: ALL_OPTIMIZERS },
   };
-  const RANGES = {
-    lr: [0, 10], learning_rate: [0, 10], eps: [0, 1], epsilon: [0, 1], eps_root: [0, 1],
-    weight_decay: [0, 10], b1: [0, 0.9999], b2: [0, 0.99999], beta_1: [0, 0.9999],
-    beta_2: [0, 0.99999],
-  };
-  // The settings of one source optimizer: its own argument names, its own defaults.
+  // The settings of one source optimizer: its own argument names, its own defaults. A link
+  // carries any number as it is (no clamping): translate() refuses one out of its range
+  // with translate.py's message, which the form shows, as it does for a number typed.
+  const ANY = { min: -Infinity, max: Infinity };
   function argumentSpec(fw, opt) {
     const spec = {};
     for (const [name, def] of Object.entries(T.DEFAULTS.optimizers[fw][opt])) {
       if (typeof def === "boolean") spec[name] = { kind: "flag", value: def };
-      else if (Array.isArray(def)) spec[name] = { kind: "list", value: def.slice(), min: 0, max: 0.99999, length: [2, 2] };
-      else {
-        const [min, max] = RANGES[name];
-        spec[name] = { kind: "number", value: def === T.REQUIRED ? 0.001 : def === null ? 0 : def, min, max };
-      }
+      else if (Array.isArray(def)) spec[name] = Object.assign({ kind: "list", value: def.slice(), length: [2, 2] }, ANY);
+      else spec[name] = Object.assign({ kind: "number", value: def === T.REQUIRED ? 0.001 : def === null ? 0 : def }, ANY);
     }
     return spec;
   }
@@ -443,6 +477,11 @@
     return out;
   }
 
+  // A line of code in parts that do not wrap inside (each argument), joined by ", ".
+  function tokens(code) {
+    return code.split(", ").flatMap((part, i) => [...(i ? [", "] : []), el("span", { class: "tr-token", text: part })]);
+  }
+
   function render() {
     error.textContent = "";
     results.replaceChildren();
@@ -468,7 +507,7 @@
       const notes = el("ul", { class: "tr-notes" }, t.notes.map((n) => el("li", { text: n })));
       results.append(el("section", { class: "tr-result", "aria-labelledby": "tr-to-" + to, "data-framework": to }, [
         el("h3", { id: "tr-to-" + to, class: "tr-title" }, [title, " ", el("span", { class: "tr-verdict tr-" + (t.exact ? "exact" : "approximate"), text: verdict })]),
-        el("pre", { class: "tr-code", tabindex: "0", "aria-label": title + " code" }, [el("code", { text: t.code })]),
+        el("pre", { class: "tr-code", tabindex: "0", "aria-label": title + " code" }, [el("code", {}, tokens(t.code))]),
         t.notes.length ? notes : el("p", { class: "tr-none", text: "The same updates, to rounding; no note." }),
       ]));
       summary.push(`${title}: ${verdict}`);
