@@ -539,8 +539,9 @@ def _fit_path(make_optimizer, scale: float, steps: int) -> np.ndarray:
     "keras-tiny-gradients",
     alt=(
         "Two panels. Left: the step Adam takes, in units of the learning rate, over "
-        "10,000 steps of a steady gradient of 1e-5, 1e-6 or 1e-7. With PyTorch's and "
-        "Optax's default epsilon (1e-8) the steps are flat at "
+        "10,000 steps of a steady gradient of 1e-5, 1e-6 or 1e-7. With PyTorch's, "
+        "Optax's and MLX's default epsilon (1e-8, MLX with its bias correction on) the "
+        "steps are flat at "
         "[[value: frameworks-steady-torch-5]], [[value: frameworks-steady-torch-6]] and "
         "[[value: frameworks-steady-torch-7]] learning rates; with Keras's default (1e-7) "
         "they start at [[value: frameworks-steady-keras-first-5]], "
@@ -565,7 +566,7 @@ def keras_tiny_gradients(fig, theme):
         left.plot(t, torch_step, style, color=theme.text)
         left.plot(t, keras_step, style, color=COLORS["adam"])
         left.plot([], [], style, color=theme.text, label=f"|g| = {g:.0e}")
-    left.plot([], [], color=theme.text, label="PyTorch, Optax")
+    left.plot([], [], color=theme.text, label="PyTorch, Optax, MLX")
     left.plot([], [], color=COLORS["adam"], label="Keras")
     left.set_xscale("log")
     left.set_ylim(0, 1.05)

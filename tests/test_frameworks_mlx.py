@@ -179,3 +179,15 @@ def test_the_mlx_uncorrected_figure_shows_its_peak():
     peak = max(line.get_ydata().max() for line in ax.get_lines())
     assert peak == pytest.approx(page.mlx_largest_step(), rel=0.01)
     assert ax.get_ylim()[1] >= peak * 1.1  # the whole curve, with room to spare
+
+
+def test_mlx_takes_pytorchs_steps_on_a_steady_tiny_gradient(mlx):
+    """keras-tiny-gradients draws MLX with PyTorch and Optax: its ε is added to √v̂ too."""
+    _, optim = mlx
+    for g in (1e-5, 1e-6, 1e-7):
+        optimizer = optim.Adam(learning_rate=1.0, bias_correction=True)  # eps=1e-8
+        path = run(mlx, optimizer, [np.full(1, g)] * 100, [0.0])
+        steps = -np.diff(path[:, 0])
+        expected = [page._steady_step(g, t, keras=False) for t in range(1, 101)]
+        # MLX keeps lr and the beta powers in float32 (see the claim above).
+        np.testing.assert_allclose(steps, expected, rtol=1e-4)
