@@ -783,7 +783,8 @@ BREAKS_ONLY_AT_SPACES = """() => {
   // Each place where a line of shown code wraps, unless the wrap follows a space.
   const bad = [];
   for (const pre of document.querySelectorAll('#translate-app pre.tr-code')) {
-    const walk = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT), range = document.createRange();
+    const walk = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
     let top = null, before = '';
     for (let text = walk.nextNode(); text; text = walk.nextNode()) {
       for (let i = 0; i < text.length; i++) {
@@ -843,8 +844,9 @@ def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
         '.tr-result[data-framework=optax] li')].map(li => li.textContent)""")
     assert notes == expected["optax"].notes
     # The state is in the link: reading it back shows the same translation.
-    page.wait_for_function("() => location.search.includes('from=keras')")
-    assert "learning_rate=0.01" in page.url and "amsgrad=on" in page.url
+    # The address follows the form after a short pause: wait for its last change.
+    page.wait_for_function("() => location.search.includes('learning_rate=0.01')"
+                           " && location.search.includes('amsgrad=on')")
     again = browser.new_page(viewport={"width": 390, "height": 844})
     again.goto(page.url)
     again.wait_for_function("() => document.querySelectorAll('.tr-result').length === 4")
