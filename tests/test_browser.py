@@ -408,6 +408,19 @@ SHRUNK_FIGURES = """(column) => [...document.querySelectorAll(".site-figure img"
         .width.toFixed(0)} px wide, under the ${column} px its text was sized for`)"""
 
 
+# A display formula in a fold or a box scrolls inside its border, never across it.
+FORMULAS_IN_BOXES = """() => [...document.querySelectorAll("div.arithmatex")]
+    .filter((math) => math.checkVisibility() && math.closest("details, .admonition"))
+    .filter((math) => {
+        const box = math.closest("details, .admonition"), style = getComputedStyle(box);
+        const outer = box.getBoundingClientRect(), inner = math.getBoundingClientRect();
+        return inner.left < outer.left + parseFloat(style.borderLeftWidth) - 0.5
+            || inner.right > outer.right - parseFloat(style.borderRightWidth) + 0.5;
+    })
+    .map((math) => `a formula in a fold runs across its border: ${
+        math.textContent.trim().slice(0, 40)}`)"""
+
+
 # Every page in both schemes and at both widths: axe runs in each (contrast depends
 # on the scheme, layout on the width); the weight of a first visit is measured on
 # the phone, with the cache off.
@@ -436,6 +449,7 @@ def test_every_page_offline_figures_math_tables_code_no_sideways_scroll_axe_and_
         tab.page.evaluate(DRAW_ALL)  # last: it opens the folds
         found += tab.page.evaluate(TABLES) + tab.page.evaluate(COPY_BUTTONS)
         found += tab.page.evaluate(SHRUNK_FIGURES, {390: PHONE_COLUMN, 1280: DESKTOP_COLUMN}[width])
+        found += tab.page.evaluate(FORMULAS_IN_BOXES)
         problems += [f"/{path} ({name}): {p}" for p in found]
     context.close()
     assert not problems, "\n".join(problems)
