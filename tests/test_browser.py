@@ -331,10 +331,6 @@ DRAW_ALL = """async () => {
     const style = document.createElement("style");
     style.textContent = ".md-content__inner > *, .jp-Cell {content-visibility: visible !important}";
     document.head.append(style);
-    await Promise.all([...document.querySelectorAll(".site-figure img")].map((img) => {
-        img.loading = "eager";  // the figures in folds, lazy until now
-        return img.checkVisibility() ? img.decode().catch(() => {}) : null;
-    }));
 }"""
 
 TABLES = """() => {
@@ -401,11 +397,17 @@ COPY_BUTTONS = """() => {
 
 # The figures' text sizes are computed for a column this wide (a fold's, the
 # narrowest): no figure, folds open, is shown narrower than that or its own width.
-SHRUNK_FIGURES = """(column) => [...document.querySelectorAll(".site-figure img")]
-    .filter((img) => img.checkVisibility() && img.naturalWidth)
-    .filter((img) => img.getBoundingClientRect().width + 0.5 < Math.min(column, img.naturalWidth))
-    .map((img) => `${img.currentSrc.split("/").pop()} shown ${img.getBoundingClientRect()
-        .width.toFixed(0)} px wide, under the ${column} px its text was sized for`)"""
+SHRUNK_FIGURES = """(column) => [...document.querySelectorAll(".site-figure picture")]
+    .map((picture) => [picture.querySelector("img"), picture.querySelector("source")])
+    .filter(([img]) => img.checkVisibility())
+    .map(([img, source]) => {  // its width as drawn: the layout the screen's width chose
+        const drawn = Number(matchMedia(source.media).matches
+            ? source.getAttribute("width") : img.getAttribute("width"));
+        return [img, Math.min(column, drawn), img.getBoundingClientRect().width];
+    })
+    .filter(([, needed, shown]) => shown + 0.5 < needed)
+    .map(([img, needed, shown]) => `${img.getAttribute("src").split("/").pop()} shown ${
+        shown.toFixed(0)} px wide, under the ${needed} px its text was sized for`)"""
 
 
 # A display formula in a fold or a box scrolls inside its border, never across it.
