@@ -415,6 +415,8 @@ def test_claim_the_javascript_check_is_what_the_page_says(says):
 
 @pytest.fixture
 def open_page(server, browser):  # noqa: F811
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     contexts = []
 
     def open_(query: str = "", **options):
@@ -426,7 +428,12 @@ def open_page(server, browser):  # noqa: F811
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.goto(server + "playground/first-steps/" + query, wait_until="networkidle")
         if options.get("java_script_enabled", True):
-            started = page.evaluate("window.adamFirstSteps !== undefined")
+            try:  # a loaded machine can be slow to run the lab's first redraw
+                page.wait_for_function("() => window.adamFirstSteps !== undefined",
+                                       timeout=10_000)
+                started = True
+            except PlaywrightTimeout:
+                started = False
             assert started, f"the lab did not start: errors {errors}, " + page.evaluate(
                 "`${location.href} ${document.readyState} ${typeof AdamFirstStepsLab} "
                 "${typeof AdamLabSettings} ${document.getElementById('first-steps-app')}`")
