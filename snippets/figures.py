@@ -160,70 +160,68 @@ def _style(theme: Theme) -> dict:
     }
 
 
-class PhoneFigure:
+def phone_figure():
     """The phone layout of a figure: the same drawing, its panels stacked in one column.
 
     Figures draw on what ``fig.subplots`` (or ``subplot_mosaic``) returns; here every
     panel gets the column's full width, in reading order. Once drawn, each panel is
     given its height (``fit``): a map keeps its aspect, a plot gets PANEL_HEIGHT inches.
     """
+    import numpy as np
+    from matplotlib.figure import Figure
 
-    def __new__(cls, spec: FigureSpec):
-        import numpy as np
-        from matplotlib.figure import Figure
+    class _Phone(Figure):
+        def subplots(self, nrows=1, ncols=1, *, sharex=False, sharey=False, squeeze=True,
+                     width_ratios=None, height_ratios=None, subplot_kw=None,
+                     gridspec_kw=None):
+            gridspec_kw = dict(gridspec_kw or {})
+            gridspec_kw.pop("width_ratios", None)
+            height_ratios = height_ratios or gridspec_kw.pop("height_ratios", None)
+            rows = height_ratios or [1] * nrows
+            grid = self.add_gridspec(nrows * ncols, 1, **gridspec_kw)
+            axes = np.empty((nrows, ncols), dtype=object)
+            for i in range(nrows):
+                for j in range(ncols):
+                    shared = {}
+                    for key, mode in (("sharex", sharex), ("sharey", sharey)):
+                        first = {True: (0, 0), "all": (0, 0), "row": (i, 0), "col": (0, j)}
+                        if mode in first and (i, j) != first[mode]:
+                            shared[key] = axes[first[mode]]
+                    axes[i, j] = self.add_subplot(grid[i * ncols + j, 0], **shared,
+                                                  **(subplot_kw or {}))
+                    self.panels.append((axes[i, j], rows[i] / np.mean(rows)))
+            if sharex in (True, "all") and axes.size > 1:  # one column: ticks only below
+                for ax in axes.flat[:-1]:
+                    ax.xaxis.set_tick_params(labelbottom=False)
+            if squeeze:
+                axes = axes.squeeze()
+                return axes.item() if axes.ndim == 0 else axes
+            return axes
 
-        class _Phone(Figure):
-            def subplots(self, nrows=1, ncols=1, *, sharex=False, sharey=False, squeeze=True,
-                         width_ratios=None, height_ratios=None, subplot_kw=None,
-                         gridspec_kw=None):
-                gridspec_kw = dict(gridspec_kw or {})
-                gridspec_kw.pop("width_ratios", None)
-                height_ratios = height_ratios or gridspec_kw.pop("height_ratios", None)
-                rows = height_ratios or [1] * nrows
-                grid = self.add_gridspec(nrows * ncols, 1, **gridspec_kw)
-                axes = np.empty((nrows, ncols), dtype=object)
-                for i in range(nrows):
-                    for j in range(ncols):
-                        shared = {}
-                        for key, mode in (("sharex", sharex), ("sharey", sharey)):
-                            first = {True: (0, 0), "all": (0, 0), "row": (i, 0), "col": (0, j)}
-                            if mode in first and (i, j) != first[mode]:
-                                shared[key] = axes[first[mode]]
-                        axes[i, j] = self.add_subplot(grid[i * ncols + j, 0], **shared,
-                                                      **(subplot_kw or {}))
-                        self.panels.append((axes[i, j], rows[i] / np.mean(rows)))
-                if sharex in (True, "all") and axes.size > 1:  # one column: ticks only below
-                    for ax in axes.flat[:-1]:
-                        ax.xaxis.set_tick_params(labelbottom=False)
-                if squeeze:
-                    axes = axes.squeeze()
-                    return axes.item() if axes.ndim == 0 else axes
-                return axes
+        def subplot_mosaic(self, mosaic, *, height_ratios=None, **kwargs):
+            labels = list(dict.fromkeys(label for row in mosaic for label in row))
+            rows = height_ratios or [1] * len(mosaic)
+            grid = self.add_gridspec(len(labels), 1)
+            axes = {label: self.add_subplot(grid[n, 0]) for n, label in enumerate(labels)}
+            for label, ax in axes.items():
+                row = next(i for i, cells in enumerate(mosaic) if label in cells)
+                self.panels.append((ax, rows[row] / np.mean(rows)))
+            return axes
 
-            def subplot_mosaic(self, mosaic, *, height_ratios=None, **kwargs):
-                labels = list(dict.fromkeys(label for row in mosaic for label in row))
-                rows = height_ratios or [1] * len(mosaic)
-                grid = self.add_gridspec(len(labels), 1)
-                axes = {label: self.add_subplot(grid[n, 0]) for n, label in enumerate(labels)}
-                for label, ax in axes.items():
-                    row = next(i for i, cells in enumerate(mosaic) if label in cells)
-                    self.panels.append((ax, rows[row] / np.mean(rows)))
-                return axes
+        def fit(self) -> None:
+            """Give each panel its height, and the figure the sum of them."""
+            below = _legends_below(self)
+            heights = [_panel_height(ax, ratio) + below.get(ax, 0) for ax, ratio in self.panels]
+            grids = {}
+            for (ax, _), height in zip(self.panels, heights, strict=True):
+                grids.setdefault(ax.get_subplotspec().get_gridspec(), []).append(height)
+            for grid, grid_heights in grids.items():
+                grid.set_height_ratios(grid_heights)
+            self.set_size_inches(PHONE_COLUMN / 96, round(sum(heights) or PANEL_HEIGHT, 2))
 
-            def fit(self) -> None:
-                """Give each panel its height, and the figure the sum of them."""
-                below = _legends_below(self)
-                heights = [_panel_height(ax, ratio) + below.get(ax, 0) for ax, ratio in self.panels]
-                grids = {}
-                for (ax, _), height in zip(self.panels, heights, strict=True):
-                    grids.setdefault(ax.get_subplotspec().get_gridspec(), []).append(height)
-                for grid, grid_heights in grids.items():
-                    grid.set_height_ratios(grid_heights)
-                self.set_size_inches(PHONE_COLUMN / 96, round(sum(heights) or PANEL_HEIGHT, 2))
-
-        fig = _Phone(figsize=(PHONE_COLUMN / 96, PANEL_HEIGHT), layout="constrained")
-        fig.panels = []
-        return fig
+    fig = _Phone(figsize=(PHONE_COLUMN / 96, PANEL_HEIGHT), layout="constrained")
+    fig.panels = []
+    return fig
 
 
 # A plot's height in the phone layout, in inches (230 px), and the room its title,
@@ -352,7 +350,7 @@ def draw_svg(spec: FigureSpec, theme: Theme, layout: str = "desktop") -> bytes:
 
     with _script_shrink(SCRIPT_SHRINK), matplotlib.rc_context(_style(theme)):
         if layout == "phone":
-            fig = PhoneFigure(spec)
+            fig = phone_figure()
             spec.draw(fig, theme)
             _lift_small_text(fig, 1.0)
             fig.fit()
