@@ -26,6 +26,8 @@ ANCHORS = [
     "adam-vs-adamw", "weight-decay-value", "checkpoint", "pytorch-state", "memory",
     "amsgrad",
     "pytorch-vs-keras", "reference-vs-pytorch",
+] + [  # In practice: /practice/ sections 1-5
+] + [  # In practice: /practice/ sections 6-10
 ]
 
 QUESTION = re.compile(r'^\?\?\? question "(?P<title>[^"]+)"\n(?P<body>(?:    .*\n|\n)*)', re.M)
