@@ -34,6 +34,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from need import need
 from test_browser import browser, server  # noqa: F401
 
 from snippets import translate as tr
@@ -41,17 +42,6 @@ from snippets.adam import Adam
 from snippets.translate import FRAMEWORKS, PROBE, Translation, translate
 
 EPS64, EPS32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
-
-
-def need(module: str):
-    """Import a framework, or skip saying it is missing (fail under CI=true)."""
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        reason = f"{module} is not installed: make frameworks"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (required under CI=true)")
-        pytest.skip(reason)
 
 
 # ---- the grid -------------------------------------------------------------------------------
