@@ -1,0 +1,223 @@
+"""The optimizers of /beyond/ (snippets/beyond.py), checked against the frameworks that ship them.
+
+Each comparison runs our NumPy class and the framework on the same random gradients (several
+shapes, float64 unless the framework computes in another precision, 500+ steps) and compares
+the parameters at the end. Tolerances: in float64 the two compute the same formula with the
+operations in a different order, so each step differs by a few units of 2^-52; over 500 steps
+those rounding errors add up to about 1e-12 of the weights' size, and we allow 1e-10
+(relative). A wrong formula (a missed factor, an off-by-one step count) is off by 1e-3 or
+more. Muon is compared at bfloat16 precision, since torch.optim.Muon orthogonalises in
+bfloat16 (see its tests). Where a framework differs from its paper or from another framework,
+a test pins the difference and the class's docstring states it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+import numpy as np
+import pytest
+from need import need
+
+from snippets import beyond
+from snippets.beyond import Lion
+
+frameworks = pytest.mark.frameworks
+STEPS = 500
+RTOL = 1e-10  # float64: rounding only (see the module docstring)
+
+
+def gradients(shapes, steps=STEPS, seed=0, scale=1.0):
+    """steps lists of float64 gradients, one per shape, from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    return [[scale * rng.standard_normal(s) for s in shapes] for _ in range(steps)]
+
+
+def starts(shapes, seed=1):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s) for s in shapes]
+
+
+def run_ours(make, shapes, grads, seed=1):
+    params = starts(shapes, seed)
+    optimizer = make(params)
+    for gs in grads:
+        optimizer.step(gs)
+    return params
+
+
+def assert_close(ours, theirs, rtol=RTOL):
+    for a, b in zip(ours, theirs, strict=True):
+        b = np.asarray(b, dtype=np.float64)
+        assert a.shape == b.shape
+        assert np.max(np.abs(a - b)) <= rtol * max(1.0, np.max(np.abs(a))), np.max(np.abs(a - b))
+
+
+def assert_differ(ours, theirs, at_least=1e-4):
+    gap = max(np.max(np.abs(a - np.asarray(b))) for a, b in zip(ours, theirs, strict=True))
+    assert gap > at_least, gap
+
+
+# -- Frameworks, imported once per module ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def torch():
+    torch = need("torch")
+    torch.set_num_threads(1)
+    return torch
+
+
+@pytest.fixture(scope="module")
+def jax_optax():
+    jax = need("jax")
+    optax = need("optax")
+    need("optax.contrib")
+    jax.config.update("jax_enable_x64", True)  # else JAX computes float64 input in float32
+    return jax, optax
+
+
+@pytest.fixture(scope="module")
+def keras(jax_optax):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = need("keras")
+    if keras.backend.backend() != "jax":
+        pytest.skip("Keras was imported with another backend than JAX before this test")
+    return keras
+
+
+def run_optax(jax_optax, transform, shapes, grads, seed=1, params=False):
+    """Run an Optax transformation with lax.scan (one compiled loop); the final params."""
+    jax, optax = jax_optax
+    jnp = jax.numpy
+    w = [jnp.asarray(p) for p in starts(shapes, seed)]
+    stacked = [jnp.asarray(np.stack([gs[i] for gs in grads])) for i in range(len(shapes))]
+
+    def body(carry, g):
+        w, state = carry
+        updates, state = transform.update(g, state, w)
+        return (optax.apply_updates(w, updates), state), None
+
+    (w, state), _ = jax.lax.scan(body, (w, transform.init(w)), stacked)
+    return ([np.asarray(a) for a in w], state) if params else [np.asarray(a) for a in w]
+
+
+def run_keras(jax_optax, keras, make, shapes, grads, seed=1):
+    """Run a Keras optimizer (JAX backend) in float64, compiled: make() builds it."""
+    jax = jax_optax[0]
+    keras.config.set_floatx("float64")  # the learning rate in float64 too
+    try:
+        w = [keras.Variable(p, dtype="float64") for p in starts(shapes, seed)]
+        optimizer = make()
+        optimizer.build(w)
+        step = jax.jit(optimizer.stateless_apply)
+        values, state = [v.value for v in w], [v.value for v in optimizer.variables]
+        for gs in grads:
+            values, state = step(state, [jax.numpy.asarray(g) for g in gs], values)
+    finally:
+        keras.config.set_floatx("float32")
+    return [np.asarray(v) for v in values]
+
+
+def run_torch(torch, make, shapes, grads, seed=1, dtype=None):
+    dtype = dtype or torch.float64
+    w = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in starts(shapes, seed)]
+    optimizer = make(w)
+    for gs in grads:
+        for p, g in zip(w, gs, strict=True):
+            p.grad = torch.tensor(g, dtype=dtype)
+        optimizer.step()
+    return [p.detach().double().numpy() for p in w]
+
+
+# -- Lion -------------------------------------------------------------------------------------
+
+LION_SHAPES = [(3, 4), (5,), (2, 3, 2)]
+
+
+@frameworks
+def test_lion_matches_optax_lion(jax_optax):
+    grads = gradients(LION_SHAPES)
+    for kw in ({}, dict(lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5)):
+        options = dict(inspect.signature(Lion).parameters)
+        lr = kw.get("lr", options["lr"].default)
+        b1, b2 = kw.get("betas", options["betas"].default)
+        wd = kw.get("weight_decay", options["weight_decay"].default)
+        theirs = run_optax(jax_optax, jax_optax[1].lion(lr, b1=b1, b2=b2, weight_decay=wd),
+                           LION_SHAPES, grads)
+        assert_close(run_ours(lambda ps, kw=kw: Lion(ps, **kw), LION_SHAPES, grads), theirs)
+
+
+@frameworks
+def test_keras_lion_is_optax_lion_with_other_defaults(jax_optax, keras):
+    """Keras's defaults differ (lr 1e-3, no decay, beta_1 > 0); its steps, given ours, do not."""
+    grads = gradients(LION_SHAPES)
+    make = lambda: keras.optimizers.Lion(  # noqa: E731
+        learning_rate=3e-3, beta_1=0.8, beta_2=0.95, weight_decay=0.5)
+    ours = run_ours(lambda ps: Lion(ps, lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5),
+                    LION_SHAPES, grads)
+    assert_close(ours, run_keras(jax_optax, keras, make, LION_SHAPES, grads))
+    default = keras.optimizers.Lion()
+    assert (round(default.get_config()["learning_rate"], 9), default.weight_decay) == (1e-3, None)
+    assert inspect.signature(jax_optax[1].lion).parameters["weight_decay"].default == 1e-3
+    with pytest.raises(ValueError, match="beta_1"):
+        keras.optimizers.Lion(beta_1=0.0)
+    Lion([np.zeros(2)], betas=(0.0, 0.99))  # ours, as optax, takes beta1 = 0: sign(g)
+
+
+# -- What every optimizer shares ------------------------------------------------------------
+
+
+def makers():
+    """name -> a factory of each optimizer with its defaults (Muon: 2-D parameters only)."""
+    return {name: getattr(beyond, name) for name in beyond.OPTIMIZERS}
+
+
+def state_arrays(optimizer):
+    """The per-parameter state the optimizer holds: every list of arrays but its params."""
+    return [a for key, value in vars(optimizer).items() if key != "params"
+            and isinstance(value, list) for a in value if isinstance(a, np.ndarray)]
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6)])
+@pytest.mark.parametrize("name", beyond.OPTIMIZERS)
+def test_state_numbers_counts_the_state_the_optimizer_keeps(name, shape):
+    cls = getattr(beyond, name)
+    p = np.ones(shape)
+    optimizer = cls([p])
+    optimizer.step([np.random.default_rng(0).standard_normal(shape)])
+    assert sum(a.size for a in state_arrays(optimizer)) == cls.state_numbers(shape)
+
+
+@pytest.mark.parametrize("name", beyond.OPTIMIZERS)
+def test_bad_arguments_say_what_is_wrong(name):
+    cls = getattr(beyond, name)
+    with pytest.raises(ValueError, match="lr must be finite and >= 0"):
+        cls([np.ones((2, 2))], lr=-1.0)
+    with pytest.raises(TypeError, match="params must be a list of arrays"):
+        cls(np.ones((2, 2)))
+    p = np.ones((2, 2))
+    optimizer = cls([p])
+    with pytest.raises(ValueError, match="grads\\[0\\] holds nan"):
+        optimizer.step([np.array([[1.0, np.nan], [0.0, 0.0]])])
+    assert (p == 1).all()  # nothing changed
+    with pytest.raises(ValueError, match="shape"):
+        optimizer.step([np.ones(3)])
+
+
+def test_each_section_runs_pasted_after_setup_with_numpy_only():
+    """The page shows each class alone: it must run after setup, the checks and the base class."""
+    from pathlib import Path
+
+    def section(path, name):
+        text = Path(path).read_text()
+        return text.split(f"# --8<-- [start:{name}]\n")[1].split(f"# --8<-- [end:{name}]")[0]
+
+    base = "".join([section("snippets/adam.py", "setup"), section("snippets/adam.py", "checks"),
+                    section("snippets/optimizers.py", "optimizer"),
+                    section("snippets/beyond.py", "setup")])
+    for name in beyond.SECTIONS:
+        namespace = {"__name__": "page"}
+        exec(compile(base + section("snippets/beyond.py", name), name, "exec"), namespace)
+        assert not any(k.startswith("snippets") for k in namespace), name
