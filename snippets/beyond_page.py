@@ -1,0 +1,365 @@
+"""The /beyond/ page's experiments, figures, values and table (the optimizers: beyond.py).
+
+The race: every optimizer of beyond.py, and AdamW, trains the lab's network (lab.py: the
+spirals, the MLP, the validation split) from the same starts, its learning rate chosen by a
+sweep on the validation split, on a few seeds; the runs are stacked in lockstep so that one
+forward and backward pass serves them all (as lab.py's ``_runs_together`` does), and each
+optimizer updates its own slice of the stack with its own class's arithmetic.
+
+The values the page states (``@value``) are at the end of the module.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from snippets import beyond
+from snippets.adam import Adam
+from snippets.figures import COLORS, figure
+from snippets.lab import init_mlp, lab_data, make_spirals
+from snippets.values import table, value
+
+FRAMEWORKS_FILE = Path(__file__).with_name("beyond_frameworks.json")
+
+# The colours of the optimizers that appear on this page only (COLORS has Adam's family);
+# none is a colour of COLORS, and each has 3:1 contrast on both page backgrounds.
+BEYOND_COLORS = {
+    "Lion": "#e69f00",
+    "Muon": "#332288",
+    "Adafactor": "#44aa99",
+    "ADOPT": "#882255",
+    "AdEMAMix": "#56b4e9",
+    "LAMB": "#999933",
+    "Schedule-Free": "#117733",
+    "atan2": "#cc6677",
+}
+
+
+# ---- the table ---------------------------------------------------------------------------
+
+# name on the page: (anchor, what it changes in Adam, its state per weight, the paper)
+OPTIMIZERS = {
+    "Lion": ("lion", "The sign of a mix of momentum and gradient: no $v$",
+             "$m$", "Chen et al., NeurIPS 2023"),
+    "Muon": ("muon", "Momentum orthogonalised by Newton–Schulz, for weight matrices",
+             "$m$", "Jordan et al., blog post, 2024"),
+    "Adafactor": ("adafactor", "$v$ of a matrix kept as its row and column averages",
+                  "row and column averages", "Shazeer & Stern, ICML 2018"),
+    "ADOPT": ("adopt", "Divide $g_t$ by the previous $v$, then average",
+              "$m$, $v$", "Taniguchi et al., NeurIPS 2024"),
+    "AdEMAMix": ("ademamix", "A second, slow momentum added to $m$",
+                 "$m_1$, $m_2$, $v$", "Pagliardini et al., ICLR 2025"),
+    "LAMB": ("lamb", "Each layer's step scaled to the layer's norm",
+             "$m$, $v$", "You et al., ICLR 2020"),
+    "ScheduleFreeAdamW": ("schedule-free", "An average of the iterates replaces the schedule",
+                          "$z$, $v$", "Defazio et al., NeurIPS 2024"),
+    "Adam-atan2": ("adam-atan2", r"$\operatorname{atan2}(\hat m, \sqrt{\hat v})$ instead of "
+                   r"$\hat m / (\sqrt{\hat v} + \varepsilon)$", "$m$, $v$",
+                   "Everett et al., ICML 2024"),
+}
+FRAMEWORK_TITLES = {"torch": "PyTorch", "optax": "Optax", "keras": "Keras", "mlx": "MLX"}
+
+
+def shipped() -> dict:
+    """beyond_frameworks.json: where each framework ships each optimizer (None: it does not)."""
+    return json.loads(FRAMEWORKS_FILE.read_text())
+
+
+@table("beyond-optimizers")
+def optimizers_table() -> str:
+    """The page's table: one row per optimizer, its frameworks read from the JSON file."""
+    where = shipped()["optimizers"]
+    rows = ["| Optimizer | What it changes in Adam | State per weight | Shipped by | Paper |",
+            "| --- | --- | --- | --- | --- |"]
+    for name, (anchor, change, state, paper) in OPTIMIZERS.items():
+        frameworks = ", ".join(f"`{path}`" for path in where[name].values() if path) or "none"
+        rows.append(f"| [{name}](#{anchor}) | {change} | {state} | {frameworks} | {paper} |")
+    return "\n".join(rows)
+
+
+# ---- Adam-atan2: the step against the gradient's size --------------------------------------
+
+
+def steady_steps(sizes: np.ndarray, eps: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """Adam's and Adam-atan2's step, in units of lr, for a gradient that stays at `sizes`.
+
+    A steady gradient g makes m_hat = g and sqrt(v_hat) = |g|: Adam steps g / (|g| + eps),
+    Adam-atan2 atan2(g, |g|) = pi / 4 at every size, shown here over its value pi / 4.
+    """
+    adam = sizes / (sizes + eps)
+    atan2 = np.arctan2(sizes, sizes) / (math.pi / 4)
+    return adam, atan2
+
+
+ATAN2_SIZES = np.logspace(-12, 0, 121)
+
+
+@figure("atan2-step", alt=(
+    "Log-log plot of the step, in units of the learning rate, against the size of a steady "
+    "gradient from 10^-12 to 1. Adam's step is 1 down to gradients of about ε = 10^-8, "
+    "then falls in proportion to the gradient: [[value: beyond-adam-step-at-1e-10]] of a full "
+    "step at 10^-10. Adam-atan2's step is the same at every size."))
+def atan2_step(fig, theme):
+    ax = fig.subplots()
+    adam, atan2 = steady_steps(ATAN2_SIZES)
+    ax.loglog(ATAN2_SIZES, adam, color=COLORS["adam"], label="Adam, ε = 1e-8")
+    ax.loglog(ATAN2_SIZES, atan2, "--", color=BEYOND_COLORS["atan2"],
+              label="atan2 (Everett et al.)")
+    ax.axvline(1e-8, color=theme.muted, lw=0.8, ls=":")
+    ax.text(1.3e-8, 2e-4, "ε", color=theme.muted)
+    ax.set(xlabel="size of a steady gradient $|g|$", ylabel="step / its largest value",
+           ylim=(1e-5, 3))
+    ax.legend(loc="lower right")
+
+
+@value("beyond-adam-step-at-1e-10", digits=2)
+def adam_step_at_1e_10() -> float:
+    """Adam's step for a steady gradient of 1e-10, in units of lr."""
+    return float(steady_steps(np.array([1e-10]))[0][0])
+
+
+# ---- Adafactor: memory ---------------------------------------------------------------------
+
+
+ADAFACTOR_SIDES = np.array([16, 64, 256, 1024, 4096, 16384])
+
+
+def second_moment_numbers(side: int) -> tuple[int, int]:
+    """Numbers of the second moment for a side x side matrix: Adam's, Adafactor's."""
+    return side * side, beyond.Adafactor.state_numbers((side, side)) if hasattr(
+        beyond, "Adafactor") else 2 * side
+
+
+@figure("adafactor-memory", alt=(
+    "Log-log plot of the numbers Adam and Adafactor keep for the second moment of a square "
+    "weight matrix, against its side: Adam keeps one per weight, n², Adafactor one per row "
+    "and one per column, 2n; for a 4096 by 4096 matrix, [[value: beyond-adafactor-saving]] "
+    "times fewer."))
+def adafactor_memory(fig, theme):
+    ax = fig.subplots()
+    numbers = np.array([second_moment_numbers(int(n)) for n in ADAFACTOR_SIDES])
+    ax.loglog(ADAFACTOR_SIDES, numbers[:, 0], "o-", color=COLORS["adam"], label="Adam: $v$")
+    ax.loglog(ADAFACTOR_SIDES, numbers[:, 1], "s--", color=BEYOND_COLORS["Adafactor"],
+              label="Adafactor: row and column averages")
+    ax.set(xlabel="side n of an n × n weight matrix", ylabel="numbers kept")
+    ax.legend()
+
+
+@value("beyond-adafactor-saving", integer=True)
+def adafactor_saving() -> int:
+    adam, adafactor = second_moment_numbers(4096)
+    return adam // adafactor
+
+
+# ---- AdEMAMix: the weights on past gradients -----------------------------------------------
+
+ADEMAMIX_BETA1, ADEMAMIX_BETA3, ADEMAMIX_ALPHA = 0.9, 0.9999, 5.0  # optax.contrib.ademamix's
+AGES = np.unique(np.logspace(0, 5, 101).astype(int))
+
+
+def weight_older_than(ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weight that the numerator gives, in all, to the gradients older than each age
+    (long after the start): Adam's m_hat, and AdEMAMix's m_hat_1 + alpha m_2."""
+    adam = ADEMAMIX_BETA1**ages
+    return adam, adam + ADEMAMIX_ALPHA * ADEMAMIX_BETA3**ages
+
+
+@figure("ademamix-weights", alt=(
+    "Log-x plot of the total weight that the step's numerator gives to the gradients older "
+    "than k steps, for k from 1 to 100,000. Adam's is under 1% beyond "
+    "[[value: beyond-adam-forgets]] steps; "
+    "AdEMAMix's starts at 1 + α = 6 and keeps [[value: beyond-ademamix-weight-10000]] for "
+    "the gradients older than 10,000 steps."))
+def ademamix_weights(fig, theme):
+    ax = fig.subplots()
+    adam, ademamix = weight_older_than(AGES)
+    ax.semilogx(AGES, adam, color=COLORS["adam"], label="Adam: $\\hat m_t$")
+    ax.semilogx(AGES, ademamix, "--", color=BEYOND_COLORS["AdEMAMix"],
+                label="AdEMAMix: $\\hat m_1 + \\alpha m_2$")
+    ax.set(xlabel="age k of a gradient (steps)",
+           ylabel="weight of the gradients older than k")
+    ax.legend()
+
+
+@value("beyond-adam-forgets", integer=True)
+def adam_forgets() -> int:
+    """The age beyond which Adam's m_hat gives the older gradients under 1% in all."""
+    return int(np.ceil(np.log(0.01) / np.log(ADEMAMIX_BETA1)))
+
+
+@value("beyond-ademamix-weight-10000", digits=2)
+def ademamix_weight_10000() -> float:
+    return float(weight_older_than(np.array([10_000]))[1][0])
+
+
+@value("beyond-ademamix-old-share", decimals=0, percent=True)
+def ademamix_old_share() -> float:
+    """The share of AdEMAMix's numerator from gradients older than 1000 steps."""
+    return float(weight_older_than(np.array([1000]))[1][0] / (1 + ADEMAMIX_ALPHA))
+
+
+# ---- the race ------------------------------------------------------------------------------
+
+SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 8, 32, (0, 1, 2)
+
+
+class MatricesAndRest:
+    """Muon for the weight matrices and AdamW for the rest (the biases), as Muon is used."""
+
+    def __init__(self, params, make_matrices, make_rest) -> None:
+        self.which = [p.ndim == 2 for p in params]
+        self.matrices = make_matrices([p for p, m in zip(params, self.which, strict=True) if m])
+        self.rest = make_rest([p for p, m in zip(params, self.which, strict=True) if not m])
+
+    def step(self, grads) -> None:
+        self.matrices.step([g for g, m in zip(grads, self.which, strict=True) if m])
+        self.rest.step([g for g, m in zip(grads, self.which, strict=True) if not m])
+
+
+def _adamw(params, lr):
+    return Adam(params, lr=lr, weight_decay=0.01, decoupled_weight_decay=True)  # torch's AdamW
+
+
+# name: (grid of learning rates, build(params, lr), whether it needs each network's arrays
+# on their own: a layer-wise or factored optimizer; the others get the seeds' arrays stacked)
+ADAMW = ((0.003, 0.01, 0.03, 0.1, 0.3), _adamw, False)
+
+
+def racers() -> dict:
+    adamw_lr = best_lr("AdamW")
+    out = {"AdamW": ADAMW}
+    if hasattr(beyond, "Lion"):
+        out["Lion"] = ((0.0003, 0.001, 0.003, 0.01, 0.03), beyond.Lion, False)
+    if hasattr(beyond, "Muon"):
+        out["Muon"] = ((0.01, 0.03, 0.1, 0.3), lambda p, lr: MatricesAndRest(
+            p, lambda m: beyond.Muon(m, lr=lr), lambda r: _adamw(r, adamw_lr)), True)
+    return out
+
+
+def _stacked_forward(params, X):
+    h = X
+    for i in range(0, len(params), 2):
+        z = h @ params[i] + params[i + 1][:, None, :]
+        h = np.maximum(z, 0.0) if i + 2 < len(params) else z
+    return h[..., 0]
+
+
+@functools.cache
+def test_data():
+    """A third draw of the spirals, which no choice of the race saw."""
+    return make_spirals(400, seed=2)
+
+
+@functools.cache
+def race_runs(names: tuple[str, ...]) -> dict:
+    """Train every (optimizer, lr, seed) of `names` in lockstep; return each run's final
+    validation loss, test loss and test accuracy."""
+    from snippets.lab import _stacked_grads
+
+    X, y, X_val, y_val = lab_data()
+    X_test, y_test = test_data()
+    table_ = {"AdamW": ADAMW} if names == ("AdamW",) else racers()
+    groups = [(name, lr) for name in names for lr in table_[name][0]]
+    S = len(SEEDS)
+    starts = [init_mlp(SIZES, seed=s) for s in SEEDS]
+    params = [np.stack([starts[s][i] for _ in groups for s in range(S)])
+              for i in range(len(starts[0]))]
+    optimizers = []
+    for g, (name, lr) in enumerate(groups):
+        _, build, alone = table_[name]
+        block = slice(g * S, (g + 1) * S)
+        if alone:
+            own = [p[g * S + s] for s in range(S) for p in params]
+        else:
+            own = [p[block] for p in params]
+        optimizers.append((build(own, lr), block, alone))
+    rngs = [np.random.default_rng(s) for s in SEEDS]
+    for _ in range(EPOCHS):
+        order = np.stack([rng.permutation(len(y)) for rng in rngs])
+        for start in range(0, len(y), BATCH):
+            rows = np.tile(order[:, start : start + BATCH], (len(groups), 1))
+            grads = _stacked_grads(params, X[rows], y[rows])
+            for optimizer, block, alone in optimizers:
+                if alone:
+                    optimizer.step([g[block][s] for s in range(S) for g in grads])
+                else:
+                    optimizer.step([g[block] for g in grads])
+    results = {}
+    for split, (Xs, ys) in {"val": (X_val, y_val), "test": (X_test, y_test)}.items():
+        z = _stacked_forward(params, Xs)
+        loss = np.mean(np.logaddexp(0.0, z) - ys * z, axis=1)
+        accuracy = np.mean((z > 0) == (ys == 1), axis=1)
+        for g, group in enumerate(groups):
+            for s in range(S):
+                results.setdefault(group, {}).setdefault(split + "_loss", []).append(
+                    loss[g * S + s])
+                results[group].setdefault(split + "_accuracy", []).append(accuracy[g * S + s])
+    return results
+
+
+def sweep(name: str) -> dict:
+    """lr -> the validation losses of the seeds, for optimizer `name`."""
+    names = ("AdamW",) if name == "AdamW" else tuple(n for n in racers() if n != "AdamW")
+    return {lr: r["val_loss"] for (n, lr), r in race_runs(names).items() if n == name}
+
+
+def best_lr(name: str) -> float:
+    """The learning rate of the grid with the lowest mean validation loss over the seeds."""
+    losses = sweep(name)
+    return min(losses, key=lambda lr: np.mean(losses[lr]))
+
+
+# ---- Lion: the size of its steps -----------------------------------------------------------
+
+LION_WEIGHTS, LION_STEPS = 1000, 300
+
+
+@functools.cache
+def step_sizes_on_noise() -> dict[str, np.ndarray]:
+    """The root mean square of each step, in units of lr, of Lion and Adam (no weight decay)
+    on the same gradients: pure noise, a weight's mean gradient 0."""
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((LION_STEPS, LION_WEIGHTS))
+    out = {}
+    for name, make in {"Adam": lambda p: Adam(p, lr=1.0),
+                       "Lion": lambda p: beyond.Lion(p, lr=1.0, weight_decay=0.0)}.items():
+        w = np.zeros(LION_WEIGHTS)
+        optimizer, rms = make([w]), []
+        for g in grads:
+            before = w.copy()
+            optimizer.step([g])
+            rms.append(np.sqrt(np.mean((w - before) ** 2)))
+        out[name] = np.array(rms)
+    return out
+
+
+@figure("lion-step-size", alt=(
+    "The root mean square of each step, in units of the learning rate, over 300 steps on "
+    "gradients that are pure noise: Lion's is 1 at every step, all of its coordinates ±1; "
+    "Adam's falls to about [[value: beyond-adam-noise-rms]], so at the same learning rate "
+    "Lion's steps are [[value: beyond-lion-adam-ratio]] times Adam's."))
+def lion_step_size(fig, theme):
+    ax = fig.subplots()
+    sizes = step_sizes_on_noise()
+    steps = np.arange(1, LION_STEPS + 1)
+    ax.plot(steps, sizes["Lion"], "--", color=BEYOND_COLORS["Lion"], label="Lion")
+    ax.plot(steps, sizes["Adam"], color=COLORS["adam"], label="Adam")
+    ax.set(xlabel="step", ylabel="RMS of the step / lr", ylim=(0, 1.15))
+    ax.legend(loc="center right")
+
+
+@value("beyond-adam-noise-rms", digits=2)
+def adam_noise_rms() -> float:
+    """Adam's step RMS on noise, over the last 100 steps, in units of lr."""
+    return float(np.mean(step_sizes_on_noise()["Adam"][-100:]))
+
+
+@value("beyond-lion-adam-ratio", digits=2)
+def lion_adam_ratio() -> float:
+    sizes = step_sizes_on_noise()
+    return float(np.mean(sizes["Lion"][-100:]) / np.mean(sizes["Adam"][-100:]))
