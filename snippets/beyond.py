@@ -25,12 +25,12 @@ import math
 import numpy as np
 
 # --8<-- [end:setup]
-from snippets.adam import check_hyperparameters
+from snippets.adam import check_flag, check_hyperparameters, check_number
 from snippets.optimizers import Optimizer
 
-__all__ = ["OPTIMIZERS", "SECTIONS", "Lion"]
-OPTIMIZERS = ("Lion",)  # the classes, in the page's order
-SECTIONS = ("lion",)  # the page's code blocks
+__all__ = ["OPTIMIZERS", "SECTIONS", "Lion", "Muon", "newton_schulz", "to_bfloat16"]
+OPTIMIZERS = ("Lion", "Muon")  # the classes, in the page's order
+SECTIONS = ("lion", "muon")  # the page's code blocks
 
 
 # --8<-- [start:lion]
@@ -63,3 +63,100 @@ class Lion(Optimizer):
 
 
 # --8<-- [end:lion]
+
+
+# --8<-- [start:muon]
+def to_bfloat16(x: np.ndarray) -> np.ndarray:
+    """Round float32 or float64 values to the nearest bfloat16 (8 significant bits), ties to even.
+
+    bfloat16 keeps float32's exponent and the top 7 of its 23 fraction bits; the result is
+    returned as float32, which holds it exactly. Rounded from float64 directly, not through
+    float32 (which could round twice), as torch's Tensor.bfloat16() does.
+    """
+    x = np.asarray(x)
+    uint, drop = (np.uint64, 45) if x.dtype == np.float64 else (np.uint32, 16)  # bits to drop
+    bits = np.asarray(x, dtype=np.float64 if uint is np.uint64 else np.float32).view(uint)
+    half, one = uint((1 << (drop - 1)) - 1), uint(1)
+    bits = (bits + half + ((bits >> uint(drop)) & one)) & ~uint((1 << drop) - 1)
+    return bits.view(np.float64 if uint is np.uint64 else np.float32).astype(np.float32)
+
+
+def newton_schulz(G: np.ndarray, ns_coefficients=(3.4445, -4.775, 2.0315), ns_steps: int = 5,
+                  eps: float = 1e-7, dtype: str = "bfloat16") -> np.ndarray:
+    """Orthogonalise G: about U V^T for G = U S V^T, every singular value pushed towards 1.
+
+    dtype="bfloat16" rounds after each operation as torch.optim.Muon does (its result, bit for
+    bit, in our tests); "float32" or "float64" run the same iteration in that precision.
+    """
+    a, b, c = ns_coefficients
+    r = to_bfloat16 if dtype == "bfloat16" else (lambda x: np.asarray(x, dtype=dtype))
+    wide = G.shape[0] <= G.shape[1]
+    X = r(G if wide else G.T)  # X X^T is the smaller Gram matrix
+    X = r(X / max(float(r(np.linalg.norm(X))), eps))  # now every singular value is <= 1
+    for _ in range(ns_steps):  # X <- a X + b (X X^T) X + c (X X^T)^2 X
+        A = r(X @ X.T)
+        B = r(b * A + c * (A @ A))
+        X = r(a * X + B @ X)
+    return X if wide else X.T
+
+
+class Muon(Optimizer):
+    """Muon (Jordan et al. 2024), as torch.optim.Muon computes it: for 2-D parameters only.
+
+    torch.optim.Muon refuses a parameter that is not 2-D (a ValueError when it is built), as
+    this class does: biases, gains and embeddings go to AdamW. Its momentum buffer is the
+    average B = mu B + (1 - mu) g where its documentation writes the sum B = mu B + g, which is
+    (1 - mu) times the average: the normalisation in newton_schulz makes the steps the same.
+    """
+
+    ADJUST_LR = {  # the step's scale for a parameter of shape (A, B), times lr
+        None: lambda A, B: math.sqrt(max(1, A / B)),  # Keller Jordan's
+        "original": lambda A, B: math.sqrt(max(1, A / B)),
+        "match_rms_adamw": lambda A, B: 0.2 * math.sqrt(max(A, B)),  # Moonshot's (Liu et al.)
+    }
+
+    def __init__(self, params, lr: float = 1e-3, weight_decay: float = 0.1,
+                 momentum: float = 0.95, nesterov: bool = True,
+                 ns_coefficients=(3.4445, -4.775, 2.0315), eps: float = 1e-7,
+                 ns_steps: int = 5, adjust_lr_fn: str | None = None, *,
+                 ns_dtype: str = "bfloat16"):
+        super().__init__(params, lr)
+        for i, p in enumerate(self.params):
+            if p.ndim != 2:
+                raise ValueError(f"params[{i}] has shape {p.shape}, but Muon orthogonalises "
+                                 f"matrices: give it the 2-D parameters, the others to AdamW")
+        self.weight_decay = check_number("weight_decay", weight_decay, 0, math.inf,
+                                         "finite and >= 0, e.g. 0.1")
+        self.momentum = check_number("momentum", momentum, 0, 1, "in [0, 1), e.g. 0.95")
+        self.nesterov = check_flag("nesterov", nesterov)
+        if len(ns_coefficients) != 3:
+            raise ValueError(f"ns_coefficients must be 3 numbers (a, b, c), got {ns_coefficients}")
+        self.ns_coefficients = tuple(check_number("ns_coefficients", k, -math.inf, math.inf,
+                                                  "finite") for k in ns_coefficients)
+        self.eps = check_number("eps", eps, 0, math.inf, "finite and >= 0, e.g. 1e-7")
+        self.ns_steps = int(check_number("ns_steps", ns_steps, 0, 100, "an int in [0, 100)"))
+        if adjust_lr_fn not in self.ADJUST_LR:
+            raise ValueError(f"adjust_lr_fn must be None, 'original' or 'match_rms_adamw', "
+                             f"got {adjust_lr_fn!r}")
+        if ns_dtype not in ("bfloat16", "float32", "float64"):
+            raise ValueError(f"ns_dtype must be 'bfloat16' (torch's), 'float32' or 'float64', "
+                             f"got {ns_dtype!r}")
+        self.adjust_lr_fn, self.ns_dtype = adjust_lr_fn, ns_dtype
+        self.B = [np.zeros_like(p) for p in self.params]  # momentum, one matrix per matrix
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """One number per weight: the momentum buffer B."""
+        return math.prod(shape)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """B = mu B + (1 - mu) g;  O = NS(g + mu (B - g) or B);  p -= lr (λ p + scale O)."""
+        B, mu = self.B[i], self.momentum
+        B += (1 - mu) * (g - B)
+        M = g + mu * (B - g) if self.nesterov else B  # Nesterov: look one step ahead
+        O_t = newton_schulz(M, self.ns_coefficients, self.ns_steps, self.eps, self.ns_dtype)
+        p *= 1 - self.lr * self.weight_decay  # decoupled weight decay, as AdamW
+        p -= self.lr * self.ADJUST_LR[self.adjust_lr_fn](*p.shape) * O_t
+
+
+# --8<-- [end:muon]

@@ -14,6 +14,7 @@ a test pins the difference and the class's docstring states it.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 
 import numpy as np
@@ -221,3 +222,75 @@ def test_each_section_runs_pasted_after_setup_with_numpy_only():
         namespace = {"__name__": "page"}
         exec(compile(base + section("snippets/beyond.py", name), name, "exec"), namespace)
         assert not any(k.startswith("snippets") for k in namespace), name
+
+
+# -- Muon -------------------------------------------------------------------------------------
+
+MUON_SHAPES = [(4, 6), (6, 4), (5, 5)]
+MUON_OPTIONS = [{}, dict(lr=0.02, weight_decay=0.01, momentum=0.9, nesterov=False, ns_steps=3,
+                         ns_coefficients=(2.0, -1.5, 0.5), eps=1e-5,
+                         adjust_lr_fn="match_rms_adamw")]
+
+
+@frameworks
+def test_muon_matches_torch_muon_in_bfloat16(torch):
+    """Rounded to bfloat16 after each operation as torch does, ours takes torch's steps.
+
+    Tolerance: about 1 in 200 orthogonalisations differs from torch's in one entry by one
+    bfloat16 unit (2^-8 of it: torch sums the products in float32 in another order), so
+    after 500 steps the weights may differ by a few such units of one step, lr x scale x
+    2^-8 each; we allow 1/100 of one step (in float32 weights: one float32 unit per step, as
+    the two round the weights differently). A wrong formula is off by whole steps.
+    """
+    grads = gradients(MUON_SHAPES)
+    for kw in MUON_OPTIONS:
+        theirs = run_torch(torch, lambda ps, kw=kw: torch.optim.Muon(ps, **kw), MUON_SHAPES, grads)
+        ours = run_ours(lambda ps, kw=kw: beyond.Muon(ps, **kw), MUON_SHAPES, grads)
+        step = kw.get("lr", 1e-3) * (0.2 * 6 if kw.get("adjust_lr_fn") == "match_rms_adamw"
+                                     else math.sqrt(1.5))  # the largest step's scale here
+        for a, b in zip(ours, theirs, strict=True):
+            assert np.max(np.abs(a - b)) <= 0.01 * step
+    grads32 = [[g.astype(np.float32) for g in gs] for gs in grads]
+    theirs = run_torch(torch, torch.optim.Muon, MUON_SHAPES, grads32, dtype=torch.float32)
+    ours = [p.astype(np.float32) for p in starts(MUON_SHAPES)]
+    optimizer = beyond.Muon(ours)
+    for gs in grads32:
+        optimizer.step(gs)
+    for a, b in zip(ours, theirs, strict=True):  # in float32, each step rounds the weights
+        assert np.max(np.abs(a - b)) <= STEPS * 2.0**-24 * np.max(np.abs(a))  # a unit each
+
+
+@frameworks
+def test_newton_schulz_in_float32_or_float64_lands_a_few_percent_from_torchs(torch):
+    """Measured: each orthogonalised step differs by a few % of its largest entry.
+
+    In bfloat16 ours equals torch's bit for bit on these matrices (on about 1 random matrix
+    in 200, one entry differs by one bfloat16 unit: float32 sums in another order).
+    """
+    from torch.optim._muon import _zeropower_via_newtonschulz
+
+    rng = np.random.default_rng(3)
+    for shape in [(4, 6), (6, 4), (32, 16)]:
+        G = rng.standard_normal(shape)
+        theirs = _zeropower_via_newtonschulz(torch.tensor(G), (3.4445, -4.775, 2.0315), 5, 1e-7)
+        theirs = theirs.double().numpy()
+        assert np.array_equal(beyond.newton_schulz(G), theirs)  # bfloat16: bit for bit
+        for dtype in ("float32", "float64"):
+            gap = np.max(np.abs(beyond.newton_schulz(G, dtype=dtype) - theirs))
+            assert 1e-3 < gap / np.max(np.abs(theirs)) < 0.1, (shape, dtype, gap)
+
+
+@frameworks
+def test_muon_takes_only_matrices_as_torch_does(torch):
+    for shape in [(5,), (2, 3, 4)]:
+        with pytest.raises(ValueError, match="only supports 2D"):
+            torch.optim.Muon([torch.zeros(shape, requires_grad=True)])
+        with pytest.raises(ValueError, match="Muon orthogonalises matrices"):
+            beyond.Muon([np.zeros(shape)])
+    for bad in ("none", "rms"):
+        with pytest.raises(ValueError, match="not supported"):
+            torch.optim.Muon([torch.zeros((2, 2), requires_grad=True)], adjust_lr_fn=bad)
+        with pytest.raises(ValueError, match="adjust_lr_fn must be"):
+            beyond.Muon([np.zeros((2, 2))], adjust_lr_fn=bad)
+    assert inspect.signature(torch.optim.Muon).parameters.keys() - {"params"} <= set(
+        inspect.signature(beyond.Muon).parameters)
