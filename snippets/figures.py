@@ -365,22 +365,29 @@ def draw_svg(spec: FigureSpec, theme: Theme, layout: str = "desktop") -> bytes:
     return buffer.getvalue()
 
 
-_PARSES: dict = {}  # script size -> matplotlib's mathtext parse, cached at that size
+_PARSES: dict = {}  # script size -> {parse's arguments: matplotlib's mathtext parse}
 
 
 @contextlib.contextmanager
 def _script_shrink(factor: float):
     """Draw sub- and superscripts at ``factor`` of their text. matplotlib has no setting
-    for it: its module constant is swapped, and its cache of parsed formulas with it
-    (one larger than matplotlib's 50: tick labels such as 10^-3 repeat across figures)."""
+    for it: its module constant is swapped, and its cache of parsed formulas with it.
+    That cache is keyed on the parser too, and each SVG renderer makes its own, so a
+    tick label such as 10^-3 was parsed again in every figure: this one is shared."""
     import matplotlib._mathtext as mathtext
     from matplotlib.mathtext import MathTextParser
 
     cached = MathTextParser.__dict__["_parse_cached"]
-    if factor not in _PARSES:
-        _PARSES[factor] = functools.lru_cache(4096)(cached.__wrapped__)
+    parses = _PARSES.setdefault(factor, {})
+
+    def parse(parser, *arguments):
+        key = (parser._output_type, *arguments)
+        if key not in parses:
+            parses[key] = cached.__wrapped__(parser, *arguments)
+        return parses[key]
+
     before = mathtext.SHRINK_FACTOR
-    mathtext.SHRINK_FACTOR, MathTextParser._parse_cached = factor, _PARSES[factor]
+    mathtext.SHRINK_FACTOR, MathTextParser._parse_cached = factor, parse
     try:
         yield
     finally:
