@@ -25,12 +25,13 @@ import math
 import numpy as np
 
 # --8<-- [end:setup]
-from snippets.adam import check_flag, check_hyperparameters, check_number
+from snippets.adam import check_flag, check_grads, check_hyperparameters, check_number
 from snippets.optimizers import Optimizer
 
-__all__ = ["OPTIMIZERS", "SECTIONS", "Lion", "Muon", "newton_schulz", "to_bfloat16"]
-OPTIMIZERS = ("Lion", "Muon")  # the classes, in the page's order
-SECTIONS = ("lion", "muon")  # the page's code blocks
+__all__ = ["OPTIMIZERS", "SECTIONS", "Lion", "Muon", "newton_schulz", "to_bfloat16",
+           "Adafactor"]
+OPTIMIZERS = ("Lion", "Muon", "Adafactor")  # the classes, in the page's order
+SECTIONS = ("lion", "muon", "adafactor")  # the page's code blocks
 
 
 # --8<-- [start:lion]
@@ -160,3 +161,78 @@ class Muon(Optimizer):
 
 
 # --8<-- [end:muon]
+
+
+# --8<-- [start:adafactor]
+def rms(x: np.ndarray) -> float:
+    """The root mean square of an array."""
+    return float(np.sqrt(np.mean(np.square(x))))
+
+
+class Adafactor(Optimizer):
+    """Adafactor (Shazeer & Stern 2018), as torch.optim.Adafactor computes it.
+
+    For a matrix it keeps the row and column averages of g^2, n + m numbers for n x m weights,
+    and no momentum; a parameter of 3 or more dimensions is factored over its last two. Where
+    the paper adds eps1 = 1e-30 to g^2, torch floors the estimate at eps1^2 with eps1 the
+    dtype's machine epsilon (1.2e-7 in float32) unless given, so a float32 gradient below
+    about 1e-7 takes a step shrunk in proportion to its size.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,
+                 eps=(None, 1e-3), d: float = 1.0, weight_decay: float = 0.0, *,
+                 maximize: bool = False):
+        super().__init__(params, lr)
+        self.beta2_decay = check_number("beta2_decay", beta2_decay, -math.inf,
+                                        math.nextafter(0.0, 1.0), "<= 0, e.g. -0.8")
+        if len(eps) != 2:
+            raise ValueError(f"eps must be a pair (eps1, eps2), e.g. (None, 1e-3), got {eps!r}")
+        self.eps1 = None if eps[0] is None else check_number(
+            "eps[0]", eps[0], 0, math.inf, "None (the dtype's epsilon) or finite and >= 0")
+        self.eps2 = check_number("eps[1]", eps[1], 0, math.inf, "finite and >= 0, e.g. 1e-3")
+        self.d = check_number("d", d, 1, math.inf, "finite and >= 1, e.g. 1.0")
+        self.weight_decay = check_number("weight_decay", weight_decay, 0, math.inf,
+                                         "finite and >= 0, e.g. 1e-2")
+        self.maximize = check_flag("maximize", maximize)
+        self.t = 0
+        # a matrix (or a stack of them): row and column averages of g^2; else g^2 itself
+        self.R = [np.zeros(p.shape[:-1] + (1,), p.dtype) if p.ndim >= 2 else np.zeros_like(p)
+                  for p in self.params]
+        self.C = [np.zeros(p.shape[:-2] + (1, p.shape[-1]), p.dtype) if p.ndim >= 2 else None
+                  for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """n + m for an n x m matrix (per matrix of a stack); one per weight otherwise."""
+        if len(shape) < 2:
+            return math.prod(shape)
+        return math.prod(shape[:-2]) * (shape[-2] + shape[-1])
+
+    def step(self, grads) -> None:
+        """Update every parameter in place: one step of Adafactor."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        super().step(grads)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """V from the factors; U = g / sqrt(V), clipped to RMS d; p -= max(eps2, RMS(p)) rho U."""
+        t, R, C = self.t, self.R[i], self.C[i]
+        g = -g if self.maximize else g
+        w = t**self.beta2_decay  # 1 - beta2_t = t^-0.8: the average forgets the first steps
+        rho = min(self.lr, 1 / math.sqrt(t))  # relative step size, capped by lr
+        alpha = max(self.eps2, rms(p)) * rho  # steps relative to the weights' size
+        eps1 = np.finfo(p.dtype).eps if self.eps1 is None else self.eps1
+        p *= 1 - self.lr * self.weight_decay
+        if C is not None:  # R C / (1^T R), with means in place of sums
+            R += w * (np.mean(g * g, axis=-1, keepdims=True) - R)
+            C += w * (np.mean(g * g, axis=-2, keepdims=True) - C)
+            V = R @ C / np.maximum(np.mean(R, axis=-2, keepdims=True), eps1)
+        else:
+            R += w * (g * g - R)
+            V = R
+        U = g / np.sqrt(np.maximum(V, eps1 * eps1))
+        U /= max(1.0, rms(U) / self.d)  # update clipping: RMS(U) at most d
+        p -= alpha * U
+
+
+# --8<-- [end:adafactor]

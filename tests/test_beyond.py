@@ -181,10 +181,12 @@ def state_arrays(optimizer):
             and isinstance(value, list) for a in value if isinstance(a, np.ndarray)]
 
 
-@pytest.mark.parametrize("shape", [(6, 4), (4, 6)])
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (5,), (2, 3, 4)])
 @pytest.mark.parametrize("name", beyond.OPTIMIZERS)
 def test_state_numbers_counts_the_state_the_optimizer_keeps(name, shape):
     cls = getattr(beyond, name)
+    if name == "Muon" and len(shape) != 2:
+        return  # matrices only
     p = np.ones(shape)
     optimizer = cls([p])
     optimizer.step([np.random.default_rng(0).standard_normal(shape)])
@@ -294,3 +296,46 @@ def test_muon_takes_only_matrices_as_torch_does(torch):
             beyond.Muon([np.zeros((2, 2))], adjust_lr_fn=bad)
     assert inspect.signature(torch.optim.Muon).parameters.keys() - {"params"} <= set(
         inspect.signature(beyond.Muon).parameters)
+
+
+# -- Adafactor --------------------------------------------------------------------------------
+
+ADAFACTOR_SHAPES = [(4, 6), (7,), (2, 3, 5)]
+
+
+@frameworks
+def test_adafactor_matches_torch_adafactor(torch):
+    """2-D, 1-D and 3-D parameters, float64 and float32, its defaults and other settings."""
+    grads = gradients(ADAFACTOR_SHAPES)
+    for kw in ({}, dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0,
+                        weight_decay=0.1, maximize=True)):
+        theirs = run_torch(torch, lambda ps, kw=kw: torch.optim.Adafactor(ps, **kw),
+                           ADAFACTOR_SHAPES, grads)
+        assert_close(run_ours(lambda ps, kw=kw: beyond.Adafactor(ps, **kw),
+                              ADAFACTOR_SHAPES, grads), theirs)
+    grads32 = [[g.astype(np.float32) for g in gs] for gs in grads]
+    theirs = run_torch(torch, torch.optim.Adafactor, ADAFACTOR_SHAPES, grads32,
+                       dtype=torch.float32)
+    ours = [p.astype(np.float32) for p in starts(ADAFACTOR_SHAPES)]
+    optimizer = beyond.Adafactor(ours)
+    for gs in grads32:
+        optimizer.step(gs)
+    assert_close(ours, theirs, rtol=STEPS * 2.0**-24)  # one float32 unit per step
+
+
+@frameworks
+def test_torch_adafactor_shrinks_tiny_float32_steps_where_the_paper_would_not(torch):
+    """eps1 = float32's epsilon floors the estimate: a 1e-9 gradient moves 1e-9 / 1.2e-7 as far."""
+    g = np.full((3, 4), 1e-9, dtype=np.float32)
+    steps = {}
+    for scale in (1.0, 1e-9):
+        w = torch.ones((3, 4), dtype=torch.float32, requires_grad=True)
+        w.grad = torch.tensor(g / 1e-9 * scale)
+        torch.optim.Adafactor([w]).step()
+        p = np.ones((3, 4), dtype=np.float32)
+        beyond.Adafactor([p]).step([g / np.float32(1e-9) * np.float32(scale)])
+        steps[scale] = 1 - w.detach().numpy()[0, 0]
+        assert 1 - p[0, 0] == pytest.approx(steps[scale], rel=1e-5)
+    # a gradient of 1 moves by lr x RMS(p) = 1e-2; one of 1e-9 by 1e-9 / eps32 of that
+    assert steps[1.0] == pytest.approx(1e-2, rel=1e-5)
+    assert steps[1e-9] == pytest.approx(1e-2 * 1e-9 / np.finfo(np.float32).eps, rel=1e-2)
