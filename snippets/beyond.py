@@ -29,9 +29,9 @@ from snippets.adam import check_flag, check_grads, check_hyperparameters, check_
 from snippets.optimizers import Optimizer
 
 __all__ = ["OPTIMIZERS", "SECTIONS", "Lion", "Muon", "newton_schulz", "to_bfloat16",
-           "Adafactor"]
-OPTIMIZERS = ("Lion", "Muon", "Adafactor")  # the classes, in the page's order
-SECTIONS = ("lion", "muon", "adafactor")  # the page's code blocks
+           "Adafactor", "rms", "ADOPT", "AdEMAMix", "LAMB"]
+OPTIMIZERS = ("Lion", "Muon", "Adafactor", "ADOPT", "AdEMAMix", "LAMB")  # the page's order
+SECTIONS = ("lion", "muon", "adafactor", "adopt", "ademamix", "lamb")  # its code blocks
 
 
 # --8<-- [start:lion]
@@ -236,3 +236,152 @@ class Adafactor(Optimizer):
 
 
 # --8<-- [end:adafactor]
+
+
+# --8<-- [start:adopt]
+class ADOPT(Optimizer):
+    """ADOPT (Taniguchi et al. 2024), as optax.contrib.adopt computes it.
+
+    The first step only measures v_0 = g_0^2 and leaves the weights where they are. By default
+    optax.contrib.adopt (as the authors' code) clips g / max(sqrt(v), eps) to +-c_t with
+    c_t = t^(1/4), t counted from that first step as 0; use_clipping=False leaves it unclipped.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.9999), eps: float = 1e-6, *,
+                 nesterov: bool = False, use_clipping: bool = True,
+                 clip_value_fn=lambda t: t**0.25):
+        super().__init__(params, lr)
+        _, self.beta1, self.beta2, self.eps, _ = check_hyperparameters(lr, *betas, eps)
+        self.nesterov = check_flag("nesterov", nesterov)
+        self.use_clipping = check_flag("use_clipping", use_clipping)
+        self.clip_value_fn = clip_value_fn
+        self.t = -1  # the paper's t: step 0 only measures v
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """Two numbers per weight, as Adam: m and v."""
+        return 2 * math.prod(shape)
+
+    def step(self, grads) -> None:
+        """Update every parameter in place: one step of ADOPT."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        super().step(grads)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """m = EMA of g / max(sqrt(v_{t-1}), eps); p -= lr m; then v = EMA of g^2."""
+        m, v = self.m[i], self.v[i]
+        if self.t == 0:
+            v[...] = g * g  # v_0 = g_0^2: no step yet
+            return
+        u = g / np.maximum(np.sqrt(v), self.eps)  # normalised by the PREVIOUS v: not by g_t
+        if self.use_clipping:
+            c = self.clip_value_fn(self.t)
+            u = np.clip(u, -c, c)
+        m *= self.beta1
+        m += (1 - self.beta1) * u  # momentum of the normalised gradients
+        p -= self.lr * (self.beta1 * m + (1 - self.beta1) * u if self.nesterov else m)
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g  # g_t enters v only after the step
+
+
+# --8<-- [end:adopt]
+
+
+# --8<-- [start:ademamix]
+class AdEMAMix(Optimizer):
+    """AdEMAMix (Pagliardini et al. 2024), as optax.contrib.ademamix computes it.
+
+    Adam plus a slow momentum m2 (rate beta3, not bias-corrected) added alpha times to the
+    fast one. The paper warms alpha and beta3 up over the first steps; optax.contrib.ademamix
+    keeps both constant unless given schedules, as this class does.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999, 0.9999),
+                 alpha: float = 5.0, eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if len(betas) != 3:
+            raise ValueError(f"betas must be 3 rates (beta1, beta2, beta3), got {betas!r}")
+        _, self.beta1, self.beta2, self.eps, self.weight_decay = check_hyperparameters(
+            lr, betas[0], betas[1], eps, weight_decay)
+        self.beta3 = check_number("beta3", betas[2], 0, 1, "in [0, 1), e.g. 0.9999")
+        self.alpha = check_number("alpha", alpha, 0, math.inf, "finite and >= 0, e.g. 5.0")
+        self.t = 0
+        self.m1 = [np.zeros_like(p) for p in self.params]  # fast momentum, as Adam's m
+        self.m2 = [np.zeros_like(p) for p in self.params]  # slow momentum
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """Three numbers per weight: m1, m2 and v."""
+        return 3 * math.prod(shape)
+
+    def step(self, grads) -> None:
+        """Update every parameter in place: one step of AdEMAMix."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        super().step(grads)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """p -= lr ((m1_hat + alpha m2) / (sqrt(v_hat) + eps) + λ p)."""
+        m1, m2, v, t = self.m1[i], self.m2[i], self.v[i], self.t
+        m1 *= self.beta1
+        m1 += (1 - self.beta1) * g
+        m2 *= self.beta3
+        m2 += (1 - self.beta3) * g  # remembers about 1 / (1 - beta3) = 10,000 steps
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m1_hat, v_hat = m1 / (1 - self.beta1**t), v / (1 - self.beta2**t)
+        p -= self.lr * ((m1_hat + self.alpha * m2) / (np.sqrt(v_hat) + self.eps)
+                        + self.weight_decay * p)
+
+
+# --8<-- [end:ademamix]
+
+
+# --8<-- [start:lamb]
+class LAMB(Optimizer):
+    """LAMB (You et al. 2020), as optax.lamb computes it: Adam's step, rescaled per layer.
+
+    Each parameter array is a layer: its step r (Adam's, plus λ p) is scaled by the trust
+    ratio ||p|| / ||r||, or 1 if either norm is 0. Keras's Lamb decays the weights outside
+    the ratio, as AdamW, so with weight decay its steps differ from optax's.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-6,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        _, self.beta1, self.beta2, self.eps, self.weight_decay = check_hyperparameters(
+            lr, *betas, eps, weight_decay)
+        self.t = 0
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """Two numbers per weight, as Adam: m and v."""
+        return 2 * math.prod(shape)
+
+    def step(self, grads) -> None:
+        """Update every parameter in place: one step of LAMB."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        super().step(grads)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """r = m_hat / (sqrt(v_hat) + eps) + λ p;  p -= lr ||p|| / ||r|| r."""
+        m, v, t = self.m[i], self.v[i], self.t
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        r = (m / (1 - self.beta1**t)) / (np.sqrt(v / (1 - self.beta2**t)) + self.eps)
+        r += self.weight_decay * p
+        p_norm, r_norm = np.linalg.norm(p), np.linalg.norm(r)
+        trust = p_norm / r_norm if p_norm > 0 and r_norm > 0 else 1.0  # the layer's ratio
+        p -= self.lr * trust * r
+
+
+# --8<-- [end:lamb]

@@ -339,3 +339,65 @@ def test_torch_adafactor_shrinks_tiny_float32_steps_where_the_paper_would_not(to
     # a gradient of 1 moves by lr x RMS(p) = 1e-2; one of 1e-9 by 1e-9 / eps32 of that
     assert steps[1.0] == pytest.approx(1e-2, rel=1e-5)
     assert steps[1e-9] == pytest.approx(1e-2 * 1e-9 / np.finfo(np.float32).eps, rel=1e-2)
+
+
+# -- ADOPT, AdEMAMix, LAMB: against Optax -----------------------------------------------------
+
+SHAPES = [(3, 4), (5,), (2, 2, 3)]
+
+
+@frameworks
+def test_adopt_matches_optax_adopt_with_and_without_clipping(jax_optax):
+    optax = jax_optax[1]
+    grads = gradients(SHAPES)
+    grads[200] = [100 * g for g in grads[200]]  # a spike: the clipping acts on it
+    for kw in (dict(lr=1e-2), dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, nesterov=True),
+               dict(lr=1e-2, use_clipping=False)):
+        b1, b2 = kw.get("betas", (0.9, 0.9999))
+        theirs = run_optax(jax_optax, optax.contrib.adopt(
+            kw["lr"], b1=b1, b2=b2, eps=kw.get("eps", 1e-6), nesterov=kw.get("nesterov", False),
+            use_clipping=kw.get("use_clipping", True)), SHAPES, grads)
+        assert_close(run_ours(lambda ps, kw=kw: beyond.ADOPT(ps, **kw), SHAPES, grads), theirs)
+    clipped = run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2), SHAPES, grads)
+    assert_differ(clipped, run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2, use_clipping=False),
+                                    SHAPES, grads))
+    first = run_ours(beyond.ADOPT, SHAPES, grads[:1])  # the first step only measures v
+    assert all(np.array_equal(a, b) for a, b in zip(first, starts(SHAPES), strict=True))
+
+
+@frameworks
+def test_ademamix_matches_optax_ademamix(jax_optax):
+    optax = jax_optax[1]
+    grads = gradients(SHAPES)
+    for kw in (dict(), dict(lr=3e-3, betas=(0.8, 0.99, 0.999), alpha=8.0, eps=1e-6,
+                            weight_decay=0.1)):
+        b1, b2, b3 = kw.get("betas", (0.9, 0.999, 0.9999))
+        theirs = run_optax(jax_optax, optax.contrib.ademamix(
+            kw.get("lr", 1e-3), b1=b1, b2=b2, b3=b3, alpha=kw.get("alpha", 5.0),
+            eps=kw.get("eps", 1e-8), weight_decay=kw.get("weight_decay", 0.0)), SHAPES, grads)
+        assert_close(run_ours(lambda ps, kw=kw: beyond.AdEMAMix(ps, **kw), SHAPES, grads),
+                     theirs)
+    # Optax's two entry points disagree on alpha's default; ours is ademamix's
+    alpha = inspect.signature(optax.contrib.ademamix).parameters["alpha"].default
+    assert (alpha, inspect.signature(beyond.AdEMAMix).parameters["alpha"].default) == (5.0, 5.0)
+    assert inspect.signature(optax.contrib.scale_by_ademamix).parameters["alpha"].default == 6.0
+
+
+@frameworks
+def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, keras):
+    optax = jax_optax[1]
+    grads = gradients(SHAPES)
+    for kw in (dict(), dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, weight_decay=0.1)):
+        b1, b2 = kw.get("betas", (0.9, 0.999))
+        theirs = run_optax(jax_optax, optax.lamb(
+            kw.get("lr", 1e-3), b1=b1, b2=b2, eps=kw.get("eps", 1e-6),
+            weight_decay=kw.get("weight_decay", 0.0)), SHAPES, grads)
+        assert_close(run_ours(lambda ps, kw=kw: beyond.LAMB(ps, **kw), SHAPES, grads), theirs)
+    # Keras: equal without weight decay; with it, Keras decays outside the trust ratio
+    for wd in (None, 0.1):
+        make = lambda wd=wd: keras.optimizers.Lamb(  # noqa: E731
+            learning_rate=3e-3, epsilon=1e-6, weight_decay=wd)
+        theirs = run_keras(jax_optax, keras, make, SHAPES, grads[:200])
+        ours = run_ours(lambda ps, wd=wd: beyond.LAMB(ps, lr=3e-3, weight_decay=wd or 0.0),
+                        SHAPES, grads[:200])
+        (assert_close if wd is None else assert_differ)(ours, theirs)
