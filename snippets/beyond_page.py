@@ -205,39 +205,59 @@ def ademamix_old_share() -> float:
 
 # ---- the race ------------------------------------------------------------------------------
 
-SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 8, 32, (0, 1, 2)
+SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 20, 32, (0, 1, 2)
 
 
-class MatricesAndRest:
-    """Muon for the weight matrices and AdamW for the rest (the biases), as Muon is used."""
+def hidden_and_rest(arrays: list[np.ndarray]) -> tuple[list, list]:
+    """Split the seeds' stacked [W1, b1, W2, b2, ..., Wn, bn] (first axis: the seed) into
+    each network's hidden weight matrices, one 2-D array each, and the rest, stacked."""
+    last = len(arrays) - 2
+    hidden = [i for i in range(2, last, 2)]
+    return ([arrays[i][s] for i in hidden for s in range(len(arrays[i]))],
+            [a for i, a in enumerate(arrays) if i not in hidden])
 
-    def __init__(self, params, make_matrices, make_rest) -> None:
-        self.which = [p.ndim == 2 for p in params]
-        self.matrices = make_matrices([p for p, m in zip(params, self.which, strict=True) if m])
-        self.rest = make_rest([p for p, m in zip(params, self.which, strict=True) if not m])
+
+class MuonAndAdamW:
+    """Muon for the hidden layers' weight matrices, AdamW for the rest (the first and last
+    layers' matrices and every bias), as Jordan et al. use Muon; AdamW at its tuned rate.
+    Newton-Schulz runs in float32 here, not in torch's bfloat16."""
+
+    def __init__(self, params, lr: float) -> None:
+        hidden, rest = hidden_and_rest(params)
+        self.muon = beyond.Muon(hidden, lr=lr, ns_dtype="float32")
+        self.adamw = _adamw(rest, best_lr("AdamW"))
 
     def step(self, grads) -> None:
-        self.matrices.step([g for g, m in zip(grads, self.which, strict=True) if m])
-        self.rest.step([g for g, m in zip(grads, self.which, strict=True) if not m])
+        hidden, rest = hidden_and_rest(grads)
+        self.muon.step(hidden)
+        self.adamw.step(rest)
 
 
 def _adamw(params, lr):
     return Adam(params, lr=lr, weight_decay=0.01, decoupled_weight_decay=True)  # torch's AdamW
 
 
-# name: (grid of learning rates, build(params, lr), whether it needs each network's arrays
-# on their own: a layer-wise or factored optimizer; the others get the seeds' arrays stacked)
-ADAMW = ((0.003, 0.01, 0.03, 0.1, 0.3), _adamw, False)
+# name: (the learning rates swept, build(params, lr), whether the optimizer needs each
+# network's arrays on their own (layer-wise, factored or matrix optimizers), the colour).
+# Every optimizer keeps its defaults but the learning rate.
+RACERS = {
+    "AdamW": ((0.01, 0.03, 0.1, 0.3), _adamw, False, COLORS["adamw"]),
+    "Lion": ((0.001, 0.003, 0.01, 0.03), "Lion", False, BEYOND_COLORS["Lion"]),
+    "Muon": ((0.03, 0.1, 0.3), MuonAndAdamW, False, BEYOND_COLORS["Muon"]),
+}
 
 
 def racers() -> dict:
-    adamw_lr = best_lr("AdamW")
-    out = {"AdamW": ADAMW}
-    if hasattr(beyond, "Lion"):
-        out["Lion"] = ((0.0003, 0.001, 0.003, 0.01, 0.03), beyond.Lion, False)
-    if hasattr(beyond, "Muon"):
-        out["Muon"] = ((0.01, 0.03, 0.1, 0.3), lambda p, lr: MatricesAndRest(
-            p, lambda m: beyond.Muon(m, lr=lr), lambda r: _adamw(r, adamw_lr)), True)
+    """The optimizers of RACERS that beyond.py has, with their builders."""
+    out = {}
+    for name, (grid, build, alone, colour) in RACERS.items():
+        if name == "Muon" and not hasattr(beyond, "Muon"):
+            continue
+        if isinstance(build, str):
+            if not hasattr(beyond, build):
+                continue
+            build = getattr(beyond, build)
+        out[name] = (grid, build, alone, colour)
     return out
 
 
@@ -257,13 +277,13 @@ def test_data():
 
 @functools.cache
 def race_runs(names: tuple[str, ...]) -> dict:
-    """Train every (optimizer, lr, seed) of `names` in lockstep; return each run's final
-    validation loss, test loss and test accuracy."""
+    """Train every (optimizer, lr, seed) of `names` in lockstep: return (optimizer, lr) ->
+    the seeds' final validation loss, test loss and test accuracy."""
     from snippets.lab import _stacked_grads
 
     X, y, X_val, y_val = lab_data()
     X_test, y_test = test_data()
-    table_ = {"AdamW": ADAMW} if names == ("AdamW",) else racers()
+    table_ = racers()
     groups = [(name, lr) for name in names for lr in table_[name][0]]
     S = len(SEEDS)
     starts = [init_mlp(SIZES, seed=s) for s in SEEDS]
@@ -271,7 +291,7 @@ def race_runs(names: tuple[str, ...]) -> dict:
               for i in range(len(starts[0]))]
     optimizers = []
     for g, (name, lr) in enumerate(groups):
-        _, build, alone = table_[name]
+        _, build, alone, _ = table_[name]
         block = slice(g * S, (g + 1) * S)
         if alone:
             own = [p[g * S + s] for s in range(S) for p in params]
@@ -284,6 +304,9 @@ def race_runs(names: tuple[str, ...]) -> dict:
         for start in range(0, len(y), BATCH):
             rows = np.tile(order[:, start : start + BATCH], (len(groups), 1))
             grads = _stacked_grads(params, X[rows], y[rows])
+            # _stacked_grads divides by len(y), the number of runs for a stack of batches:
+            # the mean over each batch instead
+            grads = [g * (len(rows) / rows.shape[1]) for g in grads]
             for optimizer, block, alone in optimizers:
                 if alone:
                     optimizer.step([g[block][s] for s in range(S) for g in grads])
@@ -295,23 +318,89 @@ def race_runs(names: tuple[str, ...]) -> dict:
         loss = np.mean(np.logaddexp(0.0, z) - ys * z, axis=1)
         accuracy = np.mean((z > 0) == (ys == 1), axis=1)
         for g, group in enumerate(groups):
-            for s in range(S):
-                results.setdefault(group, {}).setdefault(split + "_loss", []).append(
-                    loss[g * S + s])
-                results[group].setdefault(split + "_accuracy", []).append(accuracy[g * S + s])
+            results.setdefault(group, {})[split + "_loss"] = loss[g * S : (g + 1) * S]
+            results[group][split + "_accuracy"] = accuracy[g * S : (g + 1) * S]
     return results
 
 
-def sweep(name: str) -> dict:
-    """lr -> the validation losses of the seeds, for optimizer `name`."""
+def _runs_of(name: str) -> dict:
+    """AdamW runs first (Muon's biases use its tuned rate), then the others together."""
     names = ("AdamW",) if name == "AdamW" else tuple(n for n in racers() if n != "AdamW")
-    return {lr: r["val_loss"] for (n, lr), r in race_runs(names).items() if n == name}
+    return {lr: r for (n, lr), r in race_runs(names).items() if n == name}
+
+
+def sweep(name: str) -> dict:
+    """lr -> the seeds' validation losses, for optimizer `name`."""
+    return {lr: r["val_loss"] for lr, r in _runs_of(name).items()}
 
 
 def best_lr(name: str) -> float:
     """The learning rate of the grid with the lowest mean validation loss over the seeds."""
     losses = sweep(name)
-    return min(losses, key=lambda lr: np.mean(losses[lr]))
+    return min(losses, key=lambda lr: float(np.mean(losses[lr])))
+
+
+def race_result(name: str) -> np.ndarray:
+    """The seeds' test accuracies at the tuned learning rate."""
+    return _runs_of(name)[best_lr(name)]["test_accuracy"]
+
+
+@figure("beyond-race", size=(7.0, 3.4), alt=(
+    "Two panels. Left: the validation loss after the race against the learning rate, for "
+    "each optimizer, the mean over the seeds with their range; each optimizer's curve has "
+    "its lowest point inside the grid. Right: the test accuracy of each seed at the chosen "
+    "rate; the means range from [[value: beyond-race-worst]] to [[value: beyond-race-best]], "
+    "and the seeds of one optimizer spread by up to [[value: beyond-race-spread]]."))
+def race_figure(fig, theme):
+    left, right = fig.subplots(1, 2)
+    names = list(racers())
+    for k, name in enumerate(names):
+        colour = racers()[name][3]
+        losses = sweep(name)
+        lrs = np.array(list(losses))
+        values = np.array(list(losses.values()))
+        mean = values.mean(axis=1)
+        left.errorbar(lrs, mean, yerr=[mean - values.min(axis=1), values.max(axis=1) - mean],
+                      color=colour, marker="o", ms=3, capsize=2, label=name)
+        accuracy = race_result(name)
+        right.plot([k] * len(accuracy), accuracy, "o", color=colour, ms=4, alpha=0.8)
+        right.plot([k - 0.25, k + 0.25], [accuracy.mean()] * 2, color=colour, lw=2)
+    left.set(xscale="log", xlabel="learning rate", ylabel="validation loss")
+    left.legend(fontsize="small")
+    right.set(xticks=range(len(names)), xticklabels=names, ylabel="test accuracy")
+    right.tick_params(axis="x", rotation=45)
+
+
+def _race_means() -> list[float]:
+    return [float(np.mean(race_result(name))) for name in racers()]
+
+
+@value("beyond-race-best", decimals=0, percent=True)
+def race_best() -> float:
+    return max(_race_means())
+
+
+@value("beyond-race-worst", decimals=0, percent=True)
+def race_worst() -> float:
+    return min(_race_means())
+
+
+@value("beyond-race-spread", decimals=0, percent=True)
+def race_spread() -> float:
+    """The largest range of test accuracy over the seeds of one optimizer."""
+    return max(float(np.ptp(race_result(name))) for name in racers())
+
+
+@table("beyond-race")
+def race_table() -> str:
+    """One row per optimizer: the rate chosen, and the seeds' test accuracy."""
+    rows = ["| Optimizer | Learning rates tried | Chosen | Test accuracy: mean | lowest | highest |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for name, (grid, *_) in racers().items():
+        accuracy = race_result(name)
+        rows.append(f"| {name} | {', '.join(f'{lr:g}' for lr in grid)} | {best_lr(name):g} | "
+                    f"{accuracy.mean():.0%} | {accuracy.min():.0%} | {accuracy.max():.0%} |")
+    return "\n".join(rows)
 
 
 # ---- Lion: the size of its steps -----------------------------------------------------------
@@ -363,3 +452,52 @@ def adam_noise_rms() -> float:
 def lion_adam_ratio() -> float:
     sizes = step_sizes_on_noise()
     return float(np.mean(sizes["Lion"][-100:]) / np.mean(sizes["Adam"][-100:]))
+
+
+# ---- Muon: the singular values of its update -----------------------------------------------
+
+
+@functools.cache
+def muon_singular_values() -> tuple[np.ndarray, np.ndarray]:
+    """The singular values of the gradient of a least-squares fit, W = 0, of a 16 x 8 linear
+    map from inputs whose 16 features have scales from 1 to 0.01; and of Muon's step for
+    that gradient (Newton-Schulz in bfloat16, as torch.optim.Muon runs it), both over the
+    gradient's largest."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((256, 16)) * np.logspace(0, -2, 16)  # badly conditioned inputs
+    Y = X @ rng.standard_normal((16, 8))  # the map to fit
+    G = X.T @ (X @ np.zeros((16, 8)) - Y) / len(X)  # the gradient of the mean squared error
+    s_gradient = np.linalg.svd(G, compute_uv=False)
+    s_update = np.linalg.svd(beyond.newton_schulz(G).astype(np.float64), compute_uv=False)
+    return s_gradient / s_gradient[0], s_update
+
+
+@figure("muon-singular-values", alt=(
+    "The 8 singular values, largest first, of the gradient of a least-squares fit whose "
+    "inputs are badly conditioned, and of Muon's step for it. The gradient's fall from 1 to "
+    "[[value: beyond-muon-gradient-smallest]] of the largest; after Newton–Schulz every one "
+    "lies between [[value: beyond-muon-update-smallest]] and "
+    "[[value: beyond-muon-update-largest]]."))
+def muon_singular(fig, theme):
+    ax = fig.subplots()
+    gradient, update = muon_singular_values()
+    k = np.arange(1, len(gradient) + 1)
+    ax.semilogy(k, gradient, "o-", color=theme.muted, label="gradient (over its largest)")
+    ax.semilogy(k, update, "s--", color=BEYOND_COLORS["Muon"], label="Muon's step")
+    ax.set(xlabel="singular value, largest first", ylabel="singular value", ylim=(1e-3, 3))
+    ax.legend(loc="lower left")
+
+
+@value("beyond-muon-gradient-smallest", digits=2, sci=True)
+def muon_gradient_smallest() -> float:
+    return float(muon_singular_values()[0][-1])
+
+
+@value("beyond-muon-update-smallest", digits=2)
+def muon_update_smallest() -> float:
+    return float(muon_singular_values()[1].min())
+
+
+@value("beyond-muon-update-largest", digits=2)
+def muon_update_largest() -> float:
+    return float(muon_singular_values()[1].max())

@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 
+import numpy as np
 import pytest
 
 from snippets import beyond_page as bp
@@ -72,3 +73,54 @@ if __name__ == "__main__":  # rewrite snippets/beyond_frameworks.json from the i
     data = {"versions": {fw: v for fw, (v, _) in found.items()},
             "optimizers": {name: {fw: found[fw][1][name] for fw in MODULES} for name in NAMES}}
     bp.FRAMEWORKS_FILE.write_text(json.dumps(data, indent=2) + "\n")
+
+
+# ---- the figures' numbers and the page's claims --------------------------------------------
+
+
+def test_claim_every_weight_moves_by_exactly_alpha_with_lion(says):
+    says("beyond.md", "every weight moves by exactly $\\alpha$")
+    sizes = bp.step_sizes_on_noise()
+    assert np.all(sizes["Lion"] == 1.0)  # every coordinate of every step is +-lr
+    assert np.mean(sizes["Adam"][-100:]) < 1 / 3  # Adam's steps on noise: a fraction of lr
+
+
+def test_claim_muons_step_has_all_singular_values_near_1(says):
+    says("beyond.md", "Muon's step has them all near 1")
+    gradient, update = bp.muon_singular_values()
+    assert gradient[-1] < 0.01  # the gradient's spread over orders of magnitude
+    assert np.all((update > 0.6) & (update < 1.25))
+
+
+def test_claim_adam_atan2s_step_is_the_same_at_every_size(says):
+    says("beyond.md", "the same at every size")
+    adam, atan2 = bp.steady_steps(bp.ATAN2_SIZES)
+    np.testing.assert_allclose(atan2, 1.0, rtol=1e-15)
+    assert adam[bp.ATAN2_SIZES < 1e-9].max() < 0.1 < 0.99 < adam[bp.ATAN2_SIZES > 1e-6].min()
+
+
+def test_claim_the_race_does_not_rank_the_optimizers(says):
+    says("beyond.md", "of the size of the differences between seeds")
+    says("beyond.md", "it does not rank them")
+    for name, (grid, *_) in bp.racers().items():
+        assert grid[0] < bp.best_lr(name) < grid[-1], f"{name}: the best rate is at an edge"
+    means = [np.mean(bp.race_result(name)) for name in bp.racers()]
+    assert max(means) - min(means) <= max(np.ptp(bp.race_result(n)) for n in bp.racers())
+
+
+def test_the_race_trains_each_network_as_a_plain_loop_would():
+    """The lockstep race gives a run what a plain loop over one network gives (AdamW: Lion's
+    sign turns the rounding of a stacked matmul into whole steps of lr)."""
+    from snippets.lab import init_mlp, lab_data, loss_and_grads
+
+    X, y, X_val, y_val = lab_data()
+    seed, lr = bp.SEEDS[1], bp.RACERS["AdamW"][0][1]
+    params = init_mlp(bp.SIZES, seed=seed)
+    optimizer, rng = bp._adamw(params, lr), np.random.default_rng(seed)
+    for _ in range(bp.EPOCHS):
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), bp.BATCH):
+            optimizer.step(loss_and_grads(params, X[order[start:start + bp.BATCH]],
+                                          y[order[start:start + bp.BATCH]])[1])
+    raced = bp._runs_of("AdamW")[lr]["val_loss"][1]
+    np.testing.assert_allclose(loss_and_grads(params, X_val, y_val)[0], raced, rtol=1e-9)
