@@ -131,8 +131,7 @@ ADAFACTOR_SIDES = np.array([16, 64, 256, 1024, 4096, 16384])
 
 def second_moment_numbers(side: int) -> tuple[int, int]:
     """Numbers of the second moment for a side x side matrix: Adam's, Adafactor's."""
-    return side * side, beyond.Adafactor.state_numbers((side, side)) if hasattr(
-        beyond, "Adafactor") else 2 * side
+    return side * side, beyond.Adafactor.state_numbers((side, side))
 
 
 @figure("adafactor-memory", alt=(
@@ -394,7 +393,8 @@ def race_spread() -> float:
 @table("beyond-race")
 def race_table() -> str:
     """One row per optimizer: the rate chosen, and the seeds' test accuracy."""
-    rows = ["| Optimizer | Learning rates tried | Chosen | Test accuracy: mean | lowest | highest |",
+    rows = ["| Optimizer | Learning rates tried | Chosen | Test accuracy: mean | lowest "
+            "| highest |",
             "| --- | --- | --- | --- | --- | --- |"]
     for name, (grid, *_) in racers().items():
         accuracy = race_result(name)

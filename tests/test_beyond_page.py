@@ -124,3 +124,12 @@ def test_the_race_trains_each_network_as_a_plain_loop_would():
                                           y[order[start:start + bp.BATCH]])[1])
     raced = bp._runs_of("AdamW")[lr]["val_loss"][1]
     np.testing.assert_allclose(loss_and_grads(params, X_val, y_val)[0], raced, rtol=1e-9)
+
+
+def test_the_ademamix_figure_uses_the_class_defaults_and_adafactor_keeps_n_plus_m():
+    import inspect
+
+    defaults = inspect.signature(bp.beyond.AdEMAMix).parameters
+    assert defaults["betas"].default[::2] == (bp.ADEMAMIX_BETA1, bp.ADEMAMIX_BETA3)
+    assert defaults["alpha"].default == bp.ADEMAMIX_ALPHA
+    assert bp.second_moment_numbers(4096) == (4096**2, 2 * 4096)
