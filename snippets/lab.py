@@ -187,8 +187,9 @@ def lab_runs() -> tuple[tuple[str, float, float], ...]:
 
 
 @functools.cache
-def _runs_together(runs: tuple[tuple[str, float, float], ...]) -> dict:
-    """Train all `runs` in lockstep as `train` trains each: the same data, batches, updates.
+def _runs_together(runs: tuple[tuple[str, float, float], ...], seed: int = 0) -> dict:
+    """Train all `runs` in lockstep as `train` trains each: the same data, batches, updates
+    (`seed` as train's: the initial weights and the order of the batches).
 
     The networks' weights are stacked along a first axis, one slice per run, so one
     forward and backward pass (np.matmul on stacks) serves every run; each run is updated
@@ -200,9 +201,9 @@ def _runs_together(runs: tuple[tuple[str, float, float], ...]) -> dict:
     X, y, X_val, y_val = lab_data()
     order = sorted(range(len(runs)), key=lambda r: _KINDS.index(runs[r][0]))  # kinds together
     runs_sorted = [runs[r] for r in order]
-    params = [np.stack([p] * len(runs)) for p in init_mlp(seed=0)]
+    params = [np.stack([p] * len(runs)) for p in init_mlp(seed=seed)]
     state = _LockstepOptimizers(runs_sorted, params)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     for _ in range(EPOCHS):
         permutation = rng.permutation(len(y))
         for start in range(0, len(y), BATCH):

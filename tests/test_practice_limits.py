@@ -1,0 +1,238 @@
+"""snippets/practice_limits.py: /practice/ sections 6-10, and the claims the page makes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from need import need
+
+from snippets import lab, pitfalls, variants
+from snippets import practice_limits as pl
+
+PAGE = "practice.md"
+
+
+# The edge of stability ------------------------------------------------------------------
+
+
+def test_claim_the_limit_is_where_a_root_leaves_through_minus_one_and_it_is_sharp(says):
+    says(PAGE, "the only way out is through $z = -1$")
+    says(PAGE, "With $\\beta_1 = 0$ (no momentum) the formula gives gradient descent's 2.")
+    assert pl.stability_limit(0.9) == pytest.approx(pitfalls.STABILITY_LIMIT)  # one number
+    assert pl.stability_limit(0.0) == 2
+    for beta1 in (0.0, 0.5, 0.9, 0.99):
+        limit = pl.stability_limit(beta1)
+        # the growth factor is the spectral radius of the step's 2 x 2 matrix on (m, x)
+        for s in (0.3 * limit, 0.999 * limit, 1.001 * limit):
+            a = 1.0  # alpha / sqrt(v_hat); s = a * curvature
+            step = np.array([[beta1, (1 - beta1) * s / a],
+                             [-a * beta1, 1 - (1 - beta1) * s]])  # (m, x) -> (m', x')
+            assert pl.growth_per_step(s, beta1) == pytest.approx(
+                np.abs(np.linalg.eigvals(step)).max(), rel=1e-9)
+        assert pl.growth_per_step(0.999 * limit, beta1) < 1 < pl.growth_per_step(
+            1.001 * limit, beta1)
+    # the runs 1% on each side: one shrinks, one grows, as the factors say
+    runs = pl._eos_runs()
+    assert runs["below"][-1] < 1e-3 and runs["above"][-1] > 1e10
+    assert pl.eos_growth_below() == pytest.approx(np.sqrt(0.9))  # complex roots, |z| = sqrt(b1)
+    growth = runs["above"][-1] / runs["above"][-51]
+    assert growth ** (1 / 50) == pytest.approx(pl.eos_growth_above(), rel=1e-3)
+
+
+def test_frozen_adam_is_the_linear_iteration_whose_roots_the_page_solves():
+    curvature, v_hat, lr = pl.eos_curvature(0.9, 0.99), pl.EOS_V_HAT, pl.EOS_LR
+    a, beta1 = lr / (np.sqrt(v_hat) + 1e-8), 0.9
+    step = np.array([[beta1, (1 - beta1) * curvature],  # (m, x) -> (m', x')
+                     [-a * beta1, 1 - a * (1 - beta1) * curvature]])
+    state, xs = np.array([0.0, 1.0]), [1.0]
+    for _ in range(60):
+        state = step @ state
+        xs.append(abs(state[1]))
+    np.testing.assert_allclose(pl.frozen_adam(curvature, v_hat, lr, steps=60), xs, rtol=1e-9)
+    # the pair (m, curvature * x) of the page: trace and determinant of its matrix
+    s = a * curvature
+    assert np.trace(step) == pytest.approx(1 + beta1 - (1 - beta1) * s)
+    assert np.linalg.det(step) == pytest.approx(beta1)
+
+
+def test_claim_the_late_spike_run_passed_2_long_before_its_spike_and_spiked_at_38(says):
+    says(PAGE, "$\\alpha$ times the sharpness passed 2 at step")
+    says(PAGE, "while the loss was still falling")
+    losses, sharp = pl.spike_start()
+    crossed_2, crossed_38 = pl.eos_spike_crossed_2(), pl.eos_spike_crossed_38()
+    assert crossed_2 < 200 < 3000 < crossed_38
+    assert crossed_38 == 10 * (int(np.argmax(sharp > pitfalls.STABILITY_LIMIT)) + 1)
+    # at crossed_2 the loss is falling steadily and far above float64's floor
+    window = losses[crossed_2 - 50 : crossed_2 + 50]
+    assert np.all(np.diff(window) < 0) and window[-1] > 1e-12
+    # the same run as pitfalls.train (reference Adam), its first 500 steps
+    X, y, H = pitfalls.least_squares()
+    with pitfalls.lean_adam():
+        reference, ref_sharp = pitfalls.train(X, y, H, steps=500, every=10)
+    np.testing.assert_array_equal(losses[:500], reference)
+    np.testing.assert_array_equal(sharp[:50], ref_sharp)
+
+
+# Generalization ---------------------------------------------------------------------------
+
+
+def test_claim_with_tuned_rates_the_seeds_spreads_overlap(says):
+    says(PAGE, "The seeds' spreads overlap")
+    seeds = pl._seeds()
+    sgd, adam = seeds["SGD"], seeds["Adam"]
+    assert len(sgd) == len(adam) == 3
+    assert max(sgd.min(), adam.min()) < min(sgd.max(), adam.max())  # the ranges overlap
+    assert abs(sgd.mean() - adam.mean()) < max(np.ptp(sgd), np.ptp(adam))
+    # the tuned rate is the best on validation, and not at an end of the grid
+    for name in ("SGD", "Adam"):
+        assert pl.tuned(name) in pl.SWEEP[name][1:-1]
+
+
+def test_the_lockstep_seed_is_trains_seed():
+    run = ("Adam", pl.tuned("Adam"), 0.01)
+    lockstep = lab._runs_together((run,), 1)[run]
+    direct = lab.train(lab.make_optimizer("Adam", run[1]), lab.lab_data(), seed=1)
+    for a, b in zip(lockstep["params"], direct["params"], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert lockstep["val_accuracy"] == direct["val_accuracy"][-1]
+
+
+# The convergence proof ----------------------------------------------------------------------
+
+
+def test_claim_gamma_is_negative_for_adam_never_for_amsgrad_and_adam_0999_still_converges(says):
+    says(PAGE, "the assumption failing\nis not the same as Adam failing")
+    for beta2 in (None, 0.999):
+        np.testing.assert_array_equal(pl.online_v(3000, beta2=beta2),
+                                      variants._online_v(3000, 3.0, beta2, 3))
+    # Gamma from its definition, step by step
+    v = pl.online_v(100)
+    alpha_t = 0.5 / np.sqrt(np.arange(1, 101))
+    direct = [np.sqrt(v[t]) / alpha_t[t] - np.sqrt(v[t - 1]) / alpha_t[t - 1]
+              for t in range(1, 100)]
+    np.testing.assert_allclose(pl.gamma(v), direct, rtol=1e-12)
+    assert pl.gamma_adam_negative() > 0.6
+    assert pl.gamma_amsgrad_negative() == 0
+    assert pl.gamma_0999_negative() > 0.5
+    assert pl.gamma_0999_x() < -0.99  # next to the optimum -1
+    assert variants._online(30_000)[0][-1] == 1.0  # Adam with beta2 = 1/(1 + C^2): the worst
+
+
+# Memory and precision -------------------------------------------------------------------------
+
+
+def test_the_codes_have_256_levels_and_quantize_returns_levels_times_the_scale():
+    for signed in (True, False):
+        for code in (pl.dynamic_code(signed), pl.linear_code(signed)):
+            assert len(np.unique(code)) <= 256 and code.max() == 1.0
+            assert code.min() >= -1.0 and (signed or code.min() == 0.0)
+        code = pl.dynamic_code(signed)
+        assert len(np.unique(code)) == 256
+        x = np.random.default_rng(0).choice(code, 4096) * 3.0
+        x[0] = 3.0  # the block's largest magnitude
+        np.testing.assert_allclose(pl.quantize(x, code, 4096), x, rtol=1e-12)
+
+
+def test_claim_blocks_confine_the_outliers_damage(says):
+    says(PAGE, "Blocks of 2048 confine the damage")
+    assert pl.q8_linear_zero() > 0.99
+    assert pl.q8_block_zero() < pl.q8_dynamic_zero() < pl.q8_linear_zero()
+    assert pl.q8_block_error() < pl.q8_dynamic_error() < pl.q8_linear_error()
+    assert pl.q8_outlier_blocks() < pl.q8_blocks() / 4
+    assert pl.q8_block_error_clean() < pl.q8_block_error() / 2
+
+
+def test_to_bf16_is_ml_dtypes_rounding_and_stochastic_rounding_is_unbiased():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(50_000) * 10.0 ** rng.integers(-30, 30, 50_000)).astype(np.float32)
+    x[:4] = [1 + 2**-8, 1 + 3 * 2**-8, 0.0, -2.0]  # ties, to even
+    np.testing.assert_array_equal(pl.to_bf16(x), x.astype(ml_dtypes.bfloat16).astype(np.float32))
+    y = np.full(100_000, 1 + 0.3 * 2**-7, np.float32)  # 30% of the way to the next number
+    rounded = pl.to_bf16_stochastic(y, rng)
+    assert set(np.unique(rounded)) == {1.0, 1 + 2**-7}
+    assert np.mean(rounded == 1 + 2**-7) == pytest.approx(0.3, abs=0.01)
+
+
+def test_claim_bf16_weights_rounded_to_nearest_never_move(says):
+    says(PAGE, "Rounded to nearest, the weights never move")
+    runs = pl._bf16_runs()
+    assert np.all(runs["bf16"] == runs["bf16"][0])
+    # every Adam step is below half the spacing of bfloat16 numbers at the weights (>= 1)
+    assert pl.bf16_half_ulp_1() > 3.2 * 1e-3  # Adam's steps stay below ~3.16 alpha
+    floor = pl.bf16_floor()
+    for name in ("stochastic", "kahan"):
+        assert floor < runs[name][-1] < 4 * floor < runs[name][0] / 10
+    assert runs["float32"][-1] < 1e-9 < floor
+
+
+# Sparse gradients in PyTorch ----------------------------------------------------------------------
+
+
+def _sparse_embedding_grad(torch, sparse: bool):
+    torch.manual_seed(0)
+    embedding = torch.nn.Embedding(6, 3, sparse=sparse)
+    embedding(torch.tensor([0, 2])).sum().backward()
+    return embedding
+
+
+def test_claim_torch_adam_and_adamw_raise_on_sparse_gradients_with_this_message(says):
+    torch = need("torch")
+    message = "Adam does not support sparse gradients, please consider SparseAdam instead"
+    says(PAGE, "RuntimeError: " + message)
+    for optimizer in (torch.optim.Adam, torch.optim.AdamW):
+        embedding = _sparse_embedding_grad(torch, sparse=True)
+        assert embedding.weight.grad.is_sparse
+        with pytest.raises(RuntimeError) as error:
+            optimizer(embedding.parameters(), lr=0.1).step()
+        assert str(error.value) == message
+
+
+def test_claim_sparse_adam_refuses_dense_gradients_and_weight_decay(says):
+    torch = need("torch")
+    message = "SparseAdam does not support dense gradients, please consider Adam instead"
+    says(PAGE, f"(`{message}`)")
+    says(PAGE, "It has no `weight_decay` argument.")
+    embedding = _sparse_embedding_grad(torch, sparse=False)
+    with pytest.raises(RuntimeError) as error:
+        torch.optim.SparseAdam(embedding.parameters()).step()
+    assert str(error.value) == message
+    with pytest.raises(TypeError):
+        torch.optim.SparseAdam(embedding.parameters(), weight_decay=0.01)
+
+
+def test_claim_sparse_adam_leaves_absent_rows_m_and_v_while_dense_adam_decays_them(says):
+    torch = need("torch")
+    says(PAGE, "every\nother row keeps its $m$ and $v$ as they were")
+    states = {}
+    for sparse in (True, False):
+        torch.manual_seed(0)
+        embedding = torch.nn.Embedding(6, 3, sparse=sparse)
+        opt = (torch.optim.SparseAdam if sparse else torch.optim.Adam)(
+            embedding.parameters(), lr=0.01)
+        for rows in ([0, 2], [1], [1], [1]):  # rows 0 and 2 absent from step 2 on
+            opt.zero_grad()
+            embedding(torch.tensor(rows)).pow(2).sum().backward()
+            opt.step()
+        state = opt.state[embedding.weight]
+        states[sparse] = (state["exp_avg"].to_dense(), state["exp_avg_sq"].to_dense())
+    (m_lazy, v_lazy), (m_dense, v_dense) = states[True], states[False]
+    assert torch.all(m_lazy[[0, 2]] != 0)
+    # lazy: as after step 1; dense: decayed three times by beta1 and beta2
+    torch.testing.assert_close(m_dense[[0, 2]], m_lazy[[0, 2]] * 0.9**3)
+    torch.testing.assert_close(v_dense[[0, 2]], v_lazy[[0, 2]] * 0.999**3)
+    assert pl.absent_row(3)["dense"] == pytest.approx((0.9**3, 0.999**3))
+    assert pl.absent_row(3)["lazy"] == (1.0, 1.0)
+
+
+def test_claim_to_dense_before_adam_is_the_dense_update(says):
+    torch = need("torch")
+    says(PAGE, "That is the dense update")
+    weights = []
+    for sparse in (True, False):
+        embedding = _sparse_embedding_grad(torch, sparse)
+        if sparse:
+            embedding.weight.grad = embedding.weight.grad.to_dense()
+        torch.optim.Adam(embedding.parameters(), lr=0.1).step()
+        weights.append(embedding.weight.detach().clone())
+    torch.testing.assert_close(weights[0], weights[1], rtol=0, atol=0)
