@@ -29,9 +29,11 @@ from snippets.adam import check_flag, check_grads, check_hyperparameters, check_
 from snippets.optimizers import Optimizer
 
 __all__ = ["OPTIMIZERS", "SECTIONS", "Lion", "Muon", "newton_schulz", "to_bfloat16",
-           "Adafactor", "rms", "ADOPT", "AdEMAMix", "LAMB"]
-OPTIMIZERS = ("Lion", "Muon", "Adafactor", "ADOPT", "AdEMAMix", "LAMB")  # the page's order
-SECTIONS = ("lion", "muon", "adafactor", "adopt", "ademamix", "lamb")  # its code blocks
+           "Adafactor", "rms", "ADOPT", "AdEMAMix", "LAMB", "ScheduleFreeAdamW", "AdamAtan2"]
+OPTIMIZERS = ("Lion", "Muon", "Adafactor", "ADOPT", "AdEMAMix", "LAMB", "ScheduleFreeAdamW",
+              "AdamAtan2")  # the page's order
+SECTIONS = ("lion", "muon", "adafactor", "adopt", "ademamix", "lamb", "schedule_free",
+            "adam_atan2")  # its code blocks
 
 
 # --8<-- [start:lion]
@@ -385,3 +387,115 @@ class LAMB(Optimizer):
 
 
 # --8<-- [end:lamb]
+
+
+# --8<-- [start:schedule_free]
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-Free AdamW (Defazio et al. 2024), as optax.contrib.schedule_free_adamw computes it.
+
+    Three sequences: z takes AdamW's steps; x, the point to evaluate (and to keep), is a
+    running average of the z's; the gradient is taken at y = (1 - beta1) z + beta1 x, which
+    is what ``params`` holds, as in Optax. ``eval_params()`` returns x, ``z`` the fast
+    iterate. With warmup_steps, the step at t uses lr min(1, t / warmup_steps), as the paper
+    writes it; optax's z-step uses the previous step's rate (0 at the first step, so its
+    first step changes nothing), and Keras's averages with weights 1/t whatever the warmup.
+    Keras's weight_decay also multiplies y by (1 - lr λ) outside the z-step, unlike Optax's.
+    """
+
+    def __init__(self, params, lr: float = 2.5e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, warmup_steps: int | None = None,
+                 weight_lr_power: float = 2.0):
+        super().__init__(params, lr)
+        _, self.beta1, self.beta2, self.eps, self.weight_decay = check_hyperparameters(
+            lr, *betas, eps, weight_decay)
+        if not self.beta1 > 0:
+            raise ValueError("beta1 must be in (0, 1), e.g. 0.9: x is recovered dividing by it")
+        self.warmup = 0 if warmup_steps is None else int(check_number(
+            "warmup_steps", warmup_steps, 0, math.inf, "None or an int >= 0"))
+        self.weight_lr_power = check_number("weight_lr_power", weight_lr_power, 0, math.inf,
+                                            "finite and >= 0, e.g. 2.0")
+        self.t, self.lr_max, self.weight_sum = 0, 0.0, 0.0
+        self.z = [p.copy() for p in self.params]  # the fast iterate: AdamW's steps
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """Two numbers per weight: z and v (x follows from y and z, as Optax does)."""
+        return 2 * math.prod(shape)
+
+    def eval_params(self) -> list[np.ndarray]:
+        """x, the average of the z's: the weights to evaluate and to keep, not params (y)."""
+        b1 = self.beta1
+        return [(y - (1 - b1) * z) / b1 for y, z in zip(self.params, self.z, strict=True)]
+
+    def step(self, grads) -> None:
+        """Update every parameter (y) in place from gradients taken at y."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        self.lr_t = self.lr * (min(1.0, self.t / self.warmup) if self.warmup else 1.0)
+        self.lr_max = max(self.lr_max, self.lr_t)
+        weight = self.lr_max**self.weight_lr_power  # later, larger steps count more
+        self.weight_sum += weight
+        self.c = weight / self.weight_sum if self.weight_sum > 0 else 0.0  # c_{t+1}
+        super().step(grads)
+
+    def update(self, i: int, y: np.ndarray, g: np.ndarray) -> None:
+        """z -= lr (AdamW's step at y);  x = (1 - c) x + c z;  y = beta1 x + (1 - beta1) z."""
+        z, v, b1 = self.z[i], self.v[i], self.beta1
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        v_hat = v / (1 - self.beta2**self.t)
+        x = (y - (1 - b1) * z) / b1  # the average so far
+        z -= self.lr_t * (g / (np.sqrt(v_hat) + self.eps) + self.weight_decay * y)
+        x = (1 - self.c) * x + self.c * z  # average in the new z
+        y[...] = b1 * x + (1 - b1) * z  # where the next gradient is taken
+
+
+# --8<-- [end:schedule_free]
+
+
+# --8<-- [start:adam_atan2]
+class AdamAtan2(Optimizer):
+    """Adam-atan2 (Everett et al. 2024): Adam with m_hat / (sqrt(v_hat) + eps) replaced by
+    a atan2(m_hat, b sqrt(v_hat)), which needs no eps, is the same for a gradient scaled by
+    any constant > 0, and is never longer than a pi / 2 in any coordinate.
+
+    No framework ships it. a = 1.27 (about 4 / pi, so that a step is 1 where |m_hat| equals
+    sqrt(v_hat), as Adam's) and b = 1; weight decay is decoupled, as AdamW's.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), weight_decay: float = 0.0,
+                 a: float = 1.27, b: float = 1.0):
+        super().__init__(params, lr)
+        _, self.beta1, self.beta2, _, self.weight_decay = check_hyperparameters(
+            lr, *betas, 0.0, weight_decay)
+        self.a = check_number("a", a, 0, math.inf, "finite and >= 0, e.g. 1.27")
+        self.b = check_number("b", b, 0, math.inf, "finite and >= 0, e.g. 1.0")
+        self.t = 0
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+
+    @staticmethod
+    def state_numbers(shape) -> int:
+        """Two numbers per weight, as Adam: m and v."""
+        return 2 * math.prod(shape)
+
+    def step(self, grads) -> None:
+        """Update every parameter in place: one step of Adam-atan2."""
+        grads = check_grads(grads, self.params)  # raises before t changes
+        self.t += 1
+        super().step(grads)
+
+    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+        """p -= lr (a atan2(m_hat, b sqrt(v_hat)) + λ p): no eps, |step| < lr a pi / 2."""
+        m, v, t = self.m[i], self.v[i], self.t
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m_hat, v_hat = m / (1 - self.beta1**t), v / (1 - self.beta2**t)
+        p *= 1 - self.lr * self.weight_decay
+        p -= self.lr * self.a * np.arctan2(m_hat, self.b * np.sqrt(v_hat))  # atan2(0, 0) = 0
+
+
+# --8<-- [end:adam_atan2]

@@ -401,3 +401,91 @@ def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, keras):
         ours = run_ours(lambda ps, wd=wd: beyond.LAMB(ps, lr=3e-3, weight_decay=wd or 0.0),
                         SHAPES, grads[:200])
         (assert_close if wd is None else assert_differ)(ours, theirs)
+
+
+# -- Schedule-Free AdamW ----------------------------------------------------------------------
+
+
+@frameworks
+def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax):
+    optax = jax_optax[1]
+    grads = gradients(SHAPES)
+    for kw in (dict(), dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1,
+                            weight_lr_power=1.0)):
+        b1, b2 = kw.get("betas", (0.9, 0.999))
+        transform = optax.contrib.schedule_free_adamw(
+            kw.get("lr", 2.5e-3), b1=b1, b2=b2, eps=kw.get("eps", 1e-8),
+            weight_decay=kw.get("weight_decay", 0.0),
+            weight_lr_power=kw.get("weight_lr_power", 2.0))
+        y, state = run_optax(jax_optax, transform, SHAPES, grads, params=True)
+        params = starts(SHAPES)
+        optimizer = beyond.ScheduleFreeAdamW(params, **kw)
+        for gs in grads:
+            optimizer.step(gs)
+        assert_close(params, y)  # y, where the gradients are taken
+        assert_close(optimizer.eval_params(), optax.contrib.schedule_free_eval_params(state, y))
+        assert_close(optimizer.z, state.z)
+
+
+@frameworks
+def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper(jax_optax, keras):
+    optax = jax_optax[1]
+    grads = gradients(SHAPES, steps=STEPS)
+    keras_sf = lambda **kw: (lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
+        learning_rate=1e-2, **kw))
+    ours = lambda **kw: (lambda ps: beyond.ScheduleFreeAdamW(ps, lr=1e-2, **kw))  # noqa: E731
+    # no warmup, no decay: Keras computes what Optax and ours compute
+    assert_close(run_ours(ours(), SHAPES, grads),
+                 run_keras(jax_optax, keras, keras_sf(), SHAPES, grads))
+    # weight decay: Keras multiplies y by (1 - lr λ) outside the z-step
+    assert_differ(run_ours(ours(weight_decay=0.1), SHAPES, grads),
+                  run_keras(jax_optax, keras, keras_sf(weight_decay=0.1), SHAPES, grads))
+    # warmup: Optax's first step has learning rate 0 and changes nothing; ours moves
+    first = run_optax(jax_optax, optax.contrib.schedule_free_adamw(1e-2, warmup_steps=50),
+                      SHAPES, grads[:1])
+    assert all(np.array_equal(a, b) for a, b in zip(first, starts(SHAPES), strict=True))
+    assert_differ(run_ours(ours(warmup_steps=50), SHAPES, grads[:1]), starts(SHAPES), 1e-5)
+    warm = run_ours(ours(warmup_steps=50), SHAPES, grads)
+    assert_differ(warm, run_optax(jax_optax, optax.contrib.schedule_free_adamw(
+        1e-2, warmup_steps=50), SHAPES, grads))
+    assert_differ(warm, run_keras(jax_optax, keras, keras_sf(warmup_steps=50), SHAPES, grads))
+
+
+def test_schedule_free_evaluates_the_average_x_not_y_or_z():
+    """On a noisy quadratic, x (eval_params) ends closer to the minimum than y and z."""
+    rng = np.random.default_rng(0)
+    y = np.ones(50)
+    optimizer = beyond.ScheduleFreeAdamW([y], lr=0.05)
+    for _ in range(STEPS):
+        optimizer.step([y + rng.standard_normal(50)])  # f = |w|^2 / 2, noisy gradient
+    x = optimizer.eval_params()[0]
+    assert np.linalg.norm(x) < np.linalg.norm(y) < np.linalg.norm(optimizer.z[0])
+
+
+# -- Adam-atan2: no framework ships it; its properties ----------------------------------------
+
+
+def test_adam_atan2_has_no_eps_is_scale_invariant_and_bounded():
+    assert not {"eps", "epsilon"} & set(inspect.signature(beyond.AdamAtan2).parameters)
+    grads = gradients(SHAPES, steps=200)
+    grads[100] = [1e6 * g for g in grads[100]]  # a spike
+    base = run_ours(lambda ps: beyond.AdamAtan2(ps, lr=0.01), SHAPES, grads)
+    for scale in (1e-30, 1e-8, 1e3, 1e30):  # the same steps for gradients scaled by anything
+        scaled = [[scale * g for g in gs] for gs in grads]
+        assert_close(run_ours(lambda ps: beyond.AdamAtan2(ps, lr=0.01), SHAPES, scaled), base)
+    # Adam's eps sets a floor: gradients of 1e-10 barely move it, where Adam-atan2 steps fully
+    from snippets.adam import Adam
+
+    tiny = gradients(SHAPES, steps=200, scale=1e-10)
+    adam = run_ours(lambda ps: Adam(ps, lr=0.01), SHAPES, tiny)[0]
+    atan2 = run_ours(lambda ps: beyond.AdamAtan2(ps, lr=0.01), SHAPES, tiny)[0]
+    start = starts(SHAPES)[0]
+    assert np.max(np.abs(adam - start)) < 0.05 * np.max(np.abs(atan2 - start))
+    # bounded: no step is longer than lr a pi / 2, whatever the gradient
+    p = np.zeros(3)
+    optimizer = beyond.AdamAtan2([p], lr=1.0)
+    for g in ([1.0, -1.0, 0.0], [1e300, -1e-300, 0.0], [0.0, 0.0, 0.0]):
+        before = p.copy()
+        optimizer.step([np.array(g)])
+        assert np.all(np.abs(p - before) <= 1.27 * math.pi / 2) and np.isfinite(p).all()
+    assert abs(beyond.AdamAtan2([np.zeros(1)]).a * math.pi / 4 - 1) < 3e-3  # a ~ 4 / pi
