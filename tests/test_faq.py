@@ -27,7 +27,11 @@ ANCHORS = [
     "amsgrad",
     "pytorch-vs-keras", "reference-vs-pytorch",
 ] + [  # In practice: /practice/ sections 1-5
+    "weight-decay-exclusions", "checkpoint-lr", "skipping-bias-correction", "batch-size",
+    "rotation",
 ] + [  # In practice: /practice/ sections 6-10
+    "edge-of-stability", "generalization", "convergence-proof", "memory-precision",
+    "sparse-adam",
 ]
 
 QUESTION = re.compile(r'^\?\?\? question "(?P<title>[^"]+)"\n(?P<body>(?:    .*\n|\n)*)', re.M)

@@ -1,0 +1,339 @@
+"""/practice/ sections 1-5 (snippets/practice_setup.py): each claim checked in the numbers,
+and each framework claim in that framework (skipped where it is missing, failing under
+CI=true, through tests/need.py)."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from need import need
+
+from snippets import practice_setup as page
+from snippets.adam import Adam
+from snippets.optimizers import SGD, AdamNoBiasCorrection, trajectory
+from snippets.surfaces import BOWL, rotated
+
+LR, WD, STEPS = 0.1, 0.5, 10  # decay factor (1 - 0.05)^10 per matrix weight
+
+
+# 1. Which parameters get weight decay --------------------------------------------------
+
+
+def _expect_decayed(matrix, vector, start=1.0, rel=1e-6):
+    """The matrices shrank by (1 - lr wd)^steps, the vectors did not move."""
+    factor = (1 - LR * WD) ** STEPS
+    assert np.asarray(matrix) == pytest.approx(start * factor, rel=rel)
+    assert np.asarray(vector) == pytest.approx(start, rel=1e-12)
+
+
+def test_claim_numpy_groups_decay_the_matrices_only(says):
+    says("practice.md", "The reference `Adam` has no parameter groups")
+    W, b = np.ones((2, 3)), np.ones(3)
+    opt = page.DecayOnlyMatrices([W, b], lr=LR, weight_decay=WD)
+    for _ in range(STEPS):
+        opt.step([np.zeros((2, 3)), np.zeros(3)])
+    _expect_decayed(W, b, rel=1e-12)
+
+
+@pytest.mark.frameworks
+def test_claim_torch_param_groups_leave_biases_and_gains_undecayed_and_match_numpy(says):
+    torch = need("torch")
+    says("practice.md", "Parameter groups: a list of dicts, each with its own `weight_decay`.")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.LayerNorm(2)).double()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0)
+    opt = page.torch_adamw(model, lr=LR, weight_decay=WD)
+    for _ in range(STEPS):
+        for p in model.parameters():
+            p.grad = torch.zeros_like(p)
+        opt.step()
+    linear, norm = model
+    _expect_decayed(linear.weight.detach(), linear.bias.detach())
+    _expect_decayed(linear.weight.detach(), norm.weight.detach())
+    assert norm.bias.detach().numpy() == pytest.approx(1.0)
+    # With gradients, the groups compute what the NumPy version computes.
+    rng = np.random.default_rng(0)
+    params = [p.detach().numpy().copy() for p in model.parameters()]
+    numpy_opt = page.DecayOnlyMatrices(params, lr=LR, weight_decay=WD)
+    opt = page.torch_adamw(model, lr=LR, weight_decay=WD)
+    for _ in range(20):
+        grads = [rng.standard_normal(p.shape) for p in params]
+        numpy_opt.step(grads)
+        for p, g in zip(model.parameters(), grads, strict=True):
+            p.grad = torch.from_numpy(g)
+        opt.step()
+    for p, q in zip(model.parameters(), params, strict=True):
+        assert p.detach().numpy() == pytest.approx(q, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.frameworks
+def test_claim_optax_mask_leaves_the_vectors_undecayed(says):
+    jnp = need("jax.numpy")
+    optax = need("optax")
+    says("practice.md", "`True` where the decay applies")
+    params = {"w": jnp.ones((2, 3)), "b": jnp.ones(3)}
+    opt = page.optax_adamw(LR, WD)
+    state = opt.init(params)
+    zeros = {k: jnp.zeros_like(v) for k, v in params.items()}
+    for _ in range(STEPS):
+        updates, state = opt.update(zeros, state, params)
+        params = optax.apply_updates(params, updates)
+    _expect_decayed(params["w"], params["b"], rel=1e-5)
+
+
+@pytest.mark.frameworks
+def test_claim_keras_excludes_biases_and_layer_norm_by_name(says):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = need("keras")
+    says("practice.md", "Variables excluded by name (or by `var_list=`), before the optimizer "
+         "is\n    built.")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_initializer="ones",
+                                                                    bias_initializer="ones"),
+                              keras.layers.LayerNormalization(beta_initializer="ones")])
+    opt = page.keras_adamw(LR, WD)
+    variables = model.trainable_variables
+    for _ in range(STEPS):
+        opt.apply([keras.ops.zeros(v.shape) for v in variables], variables)
+    kernel, bias, gamma, beta = (np.array(v.value) for v in variables)
+    _expect_decayed(kernel, bias, rel=1e-5)
+    _expect_decayed(kernel, gamma, rel=1e-5)
+    assert beta == pytest.approx(1.0)
+
+
+@pytest.mark.frameworks
+def test_claim_mlx_multioptimizer_sends_the_vectors_to_an_adamw_without_decay(says):
+    mx = need("mlx.core")
+    nn = need("mlx.nn")
+    says("practice.md", "`AdamW` decays everything it is given; `MultiOptimizer` sends the")
+    from mlx.utils import tree_map
+
+    model = nn.Sequential(nn.Linear(3, 2), nn.LayerNorm(2))
+    model.update(tree_map(lambda p: mx.ones_like(p), model.parameters()))
+    opt = page.mlx_adamw(LR, WD)
+    for _ in range(STEPS):
+        opt.update(model, tree_map(lambda p: mx.zeros_like(p), model.parameters()))
+        mx.eval(model.parameters())
+    linear, norm = model.layers
+    _expect_decayed(np.array(linear.weight), np.array(linear.bias), rel=1e-5)
+    _expect_decayed(np.array(linear.weight), np.array(norm.weight), rel=1e-5)
+    # and a plain AdamW decays the vectors too
+    plain = nn.Linear(3, 2)
+    plain.update(tree_map(lambda p: mx.ones_like(p), plain.parameters()))
+    need("mlx.optimizers").AdamW(LR, weight_decay=WD).update(
+        plain, tree_map(lambda p: mx.zeros_like(p), plain.parameters()))
+    assert np.array(plain.bias) == pytest.approx(1 - LR * WD, rel=1e-6)
+
+
+def test_claim_the_decay_timescale_is_1_over_alpha_lambda_and_follows_alpha(says):
+    says("practice.md", "halve $\\alpha$ and the\ndecay takes twice as long")
+    says("faq.md", "With decoupled\n    decay a weight with no gradient shrinks by the factor "
+         "$e$ in about\n    $1/(\\alpha\\lambda)$ steps")
+    for lr, wd in ((1e-3, 0.01), (0.01, 0.01), (0.01, 1.0)):
+        steps = page.decay_timescale(lr, wd)
+        assert steps == pytest.approx(1 / (lr * wd), rel=lr * wd)
+        assert page.decay_factor(lr, wd, steps) == pytest.approx(1 / math.e, rel=1e-9)
+        assert page.decay_timescale(lr / 2, wd) == pytest.approx(2 * steps, rel=lr * wd)
+    # a weight with no gradient under the reference AdamW, for that many steps
+    w = np.ones(1)
+    opt = Adam([w], lr=0.01, weight_decay=1.0, decoupled_weight_decay=True)
+    for _ in range(page.wd_strong_timescale()):
+        opt.step([np.zeros(1)])
+    assert w[0] == pytest.approx(1 / math.e, rel=0.01)
+
+
+def test_claim_at_the_labs_lambda_the_exclusion_cannot_change_much(says):
+    says("practice.md", "over the whole run: the exclusion cannot change much")
+    says("practice.md", "at the lab's own $\\lambda$ the choice hardly matters,\nbecause the "
+         "decay's timescale is longer than the run")
+    assert page.wd_lab_steps() == 1300
+    assert page.wd_timescale_lab() > 5 * page.wd_lab_steps()
+    assert page.wd_lab_left() > 0.85
+    assert page.wd_strong_timescale() < page.wd_lab_steps() / 10
+    assert page.wd_strong_left() < 1e-5
+
+
+def test_claim_at_the_strong_decay_excluding_the_biases_keeps_them_and_the_accuracy(says):
+    says("practice.md", "That is one seed, on a small network, at a decay strong enough to "
+         "hurt the\nnetwork either way")
+    assert page.wd_bias_norm_excluded() > 1.5 * page.wd_bias_norm_all()
+    assert page.wd_acc_excluded() > page.wd_acc_all() + 0.05
+    assert page.wd_loss_excluded() < page.wd_loss_all()
+    assert page.wd_bias_count() + page.wd_matrix_count() == sum(
+        p.size for p in page.init_mlp())
+
+
+# 2. The learning rate you set is the one Adam uses --------------------------------------
+
+
+def test_claim_the_steps_are_of_one_size_whatever_the_gradients_scale(says):
+    says("practice.md", "lr stays; the steps are of one size, whatever the gradients'")
+    rng = np.random.default_rng(0)
+    scales = np.array([1e-3, 1.0, 1e3])
+    w = np.zeros(3)
+    opt = Adam([w], lr=0.01)
+    for _ in range(200):
+        before = w.copy()
+        opt.step([scales * (1 + rng.standard_normal())])
+        step = (before - w) / 0.01
+        assert step == pytest.approx(np.full(3, step[1]), rel=1e-4)
+    assert opt.lr == 0.01
+
+
+@pytest.mark.frameworks
+def test_claim_torch_keeps_lr_and_load_state_dict_restores_the_saved_one(says):
+    torch = need("torch")
+    says("practice.md", "`optimizer.load_state_dict(saved)` restores the saved hyperparameters "
+         "with\nthe state")
+    says("faq.md", "the `lr` in the checkpoint replaces the one you passed when you\n"
+         "    built the optimizer, in PyTorch and in the reference `Adam`")
+    p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+    opt = torch.optim.Adam([p], lr=0.01)
+    for scale in (1e-3, 1.0, 1e3) * 10:
+        p.grad = torch.full_like(p, scale)
+        opt.step()
+    assert opt.param_groups[0]["lr"] == 0.01  # Adam never changes it
+    saved = opt.state_dict()
+    resumed = torch.optim.Adam([p], lr=0.001)
+    resumed.load_state_dict(saved)
+    assert resumed.param_groups[0]["lr"] == 0.01  # the checkpoint's, not the one set
+    for group in resumed.param_groups:
+        group["lr"] = 0.001
+    assert resumed.param_groups[0]["lr"] == 0.001
+
+
+def test_claim_the_reference_adam_restores_the_saved_lr_too(says):
+    says("practice.md", "The\nreference `Adam` saves `lr` in its `state_dict()` too, and does the "
+         "same")
+    saved = Adam([np.zeros(3)], lr=0.01).state_dict()
+    resumed = Adam([np.zeros(3)], lr=0.001)
+    resumed.load_state_dict(saved)
+    assert resumed.lr == 0.01
+
+
+# 3. Skipping bias correction -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("warmup", page.WARMUPS)
+def test_warmup_steps_are_the_steps_of_adam_with_and_without_correction(warmup):
+    # A steady gradient of 1 (eps is 1e-8 of it), lr set by the warmup before each step.
+    for bc, make in ((True, Adam), (False, AdamNoBiasCorrection)):
+        w = np.zeros(1)
+        opt = make([w], lr=1.0)
+        steps = []
+        for t in range(1, 2501):
+            opt.lr = min(t / warmup, 1.0) if warmup else 1.0
+            before = w[0]
+            opt.step([np.ones(1)])
+            steps.append(before - w[0])
+        expected = page.warmup_steps(2500, warmup, bc)
+        assert np.array(steps) == pytest.approx(expected, rel=1e-6)  # eps: 3e-7 of sqrt(v_1)
+
+
+def test_claim_warmup_cannot_change_the_factor_and_only_a_long_one_makes_it_harmless(says):
+    says("practice.md", "it scales the steps with and\nwithout the correction alike, so it "
+         "cannot change the factor")
+    says("practice.md", "**Whether a warmup\nmakes the omission harmless depends on its length "
+         "beside $\\beta_2$'s memory")
+    says("faq.md", "A linear warmup scales the steps\n    with and without the correction alike")
+    factor = page.warmup_steps(10_000, 0, False)
+    for warmup in page.WARMUPS:
+        ratio = page.warmup_steps(10_000, warmup, False) / page.warmup_steps(10_000, warmup, True)
+        assert ratio == pytest.approx(factor, rel=1e-12)
+    assert page.bc_first() == pytest.approx(0.1 / math.sqrt(0.001))
+    assert page.bc_largest_none() > 6 and page.bc_largest_at_none() == 12
+    assert page.bc_largest_2000() < 1.1  # hardly above alpha
+    assert page.bc_largest_100() > 3  # at full learning rate, steps 3x too large
+    assert page.warmup_steps(10_000, 100, False)[1999] > 1.05  # still above at step 2000
+
+
+@pytest.mark.frameworks
+def test_claim_mlx_adam_leaves_out_bias_correction_by_default(says):
+    mx = need("mlx.core")
+    optim = need("mlx.optimizers")
+    says("practice.md", "MLX's `Adam` and `AdamW` still leave it out unless you pass\n"
+         "`bias_correction=True`")
+    for make in (optim.Adam, lambda lr: optim.AdamW(lr, weight_decay=0.0)):
+        for bc in (False, True):
+            opt = make(0.01) if not bc else (
+                optim.Adam(0.01, bias_correction=True) if make is optim.Adam
+                else optim.AdamW(0.01, weight_decay=0.0, bias_correction=True))
+            params = {"w": mx.zeros((1,))}
+            params = opt.apply_gradients({"w": mx.ones((1,))}, params)
+            step = -float(np.array(params["w"])[0]) / 0.01
+            assert step == pytest.approx(1.0 if bc else page.bc_first(), rel=1e-4)
+
+
+# 4. Batch size and Adam ---------------------------------------------------------------
+
+
+def test_claim_each_rule_keeps_its_optimizer_where_it_settles(says):
+    says("practice.md", "With its rule, each optimizer settles at about the same loss at every "
+         "batch\nsize")
+    says("practice.md", "Adam with SGD's linear rule settles")
+    says("faq.md", "By the square root of the batch size, not in proportion to it as for\n    SGD")
+    assert page.batch_spread_sgd() < 1.4
+    assert page.batch_spread_sqrt() < 1.4
+    assert page.batch_spread_linear() > 2.5
+    linear = [page.batch_floor("Adam, linear", b) for b in page.BATCHES]
+    assert linear[0] < linear[1] < linear[2]  # higher with every larger batch
+    assert page.batch_spread_linear() == pytest.approx(linear[2] / linear[0])
+
+
+def test_claim_where_the_mean_gradient_dominates_larger_batches_start_slower(says):
+    says("practice.md", "and the larger batches, which take\nfewer steps, start slower")
+    runs = page.batch_runs()
+    early = [runs["Adam, square root", b][page.SAMPLES // 16 // b - 1] for b in page.BATCHES]
+    assert early[0] < early[1] < early[2]
+
+
+# 5. Adam is not rotation invariant -----------------------------------------------------
+
+
+def _turn(points: np.ndarray, degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return points @ np.array([[c, s], [-s, c]])
+
+
+def test_claim_sgds_path_turns_with_the_bowl_and_adams_does_not(says):
+    says("practice.md", "its path is the same path,\nturned")
+    says("faq.md", "turn the problem and SGD's path turns with\n    it, Adam's does not")
+    says("practice.md", "Turned by\n45°, each coordinate mixes both directions, and the "
+         "advantage is gone")
+    turned = rotated(BOWL, 45)
+    for make, equal in ((lambda p: SGD(p, lr=0.05), True), (lambda p: Adam(p, lr=0.05), False)):
+        path_0 = trajectory(make, BOWL, steps=200)
+        path_45 = trajectory(make, turned, steps=200)
+        same = np.allclose(_turn(path_0, 45), path_45, atol=1e-9)
+        assert same == equal
+    races = page.rotation_races()
+    assert np.allclose(_turn(races[0]["sgd"], 45), races[45]["sgd"], atol=1e-9)
+    assert page.rotation_sgd_0() == pytest.approx(page.rotation_sgd_45(), rel=1e-9)
+    assert page.rotation_adam_0() < 1e-6 * page.rotation_sgd_0()
+    assert page.rotation_adam_45() > page.rotation_sgd_45()  # slower than SGD, turned
+
+
+def test_claim_the_first_step_is_a_sign_step(says):
+    says("practice.md", "The first step is exactly a sign step")
+    g = np.array([1e-3, 1.0, -1e3, 1e-6])
+    w = np.zeros(4)
+    Adam([w], lr=0.01).step([g])
+    assert -w == pytest.approx(0.01 * np.sign(g), rel=1e-2)  # 1e-6: eps is 1% of it
+    assert -w[:3] == pytest.approx(0.01 * np.sign(g[:3]), rel=1e-5)
+
+
+def test_claim_as_the_noise_grows_adams_steps_shrink(says):
+    says("practice.md", "as the noise grows,\nAdam's steps shrink")
+    says("faq.md", "later steps stay sign steps only while\n    the gradient's noise is small "
+         "beside its mean, and shrink as the noise\n    grows")
+    says("practice.md", "its average progress is close to\n$\\alpha\\,\\mu/\\sigma$")
+    for ratio, (drift, length) in page.sign_table().items():
+        assert drift == pytest.approx(1 / math.sqrt(1 + ratio**2), rel=0.03)
+        assert length <= 1.0 + 1e-9
+    drift, length = page.sign_table()[10.0]
+    assert drift == pytest.approx(1 / 10, rel=0.05)
+    assert 1.5 * drift < length < 0.3  # steps far shorter than alpha, often backwards
