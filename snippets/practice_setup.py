@@ -322,9 +322,9 @@ def uncorrected_warmup(fig, theme):
     shown = np.unique(np.geomspace(1, BC_STEPS, 100).astype(int)) - 1
     for warmup, style in zip(WARMUPS, ("-", "--", ":"), strict=True):
         name = f"warmup {warmup}" if warmup else "no warmup"
-        ax.plot(t[shown], _bc_steps()[warmup, True][shown], color=theme.muted,
+        ax.plot(t[shown], _bc_steps()[warmup, True][shown], color=COLORS["adam"],
                 linestyle=style, label=f"Adam, {name}")
-        ax.plot(t[shown], _bc_steps()[warmup, False][shown], color=COLORS["adam"],
+        ax.plot(t[shown], _bc_steps()[warmup, False][shown], color=theme.text,
                 linestyle=style, label=f"no bias correction, {name}")
     ax.set_xscale("log")
     ax.set_yscale("log")
