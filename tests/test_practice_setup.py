@@ -42,6 +42,8 @@ def test_claim_numpy_groups_decay_the_matrices_only(says):
 def test_claim_torch_param_groups_leave_biases_and_gains_undecayed_and_match_numpy(says):
     torch = need("torch")
     says("practice.md", "Parameter groups: a list of dicts, each with its own `weight_decay`.")
+    says("practice.md", "PyTorch,\nOptax, Keras and MLX all multiply $\\lambda$ by the learning "
+         "rate")  # each framework's test: the matrices shrink by (1 - lr wd) per step
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.LayerNorm(2)).double()
     with torch.no_grad():
@@ -148,8 +150,8 @@ def test_claim_the_decay_timescale_is_1_over_alpha_lambda_and_follows_alpha(says
 
 def test_claim_at_the_labs_lambda_the_exclusion_cannot_change_much(says):
     says("practice.md", "over the whole run: the exclusion cannot change much")
-    says("practice.md", "at the lab's own $\\lambda$ the choice hardly matters,\nbecause the "
-         "decay's timescale is longer than the run")
+    says("practice.md", "at the lab's own $\\lambda$ the choice hardly matters, because the "
+         "decay's\ntimescale is longer than the run")
     assert page.wd_lab_steps() == 1300
     assert page.wd_timescale_lab() > 5 * page.wd_lab_steps()
     assert page.wd_lab_left() > 0.85
@@ -158,8 +160,9 @@ def test_claim_at_the_labs_lambda_the_exclusion_cannot_change_much(says):
 
 
 def test_claim_at_the_strong_decay_excluding_the_biases_keeps_them_and_the_accuracy(says):
-    says("practice.md", "That is one seed, on a small network, at a decay strong enough to "
-         "hurt the\nnetwork either way")
+    says("practice.md", "That is one seed, on a small network, at a decay a hundred times the "
+         "lab's")
+    assert page.WD_STRONG == 100 * page.WD_LAB
     assert page.wd_bias_norm_excluded() > 1.5 * page.wd_bias_norm_all()
     assert page.wd_acc_excluded() > page.wd_acc_all() + 0.05
     assert page.wd_loss_excluded() < page.wd_loss_all()
