@@ -294,7 +294,7 @@ def gen_adam_test_max() -> float:
         "[[value: practice-gen-sgd-test-min]] to [[value: practice-gen-sgd-test-max]], Adam "
         "from [[value: practice-gen-adam-test-min]] to [[value: practice-gen-adam-test-max]]."
     ),
-    size=(6.0, 3.4),
+    size=(6.0, 4.0),
 )
 def generalization_sweep(fig, theme):
     """Validation accuracy over each optimizer's grid; test accuracy of 3 seeds at the best."""
@@ -312,7 +312,7 @@ def generalization_sweep(fig, theme):
     ax.set_xlabel(r"learning rate $\alpha$")
     ax.set_ylabel("accuracy")
     ax.grid(True, linewidth=0.5)
-    ax.legend(fontsize=8, loc="lower center")
+    fig.legend(loc="outside upper center", ncols=2, fontsize=8)
 
 
 # What Adam's convergence proof got wrong ------------------------------------------------
@@ -672,8 +672,8 @@ def bf16_stall(fig, theme):
     for name, (color, style, label) in styles.items():
         ax.plot(t, runs[name], color=color, linestyle=style, label=label)
     ax.axhline(bf16_floor(), color=theme.muted, linewidth=0.8)
-    ax.text(len(t), bf16_floor() * 1.5, "the best bfloat16 weights", fontsize=8,
-            color=theme.text, ha="right", va="bottom")
+    ax.text(len(t), bf16_floor() / 1.5, "the best bfloat16 weights", fontsize=8,
+            color=theme.text, ha="right", va="top")
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")

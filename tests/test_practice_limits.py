@@ -78,6 +78,7 @@ def test_claim_the_late_spike_run_passed_2_long_before_its_spike_and_spiked_at_3
 
 def test_claim_with_tuned_rates_the_seeds_spreads_overlap(says):
     says(PAGE, "The seeds' spreads overlap")
+    says("faq.md", "tested with three seeds,\n    the two overlap")
     seeds = pl._seeds()
     sgd, adam = seeds["SGD"], seeds["Adam"]
     assert len(sgd) == len(adam) == 3
@@ -102,6 +103,7 @@ def test_the_lockstep_seed_is_trains_seed():
 
 def test_claim_gamma_is_negative_for_adam_never_for_amsgrad_and_adam_0999_still_converges(says):
     says(PAGE, "the assumption failing\nis not the same as Adam failing")
+    says("faq.md", "Adam's $v_t$ shrinks\n    whenever $g_t^2$ is below it")
     for beta2 in (None, 0.999):
         np.testing.assert_array_equal(pl.online_v(3000, beta2=beta2),
                                       variants._online_v(3000, 3.0, beta2, 3))
@@ -156,6 +158,7 @@ def test_to_bf16_is_ml_dtypes_rounding_and_stochastic_rounding_is_unbiased():
 
 def test_claim_bf16_weights_rounded_to_nearest_never_move(says):
     says(PAGE, "Rounded to nearest, the weights never move")
+    says("faq.md", "is rounded away, and the\n    weight never moves")
     runs = pl._bf16_runs()
     assert np.all(runs["bf16"] == runs["bf16"][0])
     # every Adam step is below half the spacing of bfloat16 numbers at the weights (>= 1)
@@ -204,6 +207,7 @@ def test_claim_sparse_adam_refuses_dense_gradients_and_weight_decay(says):
 def test_claim_sparse_adam_leaves_absent_rows_m_and_v_while_dense_adam_decays_them(says):
     torch = need("torch")
     says(PAGE, "every\nother row keeps its $m$ and $v$ as they were")
+    says("faq.md", "rows not\n    in the batch keep their $m$ and $v$ undecayed")
     states = {}
     for sparse in (True, False):
         torch.manual_seed(0)
