@@ -62,6 +62,9 @@ OPTIMIZERS = {
                    r"$\hat m / (\sqrt{\hat v} + \varepsilon)$", "$m$, $v$",
                    "Everett et al., ICML 2024"),
 }
+CLASSES = {"Lion": "Lion", "Muon": "Muon", "Adafactor": "Adafactor", "ADOPT": "ADOPT",
+           "AdEMAMix": "AdEMAMix", "LAMB": "LAMB", "ScheduleFreeAdamW": "ScheduleFreeAdamW",
+           "Adam-atan2": "AdamAtan2"}  # the table's names: beyond.py's classes
 FRAMEWORK_TITLES = {"torch": "PyTorch", "optax": "Optax", "keras": "Keras", "mlx": "MLX"}
 
 
@@ -114,6 +117,7 @@ def atan2_step(fig, theme):
     ax.text(1.3e-8, 2e-4, "ε", color=theme.muted)
     ax.set(xlabel="size of a steady gradient $|g|$", ylabel="step / its largest value",
            ylim=(1e-5, 3))
+    ax.minorticks_off()  # (a log axis's minor ticks double the figure's drawing time)
     ax.legend(loc="lower right")
 
 
@@ -146,6 +150,7 @@ def adafactor_memory(fig, theme):
     ax.loglog(ADAFACTOR_SIDES, numbers[:, 1], "s--", color=BEYOND_COLORS["Adafactor"],
               label="Adafactor: row and column averages")
     ax.set(xlabel="side n of an n × n weight matrix", ylabel="numbers kept")
+    ax.minorticks_off()
     ax.legend()
 
 
@@ -182,6 +187,7 @@ def ademamix_weights(fig, theme):
                 label="AdEMAMix: $\\hat m_1 + \\alpha m_2$")
     ax.set(xlabel="age k of a gradient (steps)",
            ylabel="weight of the gradients older than k")
+    ax.minorticks_off()
     ax.legend()
 
 
@@ -204,7 +210,7 @@ def ademamix_old_share() -> float:
 
 # ---- the race ------------------------------------------------------------------------------
 
-SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 20, 32, (0, 1, 2)
+SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 16, 32, (0, 1, 2)
 
 
 def hidden_and_rest(arrays: list[np.ndarray]) -> tuple[list, list]:
@@ -240,24 +246,29 @@ def _adamw(params, lr):
 # network's arrays on their own (layer-wise, factored or matrix optimizers), the colour).
 # Every optimizer keeps its defaults but the learning rate.
 RACERS = {
-    "AdamW": ((0.01, 0.03, 0.1, 0.3), _adamw, False, COLORS["adamw"]),
-    "Lion": ((0.001, 0.003, 0.01, 0.03), "Lion", False, BEYOND_COLORS["Lion"]),
+    "AdamW": ((0.01, 0.03, 0.1), _adamw, False, COLORS["adamw"]),
+    "Lion": ((0.003, 0.01, 0.03), "Lion", False, BEYOND_COLORS["Lion"]),
     "Muon": ((0.03, 0.1, 0.3), MuonAndAdamW, False, BEYOND_COLORS["Muon"]),
+    "ADOPT": ((0.01, 0.03, 0.1), "ADOPT", False, BEYOND_COLORS["ADOPT"]),
+    "AdEMAMix": ((0.01, 0.03, 0.1), "AdEMAMix", False, BEYOND_COLORS["AdEMAMix"]),
+    "Schedule-Free": ((0.03, 0.1, 0.3), "ScheduleFreeAdamW", False,
+                      BEYOND_COLORS["Schedule-Free"]),
+    "Adam-atan2": ((0.01, 0.03, 0.1), "AdamAtan2", False, BEYOND_COLORS["atan2"]),
 }
 
 
-def racers() -> dict:
-    """The optimizers of RACERS that beyond.py has, with their builders."""
-    out = {}
-    for name, (grid, build, alone, colour) in RACERS.items():
-        if name == "Muon" and not hasattr(beyond, "Muon"):
-            continue
-        if isinstance(build, str):
-            if not hasattr(beyond, build):
-                continue
-            build = getattr(beyond, build)
-        out[name] = (grid, build, alone, colour)
-    return out
+# Left out of the race (tests/test_beyond_page.py runs them): with their defaults, neither
+# learns much in this few steps at any of these rates.
+LEFT_OUT = {
+    "LAMB": ((0.003, 0.01, 0.03), "LAMB", True, BEYOND_COLORS["LAMB"]),
+    "Adafactor": ((0.03, 0.1, 0.3), "Adafactor", True, BEYOND_COLORS["Adafactor"]),
+}
+
+
+def racers(table_=None) -> dict:
+    """The optimizers of RACERS (or of `table_`) with their builders."""
+    return {name: (grid, getattr(beyond, build) if isinstance(build, str) else build, alone,
+                   colour) for name, (grid, build, alone, colour) in (table_ or RACERS).items()}
 
 
 def _stacked_forward(params, X):
@@ -282,7 +293,7 @@ def race_runs(names: tuple[str, ...]) -> dict:
 
     X, y, X_val, y_val = lab_data()
     X_test, y_test = test_data()
-    table_ = racers()
+    table_ = racers({**RACERS, **LEFT_OUT})
     groups = [(name, lr) for name in names for lr in table_[name][0]]
     S = len(SEEDS)
     starts = [init_mlp(SIZES, seed=s) for s in SEEDS]
@@ -311,6 +322,10 @@ def race_runs(names: tuple[str, ...]) -> dict:
                     optimizer.step([g[block][s] for s in range(S) for g in grads])
                 else:
                     optimizer.step([g[block] for g in grads])
+    for optimizer, _, _ in optimizers:  # Schedule-Free: evaluate x, the average
+        if hasattr(optimizer, "eval_params"):
+            for target, x in zip(optimizer.params, optimizer.eval_params(), strict=True):
+                target[...] = x
     results = {}
     for split, (Xs, ys) in {"val": (X_val, y_val), "test": (X_test, y_test)}.items():
         z = _stacked_forward(params, Xs)
@@ -365,6 +380,7 @@ def race_figure(fig, theme):
         right.plot([k] * len(accuracy), accuracy, "o", color=colour, ms=4, alpha=0.8)
         right.plot([k - 0.25, k + 0.25], [accuracy.mean()] * 2, color=colour, lw=2)
     left.set(xscale="log", xlabel="learning rate", ylabel="validation loss")
+    left.minorticks_off()
     left.legend(fontsize="small")
     right.set(xticks=range(len(names)), xticklabels=names, ylabel="test accuracy")
     right.tick_params(axis="x", rotation=45)
@@ -485,6 +501,7 @@ def muon_singular(fig, theme):
     ax.semilogy(k, gradient, "o-", color=theme.muted, label="gradient (over its largest)")
     ax.semilogy(k, update, "s--", color=BEYOND_COLORS["Muon"], label="Muon's step")
     ax.set(xlabel="singular value, largest first", ylabel="singular value", ylim=(1e-3, 3))
+    ax.minorticks_off()
     ax.legend(loc="lower left")
 
 
@@ -501,3 +518,107 @@ def muon_update_smallest() -> float:
 @value("beyond-muon-update-largest", digits=2)
 def muon_update_largest() -> float:
     return float(muon_singular_values()[1].max())
+
+
+# ---- ADOPT on the counterexample of /variants/ ---------------------------------------------
+
+REDDI_C, REDDI_STEPS, REDDI_ALPHA = 3.0, 3000, 0.5  # the problem and step size of /variants/
+
+
+@functools.cache
+def adopt_on_counterexample() -> dict[str, np.ndarray]:
+    """x_t of Adam and of ADOPT (its defaults but beta1 = 0 and the problem's beta2 =
+    1 / (1 + C^2), steps alpha / sqrt(t), each x projected onto [-1, 1]) on the problem of
+    Reddi et al. that /variants/ runs."""
+    from snippets.variants import online_adam, reddi_gradient
+
+    x = np.array([1.0])
+    optimizer = beyond.ADOPT([x], lr=REDDI_ALPHA, betas=(0.0, 1 / (1 + REDDI_C**2)))
+    xs = [1.0]
+    for t in range(1, REDDI_STEPS + 1):
+        optimizer.lr = REDDI_ALPHA / math.sqrt(t)
+        optimizer.step([np.array([reddi_gradient(t, REDDI_C)])])
+        np.clip(x, -1.0, 1.0, out=x)  # the projection onto [-1, 1]
+        xs.append(float(x[0]))
+    return {"Adam": online_adam(REDDI_STEPS, REDDI_C, REDDI_ALPHA), "ADOPT": np.array(xs)}
+
+
+@figure("adopt-counterexample", alt=(
+    "x over 3000 steps on the counterexample of Reddi et al., with the same β2 for both: "
+    "Adam climbs to x = [[value: beyond-reddi-adam-x]], the worst point; ADOPT goes to "
+    "x = [[value: beyond-reddi-adopt-x]], next to the best point, −1."))
+def adopt_counterexample(fig, theme):
+    ax = fig.subplots()
+    runs = adopt_on_counterexample()
+    t = np.arange(REDDI_STEPS + 1)
+    ax.plot(t, runs["Adam"], color=COLORS["adam"], label="Adam")
+    ax.plot(t, runs["ADOPT"], "--", color=BEYOND_COLORS["ADOPT"], label="ADOPT")
+    ax.axhline(-1, color=theme.muted, lw=0.8, ls=":")
+    ax.set(xlabel="step t", ylabel="$x_t$", ylim=(-1.1, 1.1))
+    ax.legend(loc="center right")
+
+
+@value("beyond-reddi-adam-x", decimals=3)
+def reddi_adam_x() -> float:
+    return float(adopt_on_counterexample()["Adam"][-1])
+
+
+@value("beyond-reddi-adopt-x", decimals=3)
+def reddi_adopt_x() -> float:
+    return float(adopt_on_counterexample()["ADOPT"][-1])
+
+
+# ---- Schedule-Free: the average against the fast iterate -----------------------------------
+
+SF_WEIGHTS, SF_STEPS, SF_LR = 100, 1000, 0.01
+
+
+@functools.cache
+def schedule_free_losses() -> dict[str, np.ndarray]:
+    """The loss, at each step, of Schedule-Free AdamW's three points on a noisy quadratic
+    (curvatures from 0.1 to 10, gradient noise of size 1, a constant lr): x, the average
+    (eval_params), z, the fast iterate, and y, where the gradients are taken (params)."""
+    rng = np.random.default_rng(0)
+    h = np.logspace(-1, 1, SF_WEIGHTS)  # the curvature of each weight
+
+    def loss(w):
+        return float(0.5 * np.sum(h * w**2))
+
+    w = np.ones(SF_WEIGHTS)
+    optimizer = beyond.ScheduleFreeAdamW([w], lr=SF_LR)
+    out = {"x": [loss(w)], "y": [loss(w)], "z": [loss(w)]}
+    for _ in range(SF_STEPS):
+        optimizer.step([h * w + rng.standard_normal(SF_WEIGHTS)])
+        out["x"].append(loss(optimizer.eval_params()[0]))
+        out["y"].append(loss(w))
+        out["z"].append(loss(optimizer.z[0]))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@figure("schedule-free-average", alt=(
+    "Loss over 1000 steps of Schedule-Free AdamW on a noisy quadratic at a constant "
+    "learning rate, at its three points. z, the fast iterate, falls fastest at first, then "
+    "stalls at the noise, [[value: beyond-sf-z-loss]] over the last 100 steps; x, the "
+    "average, lags at first, then keeps falling, to [[value: beyond-sf-x-loss]]; y, where "
+    "the gradient is taken, stays close to x."))
+def schedule_free_average(fig, theme):
+    ax = fig.subplots()
+    losses = schedule_free_losses()
+    t = np.arange(SF_STEPS + 1)
+    ax.semilogy(t, losses["z"], color=theme.muted, label="z, the fast iterate")
+    ax.semilogy(t, losses["y"], ":", color=theme.text, label="y, where g is taken")
+    ax.semilogy(t, losses["x"], "--", color=BEYOND_COLORS["Schedule-Free"],
+                label="x, the average (evaluate this)")
+    ax.set(xlabel="step", ylabel="loss")
+    ax.minorticks_off()
+    ax.legend()
+
+
+@value("beyond-sf-z-loss", digits=2)
+def sf_z_loss() -> float:
+    return float(np.mean(schedule_free_losses()["z"][-100:]))
+
+
+@value("beyond-sf-x-loss", digits=2)
+def sf_x_loss() -> float:
+    return float(np.mean(schedule_free_losses()["x"][-100:]))

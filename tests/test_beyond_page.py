@@ -133,3 +133,33 @@ def test_the_ademamix_figure_uses_the_class_defaults_and_adafactor_keeps_n_plus_
     assert defaults["betas"].default[::2] == (bp.ADEMAMIX_BETA1, bp.ADEMAMIX_BETA3)
     assert defaults["alpha"].default == bp.ADEMAMIX_ALPHA
     assert bp.second_moment_numbers(4096) == (4096**2, 2 * 4096)
+
+
+def test_claim_adam_goes_to_the_worst_point_and_adopt_to_the_best(says):
+    says("beyond.md", "Adam\ngoes to the worst point and ADOPT to the best")
+    runs = bp.adopt_on_counterexample()
+    assert runs["Adam"][-1] == 1.0  # the worst point of [-1, 1]
+    assert runs["ADOPT"][-1] < -0.95  # next to the best, -1
+
+
+def test_claim_the_average_keeps_going_down_where_z_stalls(says):
+    says("beyond.md", "the average keeps going down")
+    losses = bp.schedule_free_losses()
+    assert losses["x"][-1] < losses["x"][500] / 2  # still falling in the second half
+    assert bp.sf_x_loss() < bp.sf_z_loss() / 3  # and well below the fast iterate
+
+
+def test_claim_lamb_and_adafactor_stay_near_chance_in_this_race(says):
+    says("beyond.md", "they stayed near the accuracy of a network that has learned almost")
+    runs = bp.race_runs(tuple(bp.LEFT_OUT))
+    assert max(r["val_accuracy"].max() for r in runs.values()) < 0.7  # of the others: > 0.75
+    assert min(np.mean(bp.race_result(name)) for name in bp.racers()) > 0.75
+
+
+def test_the_state_column_counts_what_each_class_keeps():
+    for name, (_, _, state, _) in bp.OPTIMIZERS.items():
+        cls = getattr(bp.beyond, bp.CLASSES[name])
+        if name == "Adafactor":
+            assert cls.state_numbers((64, 32)) == 64 + 32  # "row and column averages"
+        else:
+            assert cls.state_numbers((64, 32)) == state.count("$") // 2 * 64 * 32, name
