@@ -27,6 +27,7 @@ from snippets.beyond import Lion
 frameworks = pytest.mark.frameworks
 STEPS = 500
 RTOL = 1e-10  # float64: rounding only (see the module docstring)
+SHAPES = [(3, 4), (5,)]  # a matrix and a vector (small: compiling dominates)
 
 
 def gradients(shapes, steps=STEPS, seed=0, scale=1.0):
@@ -88,34 +89,50 @@ def keras(jax_optax):
     return keras
 
 
-def run_optax(jax_optax, transform, shapes, grads, seed=1, params=False):
-    """Run an Optax transformation with lax.scan (one compiled loop); the final params."""
+def run_optax(jax_optax, transform, shapes, grads, seed=1, full=False):
+    """Run an Optax transformation in one compiled loop (lax.scan): the final params.
+
+    full=True: (final params, final state, the params after each step, stacked).
+    """
     jax, optax = jax_optax
-    jnp = jax.numpy
-    w = [jnp.asarray(p) for p in starts(shapes, seed)]
-    stacked = [jnp.asarray(np.stack([gs[i] for gs in grads])) for i in range(len(shapes))]
+    w = [jax.numpy.asarray(p) for p in starts(shapes, seed)]
 
     def body(carry, g):
         w, state = carry
         updates, state = transform.update(g, state, w)
-        return (optax.apply_updates(w, updates), state), None
+        w = optax.apply_updates(w, updates)
+        return (w, state), w
 
-    (w, state), _ = jax.lax.scan(body, (w, transform.init(w)), stacked)
-    return ([np.asarray(a) for a in w], state) if params else [np.asarray(a) for a in w]
+    (w, state), history = jax.lax.scan(body, (w, transform.init(w)), stack(grads))
+    w = [np.asarray(a) for a in w]
+    return (w, state, [np.asarray(h) for h in history]) if full else w
 
 
-def run_keras(jax_optax, keras, make, shapes, grads, seed=1):
-    """Run a Keras optimizer (JAX backend) in float64, compiled: make() builds it."""
+def stack(grads):
+    """Per parameter, its gradients of every step in one array (steps, *shape)."""
+    return [np.stack([gs[i] for gs in grads]) for i in range(len(grads[0]))]
+
+
+def run_keras(jax_optax, keras, make, shapes, grads, seed=1, no_decay_on_first=False):
+    """Run a Keras optimizer (JAX backend, float64) in one compiled loop: make() builds it.
+
+    no_decay_on_first: exclude params[0] from the optimizer's weight decay.
+    """
     jax = jax_optax[0]
     keras.config.set_floatx("float64")  # the learning rate in float64 too
     try:
         w = [keras.Variable(p, dtype="float64") for p in starts(shapes, seed)]
         optimizer = make()
+        if no_decay_on_first:
+            optimizer.exclude_from_weight_decay(var_list=w[:1])
         optimizer.build(w)
-        step = jax.jit(optimizer.stateless_apply)
-        values, state = [v.value for v in w], [v.value for v in optimizer.variables]
-        for gs in grads:
-            values, state = step(state, [jax.numpy.asarray(g) for g in gs], values)
+
+        def body(carry, g):
+            values, state = optimizer.stateless_apply(carry[1], g, carry[0])
+            return (values, state), None
+
+        carry = ([v.value for v in w], [v.value for v in optimizer.variables])
+        (values, _), _ = jax.lax.scan(body, carry, stack(grads))
     finally:
         keras.config.set_floatx("float32")
     return [np.asarray(v) for v in values]
@@ -134,31 +151,46 @@ def run_torch(torch, make, shapes, grads, seed=1, dtype=None):
 
 # -- Lion -------------------------------------------------------------------------------------
 
-LION_SHAPES = [(3, 4), (5,), (2, 3, 2)]
+
+def defaults(f, names):
+    """The defaults of f's arguments named in names (ours: theirs), under our names."""
+    parameters = inspect.signature(f).parameters
+    return {ours: parameters[theirs].default for ours, theirs in names.items()}
+
+
+def our_defaults(cls, names):
+    parameters = inspect.signature(cls).parameters
+    out = {}
+    for name in names:
+        if name.startswith("beta") and name[4:].isdigit():  # betas=(b1, b2, ...)
+            out[name] = parameters["betas"].default[int(name[4:]) - 1]
+        else:
+            out[name] = parameters[name].default
+    return out
 
 
 @frameworks
 def test_lion_matches_optax_lion(jax_optax):
-    grads = gradients(LION_SHAPES)
-    for kw in ({}, dict(lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5)):
-        options = dict(inspect.signature(Lion).parameters)
-        lr = kw.get("lr", options["lr"].default)
-        b1, b2 = kw.get("betas", options["betas"].default)
-        wd = kw.get("weight_decay", options["weight_decay"].default)
-        theirs = run_optax(jax_optax, jax_optax[1].lion(lr, b1=b1, b2=b2, weight_decay=wd),
-                           LION_SHAPES, grads)
-        assert_close(run_ours(lambda ps, kw=kw: Lion(ps, **kw), LION_SHAPES, grads), theirs)
+    optax = jax_optax[1]
+    names = dict(beta1="b1", beta2="b2", weight_decay="weight_decay")
+    assert our_defaults(Lion, names) == defaults(optax.lion, names)  # lr: optax has none
+    grads = gradients(SHAPES)
+    theirs = run_optax(jax_optax, optax.lion(3e-3, b1=0.8, b2=0.95, weight_decay=0.5),
+                       SHAPES, grads)
+    ours = run_ours(lambda ps: Lion(ps, lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5),
+                    SHAPES, grads)
+    assert_close(ours, theirs)
 
 
 @frameworks
 def test_keras_lion_is_optax_lion_with_other_defaults(jax_optax, keras):
     """Keras's defaults differ (lr 1e-3, no decay, beta_1 > 0); its steps, given ours, do not."""
-    grads = gradients(LION_SHAPES)
+    grads = gradients(SHAPES)
     make = lambda: keras.optimizers.Lion(  # noqa: E731
         learning_rate=3e-3, beta_1=0.8, beta_2=0.95, weight_decay=0.5)
     ours = run_ours(lambda ps: Lion(ps, lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5),
-                    LION_SHAPES, grads)
-    assert_close(ours, run_keras(jax_optax, keras, make, LION_SHAPES, grads))
+                    SHAPES, grads)
+    assert_close(ours, run_keras(jax_optax, keras, make, SHAPES, grads))
     default = keras.optimizers.Lion()
     assert (round(default.get_config()["learning_rate"], 9), default.weight_decay) == (1e-3, None)
     assert inspect.signature(jax_optax[1].lion).parameters["weight_decay"].default == 1e-3
@@ -252,9 +284,9 @@ def test_muon_matches_torch_muon_in_bfloat16(torch):
                                      else math.sqrt(1.5))  # the largest step's scale here
         for a, b in zip(ours, theirs, strict=True):
             assert np.max(np.abs(a - b)) <= 0.01 * step
-    grads32 = [[g.astype(np.float32) for g in gs] for gs in grads]
-    theirs = run_torch(torch, torch.optim.Muon, MUON_SHAPES, grads32, dtype=torch.float32)
-    ours = [p.astype(np.float32) for p in starts(MUON_SHAPES)]
+    grads32 = [[gs[0].astype(np.float32)] for gs in grads]  # float32 weights: one matrix
+    theirs = run_torch(torch, torch.optim.Muon, MUON_SHAPES[:1], grads32, dtype=torch.float32)
+    ours = [p.astype(np.float32) for p in starts(MUON_SHAPES[:1])]
     optimizer = beyond.Muon(ours)
     for gs in grads32:
         optimizer.step(gs)
@@ -343,24 +375,24 @@ def test_torch_adafactor_shrinks_tiny_float32_steps_where_the_paper_would_not(to
 
 # -- ADOPT, AdEMAMix, LAMB: against Optax -----------------------------------------------------
 
-SHAPES = [(3, 4), (5,), (2, 2, 3)]
-
 
 @frameworks
 def test_adopt_matches_optax_adopt_with_and_without_clipping(jax_optax):
     optax = jax_optax[1]
+    names = dict(beta1="b1", beta2="b2", eps="eps", nesterov="nesterov",
+                 use_clipping="use_clipping")
+    assert our_defaults(beyond.ADOPT, names) == defaults(optax.contrib.adopt, names)
     grads = gradients(SHAPES)
     grads[200] = [100 * g for g in grads[200]]  # a spike: the clipping acts on it
-    for kw in (dict(lr=1e-2), dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, nesterov=True),
+    for kw in (dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, nesterov=True),
                dict(lr=1e-2, use_clipping=False)):
         b1, b2 = kw.get("betas", (0.9, 0.9999))
         theirs = run_optax(jax_optax, optax.contrib.adopt(
             kw["lr"], b1=b1, b2=b2, eps=kw.get("eps", 1e-6), nesterov=kw.get("nesterov", False),
             use_clipping=kw.get("use_clipping", True)), SHAPES, grads)
-        assert_close(run_ours(lambda ps, kw=kw: beyond.ADOPT(ps, **kw), SHAPES, grads), theirs)
-    clipped = run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2), SHAPES, grads)
-    assert_differ(clipped, run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2, use_clipping=False),
-                                    SHAPES, grads))
+        ours = run_ours(lambda ps, kw=kw: beyond.ADOPT(ps, **kw), SHAPES, grads)
+        assert_close(ours, theirs)
+    assert_differ(run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2), SHAPES, grads), ours)  # clipped
     first = run_ours(beyond.ADOPT, SHAPES, grads[:1])  # the first step only measures v
     assert all(np.array_equal(a, b) for a, b in zip(first, starts(SHAPES), strict=True))
 
@@ -368,39 +400,37 @@ def test_adopt_matches_optax_adopt_with_and_without_clipping(jax_optax):
 @frameworks
 def test_ademamix_matches_optax_ademamix(jax_optax):
     optax = jax_optax[1]
+    names = dict(beta1="b1", beta2="b2", beta3="b3", alpha="alpha", eps="eps",
+                 weight_decay="weight_decay")
+    assert our_defaults(beyond.AdEMAMix, names) == defaults(optax.contrib.ademamix, names)
     grads = gradients(SHAPES)
-    for kw in (dict(), dict(lr=3e-3, betas=(0.8, 0.99, 0.999), alpha=8.0, eps=1e-6,
-                            weight_decay=0.1)):
-        b1, b2, b3 = kw.get("betas", (0.9, 0.999, 0.9999))
-        theirs = run_optax(jax_optax, optax.contrib.ademamix(
-            kw.get("lr", 1e-3), b1=b1, b2=b2, b3=b3, alpha=kw.get("alpha", 5.0),
-            eps=kw.get("eps", 1e-8), weight_decay=kw.get("weight_decay", 0.0)), SHAPES, grads)
-        assert_close(run_ours(lambda ps, kw=kw: beyond.AdEMAMix(ps, **kw), SHAPES, grads),
-                     theirs)
-    # Optax's two entry points disagree on alpha's default; ours is ademamix's
-    alpha = inspect.signature(optax.contrib.ademamix).parameters["alpha"].default
-    assert (alpha, inspect.signature(beyond.AdEMAMix).parameters["alpha"].default) == (5.0, 5.0)
+    theirs = run_optax(jax_optax, optax.contrib.ademamix(
+        3e-3, b1=0.8, b2=0.99, b3=0.999, alpha=8.0, eps=1e-6, weight_decay=0.1), SHAPES, grads)
+    assert_close(run_ours(lambda ps: beyond.AdEMAMix(
+        ps, lr=3e-3, betas=(0.8, 0.99, 0.999), alpha=8.0, eps=1e-6, weight_decay=0.1),
+        SHAPES, grads), theirs)
+    # Optax's two entry points disagree on alpha's default (5 and 6); ours is ademamix's
     assert inspect.signature(optax.contrib.scale_by_ademamix).parameters["alpha"].default == 6.0
 
 
 @frameworks
 def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, keras):
     optax = jax_optax[1]
+    names = dict(beta1="b1", beta2="b2", eps="eps", weight_decay="weight_decay")
+    assert our_defaults(beyond.LAMB, names) == defaults(optax.lamb, names)
     grads = gradients(SHAPES)
-    for kw in (dict(), dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, weight_decay=0.1)):
-        b1, b2 = kw.get("betas", (0.9, 0.999))
-        theirs = run_optax(jax_optax, optax.lamb(
-            kw.get("lr", 1e-3), b1=b1, b2=b2, eps=kw.get("eps", 1e-6),
-            weight_decay=kw.get("weight_decay", 0.0)), SHAPES, grads)
-        assert_close(run_ours(lambda ps, kw=kw: beyond.LAMB(ps, **kw), SHAPES, grads), theirs)
-    # Keras: equal without weight decay; with it, Keras decays outside the trust ratio
-    for wd in (None, 0.1):
-        make = lambda wd=wd: keras.optimizers.Lamb(  # noqa: E731
-            learning_rate=3e-3, epsilon=1e-6, weight_decay=wd)
-        theirs = run_keras(jax_optax, keras, make, SHAPES, grads[:200])
-        ours = run_ours(lambda ps, wd=wd: beyond.LAMB(ps, lr=3e-3, weight_decay=wd or 0.0),
-                        SHAPES, grads[:200])
-        (assert_close if wd is None else assert_differ)(ours, theirs)
+    theirs = run_optax(jax_optax, optax.lamb(3e-3, b1=0.8, b2=0.99, eps=1e-4, weight_decay=0.1),
+                       SHAPES, grads)
+    lamb = lambda wd: (lambda ps: beyond.LAMB(  # noqa: E731
+        ps, lr=3e-3, betas=(0.8, 0.99), eps=1e-4, weight_decay=wd))
+    assert_close(run_ours(lamb(0.1), SHAPES, grads), theirs)
+    # Keras, with params[0] kept out of its weight decay: that one is ours without decay;
+    # the others, decayed outside the trust ratio, are not ours with decay
+    make = lambda: keras.optimizers.Lamb(  # noqa: E731
+        learning_rate=3e-3, beta_1=0.8, beta_2=0.99, epsilon=1e-4, weight_decay=0.1)
+    keras_lamb = run_keras(jax_optax, keras, make, SHAPES, grads, no_decay_on_first=True)
+    assert_close(keras_lamb[:1], run_ours(lamb(0.0), SHAPES, grads)[:1])
+    assert_differ(keras_lamb[1:], run_ours(lamb(0.1), SHAPES, grads)[1:])
 
 
 # -- Schedule-Free AdamW ----------------------------------------------------------------------
@@ -409,46 +439,48 @@ def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, keras):
 @frameworks
 def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax):
     optax = jax_optax[1]
+    names = dict(lr="learning_rate", beta1="b1", beta2="b2", eps="eps",
+                 weight_decay="weight_decay", warmup_steps="warmup_steps",
+                 weight_lr_power="weight_lr_power")
+    assert our_defaults(beyond.ScheduleFreeAdamW, names) == defaults(
+        optax.contrib.schedule_free_adamw, names)
     grads = gradients(SHAPES)
-    for kw in (dict(), dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1,
-                            weight_lr_power=1.0)):
-        b1, b2 = kw.get("betas", (0.9, 0.999))
-        transform = optax.contrib.schedule_free_adamw(
-            kw.get("lr", 2.5e-3), b1=b1, b2=b2, eps=kw.get("eps", 1e-8),
-            weight_decay=kw.get("weight_decay", 0.0),
-            weight_lr_power=kw.get("weight_lr_power", 2.0))
-        y, state = run_optax(jax_optax, transform, SHAPES, grads, params=True)
-        params = starts(SHAPES)
-        optimizer = beyond.ScheduleFreeAdamW(params, **kw)
-        for gs in grads:
-            optimizer.step(gs)
-        assert_close(params, y)  # y, where the gradients are taken
-        assert_close(optimizer.eval_params(), optax.contrib.schedule_free_eval_params(state, y))
-        assert_close(optimizer.z, state.z)
+    transform = optax.contrib.schedule_free_adamw(
+        1e-2, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.1, weight_lr_power=1.0)
+    y, state, _ = run_optax(jax_optax, transform, SHAPES, grads, full=True)
+    params = starts(SHAPES)
+    optimizer = beyond.ScheduleFreeAdamW(params, lr=1e-2, betas=(0.8, 0.99), eps=1e-6,
+                                         weight_decay=0.1, weight_lr_power=1.0)
+    for gs in grads:
+        optimizer.step(gs)
+    assert_close(params, y)  # y, where the gradients are taken
+    assert_close(optimizer.eval_params(), optax.contrib.schedule_free_eval_params(state, y))
+    assert_close(optimizer.z, state.z)
 
 
 @frameworks
 def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper(jax_optax, keras):
     optax = jax_optax[1]
-    grads = gradients(SHAPES, steps=STEPS)
-    keras_sf = lambda **kw: (lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
-        learning_rate=1e-2, **kw))
+    grads = gradients(SHAPES)
     ours = lambda **kw: (lambda ps: beyond.ScheduleFreeAdamW(ps, lr=1e-2, **kw))  # noqa: E731
-    # no warmup, no decay: Keras computes what Optax and ours compute
-    assert_close(run_ours(ours(), SHAPES, grads),
-                 run_keras(jax_optax, keras, keras_sf(), SHAPES, grads))
-    # weight decay: Keras multiplies y by (1 - lr λ) outside the z-step
-    assert_differ(run_ours(ours(weight_decay=0.1), SHAPES, grads),
-                  run_keras(jax_optax, keras, keras_sf(weight_decay=0.1), SHAPES, grads))
+    # Keras, with params[0] kept out of its weight decay: that one is ours (and Optax's)
+    # without decay; the others, whose y Keras multiplies by (1 - lr λ), are not ours
+    make = lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
+        learning_rate=1e-2, weight_decay=0.1)
+    theirs = run_keras(jax_optax, keras, make, SHAPES, grads, no_decay_on_first=True)
+    assert_close(theirs[:1], run_ours(ours(), SHAPES, grads)[:1])
+    assert_differ(theirs[1:], run_ours(ours(weight_decay=0.1), SHAPES, grads)[1:])
     # warmup: Optax's first step has learning rate 0 and changes nothing; ours moves
-    first = run_optax(jax_optax, optax.contrib.schedule_free_adamw(1e-2, warmup_steps=50),
-                      SHAPES, grads[:1])
-    assert all(np.array_equal(a, b) for a, b in zip(first, starts(SHAPES), strict=True))
-    assert_differ(run_ours(ours(warmup_steps=50), SHAPES, grads[:1]), starts(SHAPES), 1e-5)
     warm = run_ours(ours(warmup_steps=50), SHAPES, grads)
-    assert_differ(warm, run_optax(jax_optax, optax.contrib.schedule_free_adamw(
-        1e-2, warmup_steps=50), SHAPES, grads))
-    assert_differ(warm, run_keras(jax_optax, keras, keras_sf(warmup_steps=50), SHAPES, grads))
+    optax_warm, _, history = run_optax(jax_optax, optax.contrib.schedule_free_adamw(
+        1e-2, warmup_steps=50), SHAPES, grads, full=True)
+    assert all(np.array_equal(h[0], p) for h, p in zip(history, starts(SHAPES), strict=True))
+    assert_differ(run_ours(ours(warmup_steps=50), SHAPES, grads[:1]), starts(SHAPES), 1e-5)
+    assert_differ(warm, optax_warm)
+    # and Keras averages with weights 1 / t, whatever the warmup
+    keras_warm = lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
+        learning_rate=1e-2, warmup_steps=50)
+    assert_differ(warm, run_keras(jax_optax, keras, keras_warm, SHAPES, grads))
 
 
 def test_schedule_free_evaluates_the_average_x_not_y_or_z():
