@@ -170,7 +170,7 @@ def eos_spike_crossed_38() -> float:
 def eos_threshold(fig, theme):
     """The growth factor per step against alpha * sharpness, and runs just below/above."""
     left, right = fig.subplots(1, 2)
-    s = np.geomspace(0.5, 100, 300)
+    s = np.geomspace(0.5, 100, 120)
     for beta1, color, style, label in [(0.0, theme.text, "--", r"$\beta_1 = 0$"),
                                        (0.9, COLORS["adam"], "-", r"$\beta_1 = 0.9$")]:
         left.plot(s, growth_per_step(s, beta1), color=color, linestyle=style, label=label)

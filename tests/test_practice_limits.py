@@ -114,6 +114,11 @@ def test_claim_gamma_is_negative_for_adam_never_for_amsgrad_and_adam_0999_still_
               for t in range(1, 100)]
     np.testing.assert_allclose(pl.gamma(v), direct, rtol=1e-12)
     assert pl.gamma_adam_negative() > 0.6
+    # negative exactly at the two steps after each large gradient (t mod 3 = 2 and 0)
+    says(PAGE, "the two steps after each\nlarge gradient, where $v$ falls back")
+    t = np.arange(2, pl.GAMMA_STEPS + 1)
+    negative = pl._gamma_runs()["adam"][0] < 0
+    np.testing.assert_array_equal(negative[t > 3], (t[t > 3] % 3 != 1))
     assert pl.gamma_amsgrad_negative() == 0
     assert pl.gamma_0999_negative() > 0.5
     assert pl.gamma_0999_x() < -0.99  # next to the optimum -1
