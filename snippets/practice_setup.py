@@ -432,10 +432,11 @@ def batch_size(fig, theme):
                 color=COLORS["sgd"] if ax is sgd else COLORS["adam"],
                 linestyle="-." if linear_adam else styles[b],
                 linewidth=2.5 if linear_adam else 1.5, label=f"{rule} rule, batch {b}")
-    sgd.set_title("SGD, lr in proportion to the batch")
-    adam.set_title("Adam, lr by the square root (or in proportion)")
+    sgd.set_title("SGD")
+    adam.set_title("Adam")
     for ax in (sgd, adam):
         ax.set_yscale("log")
+        ax.set_yticks([0.02, 0.05, 0.1, 0.2, 0.5], ["0.02", "0.05", "0.1", "0.2", "0.5"])
         ax.minorticks_off()
         ax.set_xlabel("examples seen")
         ax.grid(True, linewidth=0.5)
