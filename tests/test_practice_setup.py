@@ -222,7 +222,9 @@ def test_claim_the_reference_adam_restores_the_saved_lr_too(says):
 
 
 @pytest.mark.parametrize("warmup", page.WARMUPS)
-def test_warmup_steps_are_the_steps_of_adam_with_and_without_correction(warmup):
+def test_warmup_steps_are_the_steps_of_adam_with_and_without_correction(warmup, says):
+    says("practice.md", "With the correction, the steps of a\nsteady gradient are $\\alpha$ "
+         "times the warmup's factor from the first one")
     # A steady gradient of 1 (eps is 1e-8 of it), lr set by the warmup before each step.
     for bc, make in ((True, Adam), (False, AdamNoBiasCorrection)):
         w = np.zeros(1)
