@@ -398,7 +398,8 @@ class ScheduleFreeAdamW(Optimizer):
     is what ``params`` holds, as in Optax. ``eval_params()`` returns x, ``z`` the fast
     iterate. With warmup_steps, the step at t uses lr min(1, t / warmup_steps), as the paper
     writes it; optax's z-step uses the previous step's rate (0 at the first step, so its
-    first step changes nothing), and Keras's averages with weights 1/t whatever the warmup.
+    first step changes nothing), and Keras's averages with weights 1/t whatever the warmup
+    (this class with weight_lr_power=0).
     Keras's weight_decay also multiplies y by (1 - lr λ) outside the z-step, unlike Optax's.
     """
 

@@ -252,10 +252,17 @@ def test_each_section_runs_pasted_after_setup_with_numpy_only():
     base = "".join([section("snippets/adam.py", "setup"), section("snippets/adam.py", "checks"),
                     section("snippets/optimizers.py", "optimizer"),
                     section("snippets/beyond.py", "setup")])
-    for name in beyond.SECTIONS:
+    for name, cls in zip(beyond.SECTIONS, beyond.OPTIMIZERS, strict=True):
         namespace = {"__name__": "page"}
         exec(compile(base + section("snippets/beyond.py", name), name, "exec"), namespace)
-        assert not any(k.startswith("snippets") for k in namespace), name
+        p, ours = np.ones((3, 2)), np.ones((3, 2))
+        pasted, optimizer = namespace[cls]([p]), getattr(beyond, cls)([ours])
+        for k in range(3):  # the pasted class runs, and takes our steps
+            g = np.full((3, 2), k - 0.5) + np.arange(6).reshape(3, 2)
+            pasted.step([g])
+            optimizer.step([g])
+        assert np.array_equal(p, ours), name
+        assert namespace[cls].state_numbers((3, 2)) == optimizer.state_numbers((3, 2))
 
 
 # -- Muon -------------------------------------------------------------------------------------
@@ -477,10 +484,23 @@ def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper
     assert all(np.array_equal(h[0], p) for h, p in zip(history, starts(SHAPES), strict=True))
     assert_differ(run_ours(ours(warmup_steps=50), SHAPES, grads[:1]), starts(SHAPES), 1e-5)
     assert_differ(warm, optax_warm)
-    # and Keras averages with weights 1 / t, whatever the warmup
+    # Keras warms z's steps up as ours, but averages with weights 1 / t whatever the warmup:
+    # ours with weight_lr_power=0 (every weight lr^0 = 1)
     keras_warm = lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
         learning_rate=1e-2, warmup_steps=50)
-    assert_differ(warm, run_keras(jax_optax, keras, keras_warm, SHAPES, grads))
+    keras_warm = run_keras(jax_optax, keras, keras_warm, SHAPES, grads)
+    assert_close(run_ours(ours(warmup_steps=50, weight_lr_power=0.0), SHAPES, grads), keras_warm)
+    assert_differ(warm, keras_warm)
+
+
+def test_schedule_free_warmup_weights_are_the_papers():
+    """c_{t+1} = lr_t^2 / sum of lr_i^2, with lr_t = lr min(1, t / warmup_steps)."""
+    optimizer = beyond.ScheduleFreeAdamW([np.ones(2)], lr=0.1, warmup_steps=10)
+    for t in range(1, 21):
+        optimizer.step([np.ones(2)])
+        lrs = [0.1 * min(1, i / 10) for i in range(1, t + 1)]
+        assert optimizer.lr_t == pytest.approx(lrs[-1], rel=1e-14)
+        assert optimizer.c == pytest.approx(lrs[-1] ** 2 / sum(r * r for r in lrs), rel=1e-12)
 
 
 def test_schedule_free_evaluates_the_average_x_not_y_or_z():
