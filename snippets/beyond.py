@@ -183,8 +183,8 @@ class Adafactor(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,
                  eps=(None, 1e-3), d: float = 1.0, weight_decay: float = 0.0, *,
-                 maximize: bool = False):
-        super().__init__(params, lr)
+                 foreach: bool | None = None, maximize: bool = False):
+        super().__init__(params, lr)  # foreach: torch's kernel choice, the same numbers
         self.beta2_decay = check_number("beta2_decay", beta2_decay, -math.inf,
                                         math.nextafter(0.0, 1.0), "<= 0, e.g. -0.8")
         if len(eps) != 2:

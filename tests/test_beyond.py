@@ -333,8 +333,9 @@ def test_muon_takes_only_matrices_as_torch_does(torch):
             torch.optim.Muon([torch.zeros((2, 2), requires_grad=True)], adjust_lr_fn=bad)
         with pytest.raises(ValueError, match="adjust_lr_fn must be"):
             beyond.Muon([np.zeros((2, 2))], adjust_lr_fn=bad)
-    assert inspect.signature(torch.optim.Muon).parameters.keys() - {"params"} <= set(
-        inspect.signature(beyond.Muon).parameters)
+    theirs = inspect.signature(torch.optim.Muon).parameters
+    ours = inspect.signature(beyond.Muon).parameters
+    assert all(ours[k].default == v.default for k, v in theirs.items() if k != "params")
 
 
 # -- Adafactor --------------------------------------------------------------------------------
@@ -360,6 +361,17 @@ def test_adafactor_matches_torch_adafactor(torch):
     for gs in grads32:
         optimizer.step(gs)
     assert_close(ours, theirs, rtol=STEPS * 2.0**-24)  # one float32 unit per step
+
+
+@frameworks
+def test_adafactor_takes_torchs_arguments_and_scalars(torch):
+    theirs = inspect.signature(torch.optim.Adafactor).parameters
+    ours = inspect.signature(beyond.Adafactor).parameters
+    assert {k: v.default for k, v in theirs.items() if k != "params"} == {
+        k: v.default for k, v in ours.items() if k != "params"}
+    grads = gradients([()])  # a 0-D parameter: torch keeps its g^2 unfactored, as we do
+    assert_close(run_ours(lambda ps: beyond.Adafactor(ps, foreach=True), [()], grads),
+                 run_torch(torch, lambda ps: torch.optim.Adafactor(ps, foreach=True), [()], grads))
 
 
 @frameworks
