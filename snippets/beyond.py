@@ -9,12 +9,26 @@ framework, the docstring says so in one sentence and a test pins it.
 Each class has ``state_numbers(shape)``: how many numbers of state it keeps for a parameter
 of that shape (Adam keeps 2 per weight).
 
-Public names:
+Public names (OPTIMIZERS lists the classes, SECTIONS their code blocks, in the page's order):
     Lion(params, lr=1e-4, betas=(0.9, 0.99), weight_decay=1e-3)       optax.lion, keras Lion
     Muon(params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
          ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5,
-         adjust_lr_fn=None)                                              torch.optim.Muon
-    newton_schulz(G, ns_coefficients, ns_steps, eps): Muon's orthogonalisation
+         adjust_lr_fn=None, *, ns_dtype="bfloat16")                     torch.optim.Muon
+    newton_schulz(G, ns_coefficients, ns_steps, eps, dtype): Muon's orthogonalisation;
+        to_bfloat16(x): rounding to bfloat16, as torch rounds
+    Adafactor(params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
+              *, foreach=None, maximize=False)                           torch.optim.Adafactor
+    ADOPT(params, lr=1e-3, betas=(0.9, 0.9999), eps=1e-6, *, nesterov=False,
+          use_clipping=True, clip_value_fn=lambda t: t**0.25)            optax.contrib.adopt
+    AdEMAMix(params, lr=1e-3, betas=(0.9, 0.999, 0.9999), alpha=5.0, eps=1e-8,
+             weight_decay=0.0)                                           optax.contrib.ademamix
+    LAMB(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0)   optax.lamb
+    ScheduleFreeAdamW(params, lr=2.5e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                      warmup_steps=None, weight_lr_power=2.0)
+        optax.contrib.schedule_free_adamw; params hold y, eval_params() x, .z the fast iterate
+    AdamAtan2(params, lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0, a=1.27, b=1.0)
+        Everett et al. 2024; no framework ships it
+    rms(x): the root mean square of an array
 """
 
 from __future__ import annotations
