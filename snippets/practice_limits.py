@@ -501,17 +501,14 @@ def q8_blocks() -> float:
     return len(_states()[0]) // 2048
 
 
-@value("practice-q8-linear-error", digits=2, percent=True)
 def q8_linear_error() -> float:
     return _quantized()["linear, one scale"][0]
 
 
-@value("practice-q8-linear-zero", digits=2, percent=True)
 def q8_linear_zero() -> float:
     return _quantized()["linear, one scale"][1]
 
 
-@value("practice-q8-dynamic-error", digits=2, percent=True)
 def q8_dynamic_error() -> float:
     return _quantized()["dynamic, one scale"][0]
 
@@ -521,12 +518,10 @@ def q8_dynamic_zero() -> float:
     return _quantized()["dynamic, one scale"][1]
 
 
-@value("practice-q8-block-error", digits=2, percent=True)
 def q8_block_error() -> float:
     return _quantized()["dynamic, blocks of 2048"][0]
 
 
-@value("practice-q8-block-zero", digits=2, percent=True)
 def q8_block_zero() -> float:
     return _quantized()["dynamic, blocks of 2048"][1]
 
@@ -638,12 +633,6 @@ def bf16_half_ulp_1() -> float:
     return 2.0**-7 / 2
 
 
-@value("practice-bf16-half-ulp-2", sci=True, digits=2)
-def bf16_half_ulp_2() -> float:
-    """The same between 2 and 4."""
-    return 2.0**-6 / 2
-
-
 @figure(
     "bf16-stall",
     alt=(
@@ -692,16 +681,6 @@ def absent_row(steps: int, beta1: float = 0.9, beta2: float = 0.999) -> dict[str
 
 
 # --8<-- [end:absent_row]
-
-
-@value("practice-sparse-m-after-20", digits=2)
-def sparse_m_after_20() -> float:
-    return absent_row(20)["dense"][0]
-
-
-@value("practice-sparse-v-after-20", digits=3)
-def sparse_v_after_20() -> float:
-    return absent_row(20)["dense"][1]
 
 
 if __name__ == "__main__":
