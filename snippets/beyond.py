@@ -308,11 +308,12 @@ class ADOPT(Optimizer):
 
 # --8<-- [start:ademamix]
 class AdEMAMix(Optimizer):
-    """AdEMAMix (Pagliardini et al. 2024), as optax.contrib.ademamix computes it.
+    """AdEMAMix (Pagliardini et al., ICLR 2025), as optax.contrib.ademamix computes it.
 
     Adam plus a slow momentum m2 (rate beta3, not bias-corrected) added alpha times to the
-    fast one. The paper warms alpha and beta3 up over the first steps; optax.contrib.ademamix
-    keeps both constant unless given schedules, as this class does.
+    fast one. The paper's Algorithm 1 can warm alpha and beta3 up over T_{alpha,beta3} steps
+    (usually the whole run); optax.contrib.ademamix keeps both constant unless given
+    schedules, as this class does.
     """
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999, 0.9999),
@@ -475,8 +476,9 @@ class AdamAtan2(Optimizer):
     a atan2(m_hat, b sqrt(v_hat)), which needs no eps, is the same for a gradient scaled by
     any constant > 0, and is never longer than a pi / 2 in any coordinate.
 
-    No framework ships it. a = 1.27 (about 4 / pi, so that a step is 1 where |m_hat| equals
-    sqrt(v_hat), as Adam's) and b = 1; weight decay is decoupled, as AdamW's.
+    No framework ships it. a = 1.27 and b = 1, the defaults of the public implementations
+    (a is about 4 / pi: a step is then about lr where |m_hat| equals sqrt(v_hat), as Adam's);
+    weight decay is decoupled, as AdamW's.
     """
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), weight_decay: float = 0.0,
