@@ -613,3 +613,9 @@ def sf_z_loss() -> float:
 @value("beyond-sf-x-loss", digits=2)
 def sf_x_loss() -> float:
     return float(np.mean(schedule_free_losses()["x"][-100:]))
+
+
+@value("beyond-race-lion-lr-ratio", digits=2)
+def race_lion_lr_ratio() -> float:
+    """How many times smaller a rate the race's sweep chose for Lion than for AdamW."""
+    return best_lr("AdamW") / best_lr("Lion")
