@@ -177,7 +177,7 @@ def weight_older_than(ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "Log-x plot of the total weight that the step's numerator gives to the gradients older "
     "than k steps, for k from 1 to 100,000. Adam's is under 1% beyond "
     "[[value: beyond-adam-forgets]] steps; "
-    "AdEMAMix's starts at 1 + α = 6 and keeps [[value: beyond-ademamix-weight-10000]] for "
+    "AdEMAMix's starts near 1 + α = 6 and keeps [[value: beyond-ademamix-weight-10000]] for "
     "the gradients older than 10,000 steps."))
 def ademamix_weights(fig, theme):
     ax = fig.subplots()
@@ -453,6 +453,13 @@ def lion_step_size(fig, theme):
 def adam_noise_rms() -> float:
     """Adam's step RMS on noise, over the last 100 steps, in units of lr."""
     return float(np.mean(step_sizes_on_noise()["Adam"][-100:]))
+
+
+@value("beyond-ema-noise-rms", digits=2)
+def ema_noise_rms() -> float:
+    """The standard deviation of an average with rate beta1 = 0.9 of unit noise, long after
+    the start: sqrt((1 - beta1) / (1 + beta1))."""
+    return math.sqrt((1 - 0.9) / (1 + 0.9))
 
 
 @value("beyond-lion-adam-ratio", digits=2)
