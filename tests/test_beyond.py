@@ -89,23 +89,9 @@ def keras(jax_optax):
     return keras
 
 
-def run_optax(jax_optax, transform, shapes, grads, seed=1, full=False):
-    """Run an Optax transformation in one compiled loop (lax.scan): the final params.
-
-    full=True: (final params, final state, the params after each step, stacked).
-    """
-    jax, optax = jax_optax
-    w = [jax.numpy.asarray(p) for p in starts(shapes, seed)]
-
-    def body(carry, g):
-        w, state = carry
-        updates, state = transform.update(g, state, w)
-        w = optax.apply_updates(w, updates)
-        return (w, state), w
-
-    (w, state), history = jax.lax.scan(body, (w, transform.init(w)), stack(grads))
-    w = [np.asarray(a) for a in w]
-    return (w, state, [np.asarray(h) for h in history]) if full else w
+def spiked(grads, at=200, factor=100.0):
+    """The gradients with one spike: step `at` times `factor` (ADOPT's clipping acts on it)."""
+    return [[factor * g for g in gs] if k == at else gs for k, gs in enumerate(grads)]
 
 
 def stack(grads):
@@ -113,29 +99,82 @@ def stack(grads):
     return [np.stack([gs[i] for gs in grads]) for i in range(len(grads[0]))]
 
 
-def run_keras(jax_optax, keras, make, shapes, grads, seed=1, no_decay_on_first=False):
-    """Run a Keras optimizer (JAX backend, float64) in one compiled loop: make() builds it.
+# Every Optax and Keras run of this file: compiling dominates their cost, so each framework's
+# runs are compiled together, into one loop (lax.scan) over the steps. name -> (make, spike)
+OPTAX_RUNS = {
+    "lion": (lambda o: o.lion(3e-3, b1=0.8, b2=0.95, weight_decay=0.5), False),
+    "adopt": (lambda o: o.contrib.adopt(3e-3, b1=0.8, b2=0.99, eps=1e-4, nesterov=True), True),
+    "adopt unclipped": (lambda o: o.contrib.adopt(1e-2, use_clipping=False), True),
+    "ademamix": (lambda o: o.contrib.ademamix(3e-3, b1=0.8, b2=0.99, b3=0.999, alpha=8.0,
+                                              eps=1e-6, weight_decay=0.1), False),
+    "lamb": (lambda o: o.lamb(3e-3, b1=0.8, b2=0.99, eps=1e-4, weight_decay=0.1), False),
+    "schedule free": (lambda o: o.contrib.schedule_free_adamw(
+        1e-2, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.1, weight_lr_power=1.0), False),
+    "schedule free warmup": (lambda o: o.contrib.schedule_free_adamw(1e-2, warmup_steps=50),
+                             False),
+}
+# name -> (make, whether params[0] is kept out of the weight decay)
+KERAS_RUNS = {
+    "lion": (lambda k: k.optimizers.Lion(learning_rate=3e-3, beta_1=0.8, beta_2=0.95,
+                                         weight_decay=0.5), False),
+    "lamb": (lambda k: k.optimizers.Lamb(learning_rate=3e-3, beta_1=0.8, beta_2=0.99,
+                                         epsilon=1e-4, weight_decay=0.1), True),
+    "schedule free": (lambda k: k.optimizers.ScheduleFreeAdamW(learning_rate=1e-2,
+                                                               weight_decay=0.1), True),
+    "schedule free warmup": (lambda k: k.optimizers.ScheduleFreeAdamW(learning_rate=1e-2,
+                                                                      warmup_steps=50), False),
+}
 
-    no_decay_on_first: exclude params[0] from the optimizer's weight decay.
-    """
+
+@pytest.fixture(scope="module")
+def optax_runs(jax_optax):
+    """name -> (final params, final state, the params after each step) of each OPTAX_RUNS."""
+    jax, optax = jax_optax
+    grads = gradients(SHAPES)
+    transforms = {name: make(optax) for name, (make, _) in OPTAX_RUNS.items()}
+    xs = {name: stack(spiked(grads) if spike else grads)
+          for name, (_, spike) in OPTAX_RUNS.items()}
+    w = [jax.numpy.asarray(p) for p in starts(SHAPES)]
+
+    def body(carry, g):
+        out = {}
+        for name, transform in transforms.items():
+            w, state = carry[name]
+            updates, state = transform.update(g[name], state, w)
+            out[name] = (optax.apply_updates(w, updates), state)
+        return out, {name: w for name, (w, _) in out.items()}
+
+    carry = {name: (w, transform.init(w)) for name, transform in transforms.items()}
+    final, history = jax.lax.scan(body, carry, xs)
+    return {name: ([np.asarray(a) for a in final[name][0]], final[name][1],
+                   [np.asarray(h) for h in history[name]]) for name in transforms}
+
+
+@pytest.fixture(scope="module")
+def keras_runs(jax_optax, keras):
+    """name -> final params of each KERAS_RUNS (JAX backend, float64, one compiled loop)."""
     jax = jax_optax[0]
-    keras.config.set_floatx("float64")  # the learning rate in float64 too
+    keras.config.set_floatx("float64")  # the learning rates in float64 too
     try:
-        w = [keras.Variable(p, dtype="float64") for p in starts(shapes, seed)]
-        optimizer = make()
-        if no_decay_on_first:
-            optimizer.exclude_from_weight_decay(var_list=w[:1])
-        optimizer.build(w)
+        variables, optimizers = {}, {}
+        for name, (make, no_decay_on_first) in KERAS_RUNS.items():
+            variables[name] = [keras.Variable(p, dtype="float64") for p in starts(SHAPES)]
+            optimizers[name] = make(keras)
+            if no_decay_on_first:
+                optimizers[name].exclude_from_weight_decay(var_list=variables[name][:1])
+            optimizers[name].build(variables[name])
 
         def body(carry, g):
-            values, state = optimizer.stateless_apply(carry[1], g, carry[0])
-            return (values, state), None
+            return {name: optimizer.stateless_apply(carry[name][1], g, carry[name][0])
+                    for name, optimizer in optimizers.items()}, None
 
-        carry = ([v.value for v in w], [v.value for v in optimizer.variables])
-        (values, _), _ = jax.lax.scan(body, carry, stack(grads))
+        carry = {name: ([v.value for v in variables[name]],
+                        [v.value for v in optimizer.variables])
+                 for name, optimizer in optimizers.items()}
+        final, _ = jax.lax.scan(body, carry, stack(gradients(SHAPES)))
     finally:
         keras.config.set_floatx("float32")
-    return [np.asarray(v) for v in values]
+    return {name: [np.asarray(v) for v in values] for name, (values, _) in final.items()}
 
 
 def run_torch(torch, make, shapes, grads, seed=1, dtype=None):
@@ -170,30 +209,17 @@ def our_defaults(cls, names):
 
 
 @frameworks
-def test_lion_matches_optax_lion(jax_optax):
+def test_lion_matches_optax_lion_and_keras_lion(jax_optax, optax_runs, keras, keras_runs):
+    """Keras's defaults differ (lr 1e-3, no decay, beta_1 > 0); its steps, given ours, do not."""
     optax = jax_optax[1]
     names = dict(beta1="b1", beta2="b2", weight_decay="weight_decay")
     assert our_defaults(Lion, names) == defaults(optax.lion, names)  # lr: optax has none
-    grads = gradients(SHAPES)
-    theirs = run_optax(jax_optax, optax.lion(3e-3, b1=0.8, b2=0.95, weight_decay=0.5),
-                       SHAPES, grads)
     ours = run_ours(lambda ps: Lion(ps, lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5),
-                    SHAPES, grads)
-    assert_close(ours, theirs)
-
-
-@frameworks
-def test_keras_lion_is_optax_lion_with_other_defaults(jax_optax, keras):
-    """Keras's defaults differ (lr 1e-3, no decay, beta_1 > 0); its steps, given ours, do not."""
-    grads = gradients(SHAPES)
-    make = lambda: keras.optimizers.Lion(  # noqa: E731
-        learning_rate=3e-3, beta_1=0.8, beta_2=0.95, weight_decay=0.5)
-    ours = run_ours(lambda ps: Lion(ps, lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5),
-                    SHAPES, grads)
-    assert_close(ours, run_keras(jax_optax, keras, make, SHAPES, grads))
+                    SHAPES, gradients(SHAPES))
+    assert_close(ours, optax_runs["lion"][0])
+    assert_close(ours, keras_runs["lion"])
     names = dict(learning_rate="learning_rate", weight_decay="weight_decay")
     assert defaults(keras.optimizers.Lion, names) == dict(learning_rate=1e-3, weight_decay=None)
-    assert inspect.signature(jax_optax[1].lion).parameters["weight_decay"].default == 1e-3
     with pytest.raises(ValueError, match="beta_1"):
         keras.optimizers.Lion(beta_1=0.0)
     Lion([np.zeros(2)], betas=(0.0, 0.99))  # ours, as optax, takes beta1 = 0: sign(g)
@@ -283,15 +309,14 @@ def test_muon_matches_torch_muon_in_bfloat16(torch):
     2^-8 each; we allow 1/100 of one step (in float32 weights: one float32 unit per step, as
     the two round the weights differently). A wrong formula is off by whole steps.
     """
-    grads = gradients(MUON_SHAPES)
-    for kw in MUON_OPTIONS:
-        theirs = run_torch(torch, lambda ps, kw=kw: torch.optim.Muon(ps, **kw), MUON_SHAPES, grads)
-        ours = run_ours(lambda ps, kw=kw: beyond.Muon(ps, **kw), MUON_SHAPES, grads)
-        step = kw.get("lr", 1e-3) * (0.2 * 6 if kw.get("adjust_lr_fn") == "match_rms_adamw"
-                                     else math.sqrt(1.5))  # the largest step's scale here
+    for kw, shapes in ((MUON_OPTIONS[0], MUON_SHAPES), (MUON_OPTIONS[1], MUON_SHAPES[1:2])):
+        grads = gradients(shapes)
+        theirs = run_torch(torch, lambda ps, kw=kw: torch.optim.Muon(ps, **kw), shapes, grads)
+        ours = run_ours(lambda ps, kw=kw: beyond.Muon(ps, **kw), shapes, grads)
         for a, b in zip(ours, theirs, strict=True):
+            step = kw.get("lr", 1e-3) * beyond.Muon.ADJUST_LR[kw.get("adjust_lr_fn")](*a.shape)
             assert np.max(np.abs(a - b)) <= 0.01 * step
-    grads32 = [[gs[0].astype(np.float32)] for gs in grads]  # float32 weights: one matrix
+    grads32 = [[g.astype(np.float32) for g in gs] for gs in gradients(MUON_SHAPES[:1])]
     theirs = run_torch(torch, torch.optim.Muon, MUON_SHAPES[:1], grads32, dtype=torch.float32)
     ours = [p.astype(np.float32) for p in starts(MUON_SHAPES[:1])]
     optimizer = beyond.Muon(ours)
@@ -396,81 +421,67 @@ def test_torch_adafactor_shrinks_tiny_float32_steps_where_the_paper_would_not(to
 
 
 @frameworks
-def test_adopt_matches_optax_adopt_with_and_without_clipping(jax_optax):
+def test_adopt_matches_optax_adopt_with_and_without_clipping(jax_optax, optax_runs):
     optax = jax_optax[1]
     names = dict(beta1="b1", beta2="b2", eps="eps", nesterov="nesterov",
                  use_clipping="use_clipping")
     assert our_defaults(beyond.ADOPT, names) == defaults(optax.contrib.adopt, names)
-    grads = gradients(SHAPES)
-    grads[200] = [100 * g for g in grads[200]]  # a spike: the clipping acts on it
-    for kw in (dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-4, nesterov=True),
-               dict(lr=1e-2, use_clipping=False)):
-        b1, b2 = kw.get("betas", (0.9, 0.9999))
-        theirs = run_optax(jax_optax, optax.contrib.adopt(
-            kw["lr"], b1=b1, b2=b2, eps=kw.get("eps", 1e-6), nesterov=kw.get("nesterov", False),
-            use_clipping=kw.get("use_clipping", True)), SHAPES, grads)
-        ours = run_ours(lambda ps, kw=kw: beyond.ADOPT(ps, **kw), SHAPES, grads)
-        assert_close(ours, theirs)
-    assert_differ(run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2), SHAPES, grads), ours)  # clipped
+    grads = spiked(gradients(SHAPES))
+    ours = run_ours(lambda ps: beyond.ADOPT(ps, lr=3e-3, betas=(0.8, 0.99), eps=1e-4,
+                                            nesterov=True), SHAPES, grads)
+    assert_close(ours, optax_runs["adopt"][0])
+    unclipped = run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2, use_clipping=False), SHAPES, grads)
+    assert_close(unclipped, optax_runs["adopt unclipped"][0])
+    assert_differ(run_ours(lambda ps: beyond.ADOPT(ps, lr=1e-2), SHAPES, grads), unclipped)
     first = run_ours(beyond.ADOPT, SHAPES, grads[:1])  # the first step only measures v
     assert all(np.array_equal(a, b) for a, b in zip(first, starts(SHAPES), strict=True))
 
 
 @frameworks
-def test_ademamix_matches_optax_ademamix(jax_optax):
+def test_ademamix_matches_optax_ademamix(jax_optax, optax_runs):
     optax = jax_optax[1]
     names = dict(beta1="b1", beta2="b2", beta3="b3", alpha="alpha", eps="eps",
                  weight_decay="weight_decay")
     assert our_defaults(beyond.AdEMAMix, names) == defaults(optax.contrib.ademamix, names)
-    grads = gradients(SHAPES)
-    theirs = run_optax(jax_optax, optax.contrib.ademamix(
-        3e-3, b1=0.8, b2=0.99, b3=0.999, alpha=8.0, eps=1e-6, weight_decay=0.1), SHAPES, grads)
     assert_close(run_ours(lambda ps: beyond.AdEMAMix(
         ps, lr=3e-3, betas=(0.8, 0.99, 0.999), alpha=8.0, eps=1e-6, weight_decay=0.1),
-        SHAPES, grads), theirs)
+        SHAPES, gradients(SHAPES)), optax_runs["ademamix"][0])
     # Optax's two entry points disagree on alpha's default (5 and 6); ours is ademamix's
     assert inspect.signature(optax.contrib.scale_by_ademamix).parameters["alpha"].default == 6.0
 
 
 @frameworks
-def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, keras):
+def test_lamb_matches_optax_lamb_and_keras_only_without_decay(jax_optax, optax_runs, keras_runs):
     optax = jax_optax[1]
     names = dict(beta1="b1", beta2="b2", eps="eps", weight_decay="weight_decay")
     assert our_defaults(beyond.LAMB, names) == defaults(optax.lamb, names)
     grads = gradients(SHAPES)
-    theirs = run_optax(jax_optax, optax.lamb(3e-3, b1=0.8, b2=0.99, eps=1e-4, weight_decay=0.1),
-                       SHAPES, grads)
     lamb = lambda wd: (lambda ps: beyond.LAMB(  # noqa: E731
         ps, lr=3e-3, betas=(0.8, 0.99), eps=1e-4, weight_decay=wd))
-    assert_close(run_ours(lamb(0.1), SHAPES, grads), theirs)
+    with_decay = run_ours(lamb(0.1), SHAPES, grads)
+    assert_close(with_decay, optax_runs["lamb"][0])
     # Keras, with params[0] kept out of its weight decay: that one is ours without decay;
     # the others, decayed outside the trust ratio, are not ours with decay
-    make = lambda: keras.optimizers.Lamb(  # noqa: E731
-        learning_rate=3e-3, beta_1=0.8, beta_2=0.99, epsilon=1e-4, weight_decay=0.1)
-    keras_lamb = run_keras(jax_optax, keras, make, SHAPES, grads, no_decay_on_first=True)
-    assert_close(keras_lamb[:1], run_ours(lamb(0.0), SHAPES, grads)[:1])
-    assert_differ(keras_lamb[1:], run_ours(lamb(0.1), SHAPES, grads)[1:])
+    assert_close(keras_runs["lamb"][:1], run_ours(lamb(0.0), SHAPES, grads)[:1])
+    assert_differ(keras_runs["lamb"][1:], with_decay[1:])
 
 
 # -- Schedule-Free AdamW ----------------------------------------------------------------------
 
 
 @frameworks
-def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax):
+def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax, optax_runs):
     optax = jax_optax[1]
     names = dict(lr="learning_rate", beta1="b1", beta2="b2", eps="eps",
                  weight_decay="weight_decay", warmup_steps="warmup_steps",
                  weight_lr_power="weight_lr_power")
     assert our_defaults(beyond.ScheduleFreeAdamW, names) == defaults(
         optax.contrib.schedule_free_adamw, names)
-    grads = gradients(SHAPES)
-    transform = optax.contrib.schedule_free_adamw(
-        1e-2, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.1, weight_lr_power=1.0)
-    y, state, _ = run_optax(jax_optax, transform, SHAPES, grads, full=True)
+    y, state, _ = optax_runs["schedule free"]
     params = starts(SHAPES)
     optimizer = beyond.ScheduleFreeAdamW(params, lr=1e-2, betas=(0.8, 0.99), eps=1e-6,
                                          weight_decay=0.1, weight_lr_power=1.0)
-    for gs in grads:
+    for gs in gradients(SHAPES):
         optimizer.step(gs)
     assert_close(params, y)  # y, where the gradients are taken
     assert_close(optimizer.eval_params(), optax.contrib.schedule_free_eval_params(state, y))
@@ -478,29 +489,24 @@ def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax):
 
 
 @frameworks
-def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper(jax_optax, keras):
-    optax = jax_optax[1]
+def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper(optax_runs,
+                                                                                 keras_runs):
     grads = gradients(SHAPES)
     ours = lambda **kw: (lambda ps: beyond.ScheduleFreeAdamW(ps, lr=1e-2, **kw))  # noqa: E731
     # Keras, with params[0] kept out of its weight decay: that one is ours (and Optax's)
     # without decay; the others, whose y Keras multiplies by (1 - lr λ), are not ours
-    make = lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
-        learning_rate=1e-2, weight_decay=0.1)
-    theirs = run_keras(jax_optax, keras, make, SHAPES, grads, no_decay_on_first=True)
+    theirs = keras_runs["schedule free"]
     assert_close(theirs[:1], run_ours(ours(), SHAPES, grads)[:1])
     assert_differ(theirs[1:], run_ours(ours(weight_decay=0.1), SHAPES, grads)[1:])
     # warmup: Optax's first step has learning rate 0 and changes nothing; ours moves
     warm = run_ours(ours(warmup_steps=50), SHAPES, grads)
-    optax_warm, _, history = run_optax(jax_optax, optax.contrib.schedule_free_adamw(
-        1e-2, warmup_steps=50), SHAPES, grads, full=True)
+    optax_warm, _, history = optax_runs["schedule free warmup"]
     assert all(np.array_equal(h[0], p) for h, p in zip(history, starts(SHAPES), strict=True))
     assert_differ(run_ours(ours(warmup_steps=50), SHAPES, grads[:1]), starts(SHAPES), 1e-5)
     assert_differ(warm, optax_warm)
     # Keras warms z's steps up as ours, but averages with weights 1 / t whatever the warmup:
     # ours with weight_lr_power=0 (every weight lr^0 = 1)
-    keras_warm = lambda: keras.optimizers.ScheduleFreeAdamW(  # noqa: E731
-        learning_rate=1e-2, warmup_steps=50)
-    keras_warm = run_keras(jax_optax, keras, keras_warm, SHAPES, grads)
+    keras_warm = keras_runs["schedule free warmup"]
     assert_close(run_ours(ours(warmup_steps=50, weight_lr_power=0.0), SHAPES, grads), keras_warm)
     assert_differ(warm, keras_warm)
 
