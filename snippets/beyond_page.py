@@ -575,7 +575,8 @@ SF_WEIGHTS, SF_STEPS, SF_LR = 100, 1000, 0.01
 def schedule_free_losses() -> dict[str, np.ndarray]:
     """The loss, at each step, of Schedule-Free AdamW's three points on a noisy quadratic
     (curvatures from 0.1 to 10, gradient noise of size 1, a constant lr): x, the average
-    (eval_params), z, the fast iterate, and y, where the gradients are taken (params)."""
+    (eval_params), z, the fast iterate, and y, where the gradients are taken (params); and
+    the root mean square of each of z's steps."""
     rng = np.random.default_rng(0)
     h = np.logspace(-1, 1, SF_WEIGHTS)  # the curvature of each weight
 
@@ -584,9 +585,11 @@ def schedule_free_losses() -> dict[str, np.ndarray]:
 
     w = np.ones(SF_WEIGHTS)
     optimizer = beyond.ScheduleFreeAdamW([w], lr=SF_LR)
-    out = {"x": [loss(w)], "y": [loss(w)], "z": [loss(w)]}
+    out = {"x": [loss(w)], "y": [loss(w)], "z": [loss(w)], "z_step": [0.0]}
     for _ in range(SF_STEPS):
+        z_before = optimizer.z[0].copy()
         optimizer.step([h * w + rng.standard_normal(SF_WEIGHTS)])
+        out["z_step"].append(float(np.sqrt(np.mean((optimizer.z[0] - z_before) ** 2))))
         out["x"].append(loss(optimizer.eval_params()[0]))
         out["y"].append(loss(w))
         out["z"].append(loss(optimizer.z[0]))
@@ -596,7 +599,7 @@ def schedule_free_losses() -> dict[str, np.ndarray]:
 @figure("schedule-free-average", alt=(
     "Loss over 1000 steps of Schedule-Free AdamW on a noisy quadratic at a constant "
     "learning rate, at its three points. z, the fast iterate, falls fastest at first, then "
-    "stalls at the noise, [[value: beyond-sf-z-loss]] over the last 100 steps; x, the "
+    "bounces and does not settle: [[value: beyond-sf-z-loss]] over the last 100 steps; x, the "
     "average, lags at first, then keeps falling, to [[value: beyond-sf-x-loss]]; y, where "
     "the gradient is taken, stays close to x."))
 def schedule_free_average(fig, theme):

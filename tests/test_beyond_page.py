@@ -152,6 +152,8 @@ def test_claim_the_average_keeps_going_down_where_z_stalls(says):
     losses = bp.schedule_free_losses()
     assert losses["x"][-1] < losses["x"][500] / 2  # still falling in the second half
     assert bp.sf_x_loss() < bp.sf_z_loss() / 3  # and well below the fast iterate
+    says("beyond.md", "$z$ keeps taking steps of about $\\gamma$ per weight and does not settle")
+    assert 0.5 < np.mean(losses["z_step"][-100:]) / bp.SF_LR < 1.5
 
 
 def test_claim_lamb_and_adafactor_stay_near_chance_in_this_race(says):
