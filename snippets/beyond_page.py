@@ -472,15 +472,20 @@ def lion_adam_ratio() -> float:
 
 
 @functools.cache
-def muon_singular_values() -> tuple[np.ndarray, np.ndarray]:
-    """The singular values of the gradient of a least-squares fit, W = 0, of a 16 x 8 linear
-    map from inputs whose 16 features have scales from 1 to 0.01; and of Muon's step for
-    that gradient (Newton-Schulz in bfloat16, as torch.optim.Muon runs it), both over the
-    gradient's largest."""
+def muon_problem_gradient() -> np.ndarray:
+    """The gradient, at W = 0, of the mean squared error of a 16 x 8 linear map fitted by
+    least squares from inputs whose 16 features have scales from 1 to 0.01."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((256, 16)) * np.logspace(0, -2, 16)  # badly conditioned inputs
     Y = X @ rng.standard_normal((16, 8))  # the map to fit
-    G = X.T @ (X @ np.zeros((16, 8)) - Y) / len(X)  # the gradient of the mean squared error
+    return X.T @ (X @ np.zeros((16, 8)) - Y) / len(X)
+
+
+@functools.cache
+def muon_singular_values() -> tuple[np.ndarray, np.ndarray]:
+    """The singular values of that gradient, over its largest, and of Muon's step for it
+    (Newton-Schulz in bfloat16, as torch.optim.Muon runs it)."""
+    G = muon_problem_gradient()
     s_gradient = np.linalg.svd(G, compute_uv=False)
     s_update = np.linalg.svd(beyond.newton_schulz(G).astype(np.float64), compute_uv=False)
     return s_gradient / s_gradient[0], s_update
@@ -506,6 +511,16 @@ def muon_singular(fig, theme):
 @value("beyond-muon-gradient-smallest", digits=2, sci=True)
 def muon_gradient_smallest() -> float:
     return float(muon_singular_values()[0][-1])
+
+
+@value("beyond-muon-bfloat16-gap", decimals=1, percent=True)
+def muon_bfloat16_gap() -> float:
+    """How far torch's bfloat16 Newton-Schulz lands from a float32 run, relative to its size
+    (the Frobenius norm), on the least-squares gradient."""
+    G = muon_problem_gradient()
+    bf16 = beyond.newton_schulz(G).astype(np.float64)
+    f32 = beyond.newton_schulz(G, dtype="float32").astype(np.float64)
+    return float(np.linalg.norm(bf16 - f32) / np.linalg.norm(f32))
 
 
 @value("beyond-muon-update-smallest", digits=2)

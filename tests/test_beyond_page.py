@@ -97,6 +97,11 @@ def test_claim_muons_step_has_all_singular_values_near_1(says):
     assert np.all((update > 0.6) & (update < 1.25))
 
 
+def test_claim_the_class_runs_newton_schulz_in_bfloat16_as_torch_does(says):
+    says("beyond.md", "runs\nNewton–Schulz in bfloat16; the class above does too")
+    assert 1e-3 < bp.muon_bfloat16_gap() < 0.05  # rounded to 8 bits, not float32's 24
+
+
 def test_claim_adam_atan2s_step_is_the_same_at_every_size(says):
     says("beyond.md", "the same at every size")
     adam, atan2 = bp.steady_steps(bp.ATAN2_SIZES)
