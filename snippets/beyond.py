@@ -109,7 +109,7 @@ def newton_schulz(G: np.ndarray, ns_coefficients=(3.4445, -4.775, 2.0315), ns_st
     r = to_bfloat16 if dtype == "bfloat16" else (lambda x: np.asarray(x, dtype=dtype))
     wide = G.shape[0] <= G.shape[1]
     X = r(G if wide else G.T)  # X X^T is the smaller Gram matrix
-    X = r(X / max(float(r(np.linalg.norm(X))), eps))  # now every singular value is <= 1
+    X = r(X / r(max(r(np.linalg.norm(X)), eps)))  # now every singular value is <= 1
     for _ in range(ns_steps):  # X <- a X + b (X X^T) X + c (X X^T)^2 X
         A = r(X @ X.T)
         B = r(b * A + c * (A @ A))
