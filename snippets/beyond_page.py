@@ -26,17 +26,18 @@ from snippets.values import table, value
 
 FRAMEWORKS_FILE = Path(__file__).with_name("beyond_frameworks.json")
 
-# The colours of the optimizers that appear on this page only (COLORS has Adam's family);
-# none is a colour of COLORS, and each has 3:1 contrast on both page backgrounds.
+# The colours of the optimizers that appear on this page only (COLORS has Adam's family):
+# none is a colour of COLORS, each has 3:1 contrast on both page backgrounds (hues spread
+# round the circle at one luminance), and each has its line style for the race's figure.
 BEYOND_COLORS = {
-    "Lion": "#e69f00",
-    "Muon": "#332288",
-    "Adafactor": "#44aa99",
-    "ADOPT": "#882255",
-    "AdEMAMix": "#56b4e9",
-    "LAMB": "#999933",
-    "Schedule-Free": "#117733",
-    "atan2": "#cc6677",
+    "Lion": "#9e7517",
+    "Muon": "#8564e9",
+    "Adafactor": "#588914",
+    "ADOPT": "#148c78",
+    "AdEMAMix": "#1d81c8",
+    "LAMB": "#dd4620",
+    "Schedule-Free": "#15901f",
+    "atan2": "#d024e0",
 }
 
 
@@ -265,6 +266,10 @@ LEFT_OUT = {
 }
 
 
+RACE_STYLES = {"AdamW": "--", "Lion": "-", "Muon": "-", "ADOPT": "-.", "AdEMAMix": ":",
+               "Schedule-Free": "-", "Adam-atan2": "--"}
+
+
 def racers(table_=None) -> dict:
     """The optimizers of RACERS (or of `table_`) with their builders."""
     return {name: (grid, getattr(beyond, build) if isinstance(build, str) else build, alone,
@@ -370,7 +375,8 @@ def race_figure(fig, theme):
         lrs = np.array(list(losses))
         values = np.array(list(losses.values()))
         label = "atan2" if name == "Adam-atan2" else name  # (a label "Adam..." is Adam's)
-        ax.plot(lrs, values.mean(axis=1), "o-", color=colour, ms=3, label=label)
+        ax.plot(lrs, values.mean(axis=1), marker="o", ls=RACE_STYLES[name], color=colour,
+                ms=3, label=label)
         ax.vlines(lrs, values.min(axis=1), values.max(axis=1), color=colour, lw=1)
     ax.set(xscale="log", xlabel="learning rate", ylabel="validation loss after the race")
     ax.minorticks_off()
