@@ -122,8 +122,9 @@ class Muon(Optimizer):
 
     torch.optim.Muon refuses a parameter that is not 2-D (a ValueError when it is built), as
     this class does: biases, gains and embeddings go to AdamW. Its momentum buffer is the
-    average B = mu B + (1 - mu) g where its documentation writes the sum B = mu B + g, which is
-    (1 - mu) times the average: the normalisation in newton_schulz makes the steps the same.
+    average B = mu B + (1 - mu) g where its documentation writes the sum B = mu B + g; the
+    average is (1 - mu) times the sum, and newton_schulz divides by the norm first, so the
+    steps are the same.
     """
 
     ADJUST_LR = {  # the step's scale for a parameter of shape (A, B), times lr

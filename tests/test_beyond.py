@@ -349,6 +349,20 @@ def test_newton_schulz_in_float32_or_float64_lands_a_few_percent_from_torchs(tor
     assert np.array_equal(beyond.newton_schulz(tiny), theirs.double().numpy())
 
 
+def test_muon_average_momentum_takes_the_steps_of_the_documented_sum():
+    """torch's docs write B = mu B + g and g + mu B; its code (and ours) keeps the average."""
+    grads = [gs[0] for gs in gradients([(4, 6)], steps=200)]
+    ours = starts([(4, 6)])
+    optimizer = beyond.Muon(ours, lr=0.01, ns_dtype="float64")
+    theirs, B = starts([(4, 6)])[0], np.zeros((4, 6))
+    for g in grads:
+        optimizer.step([g])
+        B = 0.95 * B + g  # the documented sum, and its Nesterov look-ahead
+        O_t = beyond.newton_schulz(g + 0.95 * B, dtype="float64")
+        theirs = theirs * (1 - 0.01 * 0.1) - 0.01 * O_t  # 4 x 6: scale 1
+    assert_close(ours, [theirs])
+
+
 @frameworks
 def test_muon_takes_only_matrices_as_torch_does(torch):
     for shape in [(5,), (2, 3, 4)]:
