@@ -267,7 +267,7 @@ LEFT_OUT = {
 
 
 RACE_STYLES = {"AdamW": "--", "Lion": "-", "Muon": "-", "ADOPT": "-.", "AdEMAMix": ":",
-               "Schedule-Free": "-", "Adam-atan2": "--"}
+               "Schedule-Free": "-", "Adam-atan2": (0, (6, 1.5, 1.5, 1.5))}
 
 
 def racers(table_=None) -> dict:
