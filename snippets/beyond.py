@@ -152,7 +152,9 @@ class Muon(Optimizer):
         self.ns_coefficients = tuple(check_number("ns_coefficients", k, -math.inf, math.inf,
                                                   "finite") for k in ns_coefficients)
         self.eps = check_number("eps", eps, 0, math.inf, "finite and >= 0, e.g. 1e-7")
-        self.ns_steps = int(check_number("ns_steps", ns_steps, 0, 100, "an int in [0, 100)"))
+        if isinstance(ns_steps, bool) or not isinstance(ns_steps, int) or not 0 <= ns_steps < 100:
+            raise ValueError(f"ns_steps must be an int in [0, 100), e.g. 5, got {ns_steps!r}")
+        self.ns_steps = ns_steps
         if adjust_lr_fn not in self.ADJUST_LR:
             raise ValueError(f"adjust_lr_fn must be None, 'original' or 'match_rms_adamw', "
                              f"got {adjust_lr_fn!r}")

@@ -267,6 +267,32 @@ def test_bad_arguments_say_what_is_wrong(name):
         optimizer.step([np.ones(3)])
 
 
+@pytest.mark.parametrize(("name", "options", "message"), [
+    ("Lion", dict(betas=(0.9, 1.0)), "beta2 must be in \\[0, 1\\)"),
+    ("Lion", dict(weight_decay=-1.0), "weight_decay must be finite and >= 0"),
+    ("Muon", dict(momentum=1.0), "momentum must be in \\[0, 1\\)"),
+    ("Muon", dict(ns_steps=100), "ns_steps must be an int in \\[0, 100\\)"),
+    ("Muon", dict(ns_steps=2.5), "ns_steps must be an int"),
+    ("Muon", dict(ns_coefficients=(1.0, 2.0)), "ns_coefficients must be 3 numbers"),
+    ("Muon", dict(nesterov="yes"), "nesterov must be True or False"),
+    ("Muon", dict(ns_dtype="float16"), "ns_dtype must be 'bfloat16'"),
+    ("Adafactor", dict(beta2_decay=0.5), "beta2_decay must be <= 0"),
+    ("Adafactor", dict(d=0.5), "d must be finite and >= 1"),
+    ("Adafactor", dict(eps=(None,)), "eps must be a pair"),
+    ("Adafactor", dict(eps=(-1.0, 1e-3)), "eps\\[0\\] must be None"),
+    ("ADOPT", dict(eps=-1.0), "eps must be finite and >= 0"),
+    ("AdEMAMix", dict(betas=(0.9, 0.999)), "betas must be 3 rates"),
+    ("AdEMAMix", dict(betas=(0.9, 0.999, 1.0)), "beta3 must be in \\[0, 1\\)"),
+    ("LAMB", dict(betas=(1.5, 0.999)), "beta1 must be in \\[0, 1\\)"),
+    ("ScheduleFreeAdamW", dict(betas=(0.0, 0.999)), "beta1 must be in \\(0, 1\\)"),
+    ("ScheduleFreeAdamW", dict(warmup_steps=-1), "warmup_steps must be None or an int"),
+    ("AdamAtan2", dict(a=-1.0), "a must be finite and >= 0"),
+])
+def test_bad_options_say_which_and_how(name, options, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        getattr(beyond, name)([np.ones((2, 2))], **options)
+
+
 def test_each_section_runs_pasted_after_setup_with_numpy_only():
     """The page shows each class alone: it must run after setup, the checks and the base class."""
     from pathlib import Path
