@@ -177,6 +177,9 @@ def eos_threshold(fig, theme):
         left.axvline(stability_limit(beta1), color=color, linestyle=":", linewidth=0.8)
     left.axhline(1, color=theme.muted, linewidth=0.8)
     left.set_xscale("log")
+    left.set_xticks([1, 2, 10, stability_limit(0.9), 100],
+                    ["1", "2", "10", f"{stability_limit(0.9):.0f}", "100"])
+    left.minorticks_off()
     left.set_ylim(0, 3)
     left.set_xlabel(r"$\alpha\,\lambda_{\max}(PH)$")
     left.set_ylabel("growth per step")
@@ -189,6 +192,8 @@ def eos_threshold(fig, theme):
                label=rf"$\beta_1 = 0.9$, {eos_above():.1f}")
     right.set_yscale("log")
     right.set_ylim(1e-6, 1e12)
+    right.set_yticks([1e-4, 1, 1e4, 1e8, 1e12])
+    right.minorticks_off()
     right.set_xlabel("step")
     right.set_ylabel("$|x_t|$")
     right.legend(fontsize=8, loc="upper left")
@@ -309,6 +314,8 @@ def generalization_sweep(fig, theme):
         ax.plot([tuned(name)] * len(SEEDS), seeds[name], color=COLORS[key], linestyle="none",
                 marker="x", markersize=8, label=f"{name} at its tuned rate, test (3 seeds)")
     ax.set_xscale("log")
+    ax.set_xticks([0.001, 0.01, 0.1, 1.0], ["0.001", "0.01", "0.1", "1"])
+    ax.minorticks_off()
     ax.set_xlabel(r"learning rate $\alpha$")
     ax.set_ylabel("accuracy")
     ax.grid(True, linewidth=0.5)
@@ -664,6 +671,8 @@ def bf16_stall(fig, theme):
     ax.text(len(t), bf16_floor() / 1.5, "the best bfloat16 weights", fontsize=8,
             color=theme.text, ha="right", va="top")
     ax.set_yscale("log")
+    ax.set_yticks([1e-10, 1e-7, 1e-4, 1e-1])
+    ax.minorticks_off()
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.grid(True, linewidth=0.5)
