@@ -84,18 +84,19 @@ class Lion(Optimizer):
 
 # --8<-- [start:muon]
 def to_bfloat16(x: np.ndarray) -> np.ndarray:
-    """Round float32 or float64 values to the nearest bfloat16 (8 significant bits), ties to even.
+    """Round to the nearest bfloat16 (float32 cut to 8 significant bits), ties to even.
 
-    bfloat16 keeps float32's exponent and the top 7 of its 23 fraction bits; the result is
-    returned as float32, which holds it exactly. Rounded from float64 directly, not through
+    Returned as float32, which holds it exactly. float64 is rounded directly, not through
     float32 (which could round twice), as torch's Tensor.bfloat16() does.
     """
     x = np.asarray(x)
-    uint, drop = (np.uint64, 45) if x.dtype == np.float64 else (np.uint32, 16)  # bits to drop
-    bits = np.asarray(x, dtype=np.float64 if uint is np.uint64 else np.float32).view(uint)
-    half, one = uint((1 << (drop - 1)) - 1), uint(1)
-    bits = (bits + half + ((bits >> uint(drop)) & one)) & ~uint((1 << drop) - 1)
-    return bits.view(np.float64 if uint is np.uint64 else np.float32).astype(np.float32)
+    if x.dtype == np.float64:  # keep sign, exponent and 7 fraction bits: round off 45 bits
+        bits = x.view(np.uint64)
+        bits = (bits + 0x0FFFFFFFFFFF + ((bits >> 45) & 1)) & 0xFFFFE00000000000
+        return bits.view(np.float64).astype(np.float32)
+    bits = x.astype(np.float32).view(np.uint32)  # the same in float32: round off 16 bits
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return bits.view(np.float32)
 
 
 def newton_schulz(G: np.ndarray, ns_coefficients=(3.4445, -4.775, 2.0315), ns_steps: int = 5,

@@ -370,6 +370,10 @@ def test_newton_schulz_in_float32_or_float64_lands_a_few_percent_from_torchs(tor
         for dtype in ("float32", "float64"):
             gap = np.max(np.abs(beyond.newton_schulz(G, dtype=dtype) - theirs))
             assert 1e-3 < gap / np.max(np.abs(theirs)) < 0.1, (shape, dtype, gap)
+    for dtype in (np.float32, np.float64):  # to_bfloat16 rounds as torch rounds, ties too
+        x = (rng.standard_normal(10_000) * 10.0 ** rng.integers(-30, 30, 10_000)).astype(dtype)
+        x[:3] = [1 + 2**-8, 1 + 3 * 2**-8, -(1 + 2**-8)]  # ties: to even
+        assert np.array_equal(beyond.to_bfloat16(x), torch.tensor(x).bfloat16().float().numpy())
     tiny = rng.standard_normal((3, 4)) * 1e-8  # norm below eps: divided by eps in bfloat16
     theirs = _zeropower_via_newtonschulz(torch.tensor(tiny), (3.4445, -4.775, 2.0315), 5, 1e-7)
     assert np.array_equal(beyond.newton_schulz(tiny), theirs.double().numpy())
