@@ -394,6 +394,37 @@ def gamma_0999_x() -> float:
     return _gamma_runs()["adam-0999"][1]
 
 
+GAMMA_SHOWN = 30  # the figure's first steps
+
+
+@figure(
+    "gamma-steps",
+    alt=(
+        "The effective step size alpha_t / sqrt(v_t) over the first 30 steps of the "
+        "counterexample of /variants/ (C = 3, beta1 = 0, alpha_t = 0.5 / sqrt(t)), on a log "
+        "scale. Adam's, with beta2 = 1/(1 + C^2), falls at each step that sees the large "
+        "gradient and rises at the two steps after it: Gamma_t is negative at "
+        "[[value: practice-gamma-adam-negative]] of the 30,000 steps of the run. AMSGrad's, "
+        "divided by the largest v so far, only falls: Gamma_t is negative at "
+        "[[value: practice-gamma-amsgrad-negative]] of the steps."
+    ),
+    size=(6.0, 3.2),
+)
+def gamma_steps(fig, theme):
+    """alpha_t / sqrt(v_t) for Adam and AMSGrad: the quantity the proof needs never to grow."""
+    ax = fig.subplots()
+    t = np.arange(1, GAMMA_SHOWN + 1)
+    for key, name, amsgrad in [("adam", "Adam", False), ("amsgrad", "AMSGrad", True)]:
+        v = online_v(GAMMA_SHOWN, amsgrad=amsgrad)
+        ax.plot(t, 0.5 / np.sqrt(t) / np.sqrt(v), color=COLORS[key], linestyle=LINESTYLES[key],
+                marker="o", markersize=3, label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel(r"$\alpha_t/\sqrt{v_t}$")
+    ax.grid(True, linewidth=0.5)
+    ax.legend(fontsize=8, loc="upper right")
+
+
 # Memory and precision -------------------------------------------------------------------
 
 
