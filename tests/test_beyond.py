@@ -6,9 +6,14 @@ the parameters at the end. Tolerances: in float64 the two compute the same formu
 operations in a different order, so each step differs by a few units of 2^-52; over 500 steps
 those rounding errors add up to about 1e-12 of the weights' size, and we allow 1e-10
 (relative). A wrong formula (a missed factor, an off-by-one step count) is off by 1e-3 or
-more. Muon is compared at bfloat16 precision, since torch.optim.Muon orthogonalises in
-bfloat16 (see its tests). Where a framework differs from its paper or from another framework,
-a test pins the difference and the class's docstring states it.
+more. In float32 (Muon's and Adafactor's extra runs) the weights round differently at each
+step: one float32 unit (2^-24 relative) per step. Muon is compared at bfloat16 precision,
+since torch.optim.Muon orthogonalises in bfloat16 (see its test). Where a framework differs
+from its paper or from another framework, a test pins the difference and the class's
+docstring states it.
+
+Compiling dominates the cost of the Optax and Keras runs: each framework's runs are compiled
+together into one loop (the module fixtures optax_runs and keras_runs).
 """
 
 from __future__ import annotations
