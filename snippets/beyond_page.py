@@ -541,7 +541,7 @@ def muon_update_largest() -> float:
 
 # ---- ADOPT on the counterexample of /variants/ ---------------------------------------------
 
-REDDI_C, REDDI_STEPS, REDDI_ALPHA = 3.0, 3000, 0.5  # the problem and step size of /variants/
+REDDI_C, REDDI_STEPS, REDDI_ALPHA = 3.0, 1500, 0.5  # the problem and step size of /variants/
 
 
 @functools.cache
@@ -563,7 +563,7 @@ def adopt_on_counterexample() -> dict[str, np.ndarray]:
 
 
 @figure("adopt-counterexample", alt=(
-    "x over 3000 steps on the counterexample of Reddi et al., with the same β2 for both: "
+    "x over 1500 steps on the counterexample of Reddi et al., with the same β2 for both: "
     "Adam climbs to x = [[value: beyond-reddi-adam-x]], the worst point; ADOPT goes to "
     "x = [[value: beyond-reddi-adopt-x]], next to the best point, −1."))
 def adopt_counterexample(fig, theme):
