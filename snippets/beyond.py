@@ -415,11 +415,11 @@ class ScheduleFreeAdamW(Optimizer):
     Three sequences: z takes AdamW's steps; x, the point to evaluate (and to keep), is a
     running average of the z's; the gradient is taken at y = (1 - beta1) z + beta1 x, which
     is what ``params`` holds, as in Optax. ``eval_params()`` returns x, ``z`` the fast
-    iterate. With warmup_steps, the step at t uses lr min(1, t / warmup_steps), as the paper
-    writes it; optax's z-step uses the previous step's rate (0 at the first step, so its
-    first step changes nothing), and Keras's averages with weights 1/t whatever the warmup
-    (this class with weight_lr_power=0).
-    Keras's weight_decay also multiplies y by (1 - lr λ) outside the z-step, unlike Optax's.
+    iterate. With warmup_steps, z's step at t uses lr_t = lr min(1, t / warmup_steps) and the
+    average weighs it by lr_t^2; optax's z-step uses the previous step's rate (0 at the first
+    step, so its first step changes nothing), and Keras's averages with weights 1/t whatever
+    the warmup (this class with weight_lr_power=0). Keras's weight_decay also multiplies y by
+    (1 - lr λ) outside the z-step, unlike Optax's.
     """
 
     def __init__(self, params, lr: float = 2.5e-3, betas=(0.9, 0.999), eps: float = 1e-8,

@@ -541,7 +541,7 @@ def test_schedule_free_adamw_matches_optax_and_its_eval_params(jax_optax, optax_
 
 
 @frameworks
-def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper(optax_runs,
+def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_ours(optax_runs,
                                                                                  keras_runs):
     grads = gradients(SHAPES)
     ours = lambda **kw: (lambda ps: beyond.ScheduleFreeAdamW(ps, lr=1e-2, **kw))  # noqa: E731
@@ -563,7 +563,7 @@ def test_schedule_free_warmup_and_decay_differ_between_optax_keras_and_the_paper
     assert_differ(warm, keras_warm)
 
 
-def test_schedule_free_warmup_weights_are_the_papers():
+def test_schedule_free_warmup_weighs_each_point_by_its_rate_squared():
     """c_{t+1} = lr_t^2 / sum of lr_i^2, with lr_t = lr min(1, t / warmup_steps)."""
     optimizer = beyond.ScheduleFreeAdamW([np.ones(2)], lr=0.1, warmup_steps=10)
     for t in range(1, 21):
