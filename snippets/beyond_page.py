@@ -650,3 +650,37 @@ def sf_x_loss() -> float:
 def race_lion_lr_ratio() -> float:
     """How many times smaller a rate the race's sweep chose for Lion than for AdamW."""
     return best_lr("AdamW") / best_lr("Lion")
+
+
+# ---- LAMB: each layer's step to its own size -----------------------------------------------
+
+
+@functools.cache
+def relative_first_steps() -> dict[str, np.ndarray]:
+    """How far one step of Adam and of LAMB (lr 0.001, no weight decay) moves two layers of
+    100 weights, of norms 10 and 0.1, with the same random gradient: the step's norm over
+    the layer's norm, in units of lr."""
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal(100)
+    out = {}
+    for name, make in {"Adam": lambda p: Adam(p, lr=1e-3),
+                       "LAMB": lambda p: beyond.LAMB(p, lr=1e-3)}.items():
+        layers = [np.full(100, 1.0), np.full(100, 0.01)]  # norms 10 and 0.1
+        before = [w.copy() for w in layers]
+        make(layers).step([g, g])
+        out[name] = np.array([np.linalg.norm(w - b) / np.linalg.norm(b) / 1e-3
+                              for w, b in zip(layers, before, strict=True)])
+    return out
+
+
+@value("beyond-adam-relative-ratio", integer=True)
+def adam_relative_ratio() -> int:
+    """How many times more, relative to its size, Adam's first step moves the small layer."""
+    steps = relative_first_steps()["Adam"]
+    return round(steps[1] / steps[0])
+
+
+@value("beyond-lamb-relative-step", digits=3)
+def lamb_relative_step() -> float:
+    """LAMB's first step over each layer's norm, in units of lr (the same for both)."""
+    return float(relative_first_steps()["LAMB"][0])

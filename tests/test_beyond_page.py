@@ -186,3 +186,10 @@ def test_this_pages_colours_are_new_and_stand_out_on_both_backgrounds():
     assert len(set(colours)) == len(colours) and not set(colours) & set(COLORS.values())
     for background in ("#ffffff", "#1e2129"):  # Material's default and slate
         assert min(_contrast(c, background) for c in colours) >= 3
+
+
+def test_claim_lamb_moves_each_layer_by_alpha_times_its_norm(says):
+    says("beyond.md", "LAMB moves each by")
+    steps = bp.relative_first_steps()
+    np.testing.assert_allclose(steps["LAMB"], 1.0, rtol=1e-12)  # lr times the layer's norm
+    assert steps["Adam"][1] / steps["Adam"][0] == pytest.approx(100, rel=1e-6)  # norms 10, 0.1
