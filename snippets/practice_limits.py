@@ -225,17 +225,67 @@ def tuned(name: str) -> float:
     return max(SWEEP[name], key=lambda lr: (results[(name, lr, 0.01)]["val_accuracy"], -lr))
 
 
+def tied(name: str) -> list[float]:
+    """The other rates of SWEEP[name] whose validation accuracy equals the tuned rate's."""
+    results = _sweep()
+    best = results[(name, tuned(name), 0.01)]["val_accuracy"]
+    return [lr for lr in SWEEP[name]
+            if lr != tuned(name) and results[(name, lr, 0.01)]["val_accuracy"] == best]
+
+
+ADAM_TIED_LR = 0.01  # Adam's rate that ties with the tuned one (tests: tied("Adam"))
+
+
+def seed_runs() -> tuple:
+    """The runs trained with every seed: each optimizer at its tuned rate, Adam at the
+    rate that tied with its tuned one."""
+    return tuple((name, tuned(name), 0.01) for name in SWEEP) + (("Adam", ADAM_TIED_LR, 0.01),)
+
+
 @functools.cache
-def _seeds() -> dict[str, np.ndarray]:
-    """Test accuracy of each optimizer at its tuned rate, one number per seed."""
+def _seed_runs() -> dict:
+    """Test accuracy of each (optimizer, rate) run, one number per seed: each optimizer
+    at its tuned rate, and Adam at the rate that tied with it."""
     X_test, y_test = held_out_split()
-    runs = tuple((name, tuned(name), 0.01) for name in SWEEP)
-    out = {name: [] for name in SWEEP}
+    runs = seed_runs()
+    out = {run: [] for run in runs}
     for seed in SEEDS:
         results = _sweep() if seed == 0 else lab._runs_together(runs, seed)
         for run in runs:
-            out[run[0]].append(lab.accuracy(results[run]["params"], X_test, y_test))
-    return {name: np.array(acc) for name, acc in out.items()}
+            out[run].append(lab.accuracy(results[run]["params"], X_test, y_test))
+    return {run: np.array(acc) for run, acc in out.items()}
+
+
+def _seeds() -> dict[str, np.ndarray]:
+    """Test accuracy of each optimizer at its tuned rate, one number per seed."""
+    return {name: _seed_runs()[(name, tuned(name), 0.01)] for name in SWEEP}
+
+
+@value("practice-gen-adam-tied-lr", digits=1)
+def gen_adam_tied_lr() -> float:
+    return ADAM_TIED_LR
+
+
+@value("practice-gen-adam-tied-test-min", decimals=1, percent=True)
+def gen_adam_tied_test_min() -> float:
+    return float(_seed_runs()[("Adam", ADAM_TIED_LR, 0.01)].min())
+
+
+@value("practice-gen-adam-tied-test-max", decimals=1, percent=True)
+def gen_adam_tied_test_max() -> float:
+    return float(_seed_runs()[("Adam", ADAM_TIED_LR, 0.01)].max())
+
+
+@value("practice-gen-sgd-loss", digits=3)
+def gen_sgd_loss() -> float:
+    """SGD's final training loss at its tuned rate, seed 0."""
+    return _sweep()[("SGD", tuned("SGD"), 0.01)]["loss"]
+
+
+@value("practice-gen-adam-loss", digits=3)
+def gen_adam_loss() -> float:
+    """Adam's final training loss at its tuned rate, seed 0."""
+    return _sweep()[("Adam", tuned("Adam"), 0.01)]["loss"]
 
 
 @value("practice-gen-sgd-lr", digits=1)
@@ -294,7 +344,8 @@ def gen_adam_test_max() -> float:
         "Validation accuracy after 100 epochs on the lab's spirals against the learning "
         "rate, on a log axis, for SGD and Adam, one seed. SGD's best rate on the grid is "
         "[[value: practice-gen-sgd-lr]], with [[value: practice-gen-sgd-val]]; Adam's is "
-        "[[value: practice-gen-adam-lr]], with [[value: practice-gen-adam-val]]. Marks at "
+        "[[value: practice-gen-adam-lr]], with [[value: practice-gen-adam-val]], tied with "
+        "[[value: practice-gen-adam-tied-lr]] (the smaller is taken). Marks at "
         "the tuned rates show the test accuracy of three seeds: SGD from "
         "[[value: practice-gen-sgd-test-min]] to [[value: practice-gen-sgd-test-max]], Adam "
         "from [[value: practice-gen-adam-test-min]] to [[value: practice-gen-adam-test-max]]."
@@ -381,6 +432,14 @@ def gamma_0999_negative() -> float:
 @value("practice-gamma-amsgrad-negative", decimals=0, percent=True)
 def gamma_amsgrad_negative() -> float:
     return _negative_share("amsgrad")
+
+
+@value("practice-gamma-0999-late-negative", decimals=0, percent=True)
+def gamma_0999_late_negative() -> float:
+    """With beta2 = 0.999, the share of steps with Gamma_t < 0 after the first negative one
+    (the two steps after each large gradient: two in three)."""
+    negative = _gamma_runs()["adam-0999"][0] < 0
+    return float(negative[np.argmax(negative):].mean())
 
 
 @value("practice-gamma-0999-first-negative", integer=True)
@@ -545,6 +604,29 @@ def q8_linear_error() -> float:
 
 def q8_linear_zero() -> float:
     return _quantized()["linear, one scale"][1]
+
+
+@functools.cache
+def linear_one_scale() -> dict[str, np.ndarray]:
+    """m and v through the evenly spaced code with one scale, and the step they give."""
+    m, v = _states()
+    m8, v8 = quantize(m, linear_code(True), len(m)), quantize(v, linear_code(False), len(v))
+    return {"m8": m8, "v8": v8, "step": m8 / (np.sqrt(v8) + 1e-8)}
+
+
+@value("practice-q8-linear-m-zero", decimals=0, percent=True)
+def q8_linear_m_zero() -> float:
+    return float((linear_one_scale()["m8"] == 0).mean())
+
+
+@value("practice-q8-linear-step-zero", decimals=0, percent=True)
+def q8_linear_step_zero() -> float:
+    return float((linear_one_scale()["step"] == 0).mean())
+
+
+@value("practice-q8-linear-step-largest", sci=True, digits=1)
+def q8_linear_step_largest() -> float:
+    return float(np.abs(linear_one_scale()["step"]).max())
 
 
 def q8_dynamic_error() -> float:

@@ -18,7 +18,7 @@ import numpy as np
 from snippets.adam import Adam
 from snippets.figures import COLORS, LINESTYLES, figure
 from snippets.lab import init_mlp, lab_data, train
-from snippets.optimizers import SGD
+from snippets.optimizers import SGD, EMAMomentum, RMSProp
 from snippets.playground import DEFAULTS, race
 from snippets.surfaces import BOWL, rotated
 from snippets.values import value
@@ -168,8 +168,17 @@ def wd_strong_left() -> float:
     return decay_factor(WD_LR, WD_STRONG, lab_steps())
 
 
+LAST_EPOCHS = 10  # the accuracy moves by a few points from epoch to epoch: average these
+
+
+@value("practice-wd-last-epochs", integer=True)
+def wd_last_epochs() -> float:
+    return LAST_EPOCHS
+
+
 def _end(name: str, key: str) -> float:
-    return float(exclusion_runs()[name][key][-1])
+    """The mean of a run's per-epoch `key` over its last LAST_EPOCHS epochs."""
+    return float(np.mean(exclusion_runs()[name][key][-LAST_EPOCHS:]))
 
 
 @value("practice-wd-acc-all", decimals=1, percent=True)
@@ -217,10 +226,11 @@ def wd_matrix_count() -> float:
     alt=(
         "Validation accuracy, per epoch over 100 epochs, of the lab's "
         "network trained with AdamW at learning rate 0.01 and a strong weight decay of 1, "
-        "once with every parameter decayed and once with the biases excluded. With the "
-        "biases decayed it ends at [[value: practice-wd-acc-all]] accuracy and loss "
-        "[[value: practice-wd-loss-all]]; with them excluded at "
-        "[[value: practice-wd-acc-excluded]] and [[value: practice-wd-loss-excluded]]."
+        "once with every parameter decayed and once with the biases excluded. Over the "
+        "last [[value: practice-wd-last-epochs]] epochs, with the biases decayed it averages "
+        "[[value: practice-wd-acc-all]] accuracy and loss [[value: practice-wd-loss-all]]; "
+        "with them excluded [[value: practice-wd-acc-excluded]] and "
+        "[[value: practice-wd-loss-excluded]]."
     ),
     size=(6.4, 3.0),
 )
@@ -305,8 +315,8 @@ def bc_ratio_1000() -> float:
     "practice-uncorrected-warmup",
     alt=(
         "Adam's step divided by the learning rate, for a steady gradient, over the first "
-        "10,000 steps on a log axis, in three panels: no warmup, a linear warmup over 100 "
-        "steps and one over 2000 steps, each with and without bias correction. Without "
+        "10,000 steps on a log axis, one line per warmup (none, a linear warmup over 100 "
+        "steps and one over 2000 steps), each with and without bias correction. Without "
         "warmup the uncorrected step starts at [[value: practice-bc-first]] times the "
         "learning rate and peaks at [[value: practice-bc-largest-none]]. After a warmup of "
         "100 steps it peaks at [[value: practice-bc-largest-100]]; after one of 2000 steps "
@@ -406,13 +416,14 @@ def batch_spread_linear() -> float:
     "practice-batch-size",
     alt=(
         "The loss of a noisy quadratic against the number of examples seen, for minibatches "
-        "of 16, 64 and 256 examples, in three panels. SGD with its learning rate scaled in "
+        "of 16, 64 and 256 examples, in two panels, SGD and Adam. SGD with its learning "
+        "rate scaled in "
         "proportion to the batch size settles at the same loss for all three (the largest "
         "level is [[value: practice-batch-spread-sgd]] times the smallest). Adam with its "
         "learning rate scaled by the square root of the batch size settles at nearly the "
         "same loss (ratio [[value: practice-batch-spread-sqrt]]). Adam scaled in proportion "
-        "to the batch size settles higher with the larger batches (ratio "
-        "[[value: practice-batch-spread-linear]])."
+        "to the batch size, drawn at batch 256, settles higher (ratio "
+        "[[value: practice-batch-spread-linear]] to its level at batch 16)."
     ),
     size=(7.0, 3.0),
 )
@@ -521,6 +532,85 @@ def rotation(fig, theme):
     axes[0].legend(loc="lower right", fontsize=8)
 
 
+# --8<-- [start:rotation_sweep]
+BOWL_CURVATURES = np.array([0.1, 10.0])  # the playground's bowl, 0.5 * (0.1 x^2 + 10 y^2)
+RACERS = {  # the playground's four, built with lr = 1: sweep() scales their steps
+    "SGD": lambda p: SGD(p, lr=1.0),
+    "Momentum": lambda p: EMAMomentum(p, lr=1.0, beta=0.9),
+    "RMSProp": lambda p: RMSProp(p, lr=1.0, alpha=0.999, eps=1e-8),
+    "Adam": lambda p: Adam(p, lr=1.0),
+}
+
+
+def sweep(make_optimizer, rates, degrees: float, steps: int = 200) -> np.ndarray:
+    """The loss above the minimum after `steps` steps from (-1.5, 1.5) on the bowl turned
+    by `degrees`, one run per learning rate, all at once: each optimizer's step is its lr
+    times the step it takes with lr = 1 (its m and v do not depend on lr)."""
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    turn = np.array([[c, -s], [s, c]])
+    hessian = turn @ np.diag(BOWL_CURVATURES) @ turn.T
+    rates = np.asarray(rates, dtype=float)[:, None]
+    x = np.tile(turn @ [-1.5, 1.5], (len(rates), 1))  # one row per rate; the start turns too
+    step = np.zeros_like(x)
+    optimizer = make_optimizer([step])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            g = x @ hessian
+            g[~np.isfinite(g)] = 0.0  # a run that diverged stays where it is: at infinity
+            step[:] = 0.0
+            optimizer.step([g])
+            x = x + rates * step
+        loss = 0.5 * np.einsum("ri,ij,rj->r", x, hessian, x)
+    return np.where(np.isfinite(loss), loss, np.inf)
+
+
+RATES = np.geomspace(0.01, 3, 40)  # 40 learning rates, evenly spaced on a log scale
+# --8<-- [end:rotation_sweep]
+
+
+ANGLES = (0, 45)
+
+
+@functools.cache
+def tuned() -> dict:
+    """Each racer's best rate on the bowl, as it is and turned: (name, degrees) ->
+    (lowest final loss above the minimum, the rate that gave it)."""
+    out = {}
+    for name, make in RACERS.items():
+        for degrees in ANGLES:
+            loss = sweep(make, RATES, degrees)
+            out[name, degrees] = (float(loss.min()), float(RATES[np.argmin(loss)]))
+    return out
+
+
+def _register_tuned_values() -> None:
+    for name in RACERS:
+        for degrees in ANGLES:
+            key = f"practice-rotation-tuned-{name.lower()}-{degrees}"
+            exact_zero = (name, degrees) == ("RMSProp", 0)  # it lands on the minimum: 0
+            fmt = {"digits": 1} if exact_zero else {"sci": True, "digits": 1}
+            value(key, **fmt)(lambda n=name, d=degrees: tuned()[n, d][0])
+            value(key + "-lr", digits=2)(lambda n=name, d=degrees: tuned()[n, d][1])
+
+
+_register_tuned_values()
+
+
+@value("practice-rotation-rates-count", integer=True)
+def rotation_rates_count() -> float:
+    return len(RATES)
+
+
+@value("practice-rotation-rates-min", digits=1)
+def rotation_rates_min() -> float:
+    return float(RATES[0])
+
+
+@value("practice-rotation-rates-max", digits=1)
+def rotation_rates_max() -> float:
+    return float(RATES[-1])
+
+
 # --8<-- [start:sign_descent]
 def steady_state_steps(noise_to_mean: float, steps: int = 1000, runs: int = 200,
                        seed: int = 0) -> tuple[float, float]:
@@ -560,6 +650,15 @@ def sign_drift_10() -> float:
     return sign_table()[10.0][0]
 
 
+@value("practice-sign-length-limit", digits=1)
+def sign_length_limit() -> float:
+    """Where the mean step length levels off as noise / mean grows: m_hat is then a sum of
+    independent normals with variance (1 - b1) / (1 + b1) times sqrt(v_hat)^2 (for large
+    t), and E|N(0, s^2)| = s sqrt(2 / pi)."""
+    beta1 = 0.9
+    return float(np.sqrt((1 - beta1) / (1 + beta1)) * np.sqrt(2 / np.pi))
+
+
 @value("practice-sign-length-10", digits=2)
 def sign_length_10() -> float:
     return sign_table()[10.0][1]
@@ -585,11 +684,11 @@ if __name__ == "__main__":
         "biases excluded": train(lambda p: DecayOnlyMatrices(p, lr=0.01, weight_decay=1.0),
                                  data),
     }
-    print("AdamW, lr 0.01, weight_decay 1   val. accuracy  loss   |biases|")
+    print("AdamW, lr 0.01, weight_decay 1   last 10 epochs: val. accuracy  loss   |biases|")
     for name, run in runs.items():
-        biases = np.sqrt(sum(np.sum(p**2) for p in run["params"][1::2]))
-        print(f"{name:32s} {run['val_accuracy'][-1]:8.3f}  {run['loss'][-1]:7.3f}"
-              f"  {biases:7.2f}")
+        biases = np.sqrt(sum(np.sum(p**2) for p in run["params"][1::2]))  # at the end
+        accuracy, loss = np.mean(run["val_accuracy"][-10:]), np.mean(run["loss"][-10:])
+        print(f"{name:32s} {accuracy:23.1%}  {loss:7.3f}  {biases:7.2f}")
     # --8<-- [end:lab_exclusion]
 
     # --8<-- [start:lr_unchanged]
@@ -631,6 +730,16 @@ if __name__ == "__main__":
         floors = [settled(batch_run(rule(b), b)) for b in BATCHES]
         print(f"{name:22s}" + "".join(f"{f:10.4f}" for f in floors))
     # --8<-- [end:batch_floors]
+
+    # --8<-- [start:rotation_table]
+    print("best of 40 rates, 200 steps   as it is            turned 45°")
+    for name, make in RACERS.items():
+        row = []
+        for degrees in (0, 45):
+            loss = sweep(make, RATES, degrees)
+            row.append(f"{loss.min():8.1e} at {RATES[np.argmin(loss)]:.2f}")
+        print(f"{name:28s}" + "    ".join(row))
+    # --8<-- [end:rotation_table]
 
     # --8<-- [start:first_step]
     w = np.zeros(3)

@@ -90,8 +90,26 @@ def test_claim_with_tuned_rates_the_seeds_spreads_overlap(says):
         assert pl.tuned(name) in pl.SWEEP[name][1:-1]
 
 
+def test_claim_adams_two_best_rates_tied_and_the_rule_takes_the_smaller(says):
+    says(PAGE, "Adam's [[value: practice-gen-adam-lr]] and\n[[value: practice-gen-adam-tied-lr]] "
+         "tied at [[value: practice-gen-adam-val]]\non validation; the rule takes the smaller.")
+    says(PAGE, "At their rates both reach about the\nsame training loss")
+    assert pl.tied("Adam") == [pl.ADAM_TIED_LR] and pl.tuned("Adam") < pl.ADAM_TIED_LR
+    assert pl.tied("SGD") == []
+    tied = pl._seed_runs()[("Adam", pl.ADAM_TIED_LR, 0.01)]
+    assert len(tied) == 3  # three seeds, as at the tuned rate
+    assert pl.gen_adam_tied_test_min() == tied.min() < tied.max() == pl.gen_adam_tied_test_max()
+    assert pl.gen_sgd_loss() == pytest.approx(pl.gen_adam_loss(), rel=0.1)
+
+
+def test_claim_the_full_code_trains_16_networks(says):
+    says(PAGE, "and trains 16\n    networks")
+    grids = sum(len(grid) for grid in pl.SWEEP.values())
+    assert grids + len(pl.SEEDS) * len(pl.SWEEP) == 16  # the sweep, then three seeds each
+
+
 def test_the_lockstep_seed_is_trains_seed():
-    runs = tuple((name, pl.tuned(name), 0.01) for name in pl.SWEEP)  # as _seeds: cached
+    runs = pl.seed_runs()  # as _seed_runs: cached
     run = runs[1]
     lockstep = lab._runs_together(runs, 1)[run]
     direct = lab.train(lab.make_optimizer("Adam", run[1]), lab.lab_data(), seed=1)
@@ -123,6 +141,14 @@ def test_claim_gamma_is_negative_for_adam_never_for_amsgrad_and_adam_0999_still_
     np.testing.assert_array_equal(negative[t > 3], (t[t > 3] % 3 != 1))
     assert pl.gamma_amsgrad_negative() == 0
     assert pl.gamma_0999_negative() > 0.5
+    # beta2 = 0.999: first negative at the step the page gives, then exactly at the two steps
+    # after each large gradient
+    says(PAGE, "is first\nnegative at step [[value: practice-gamma-0999-first-negative]], and "
+         "from then on\nat the two steps after each large gradient")
+    negative = pl._gamma_runs()["adam-0999"][0] < 0
+    first = pl.gamma_0999_first_negative()
+    assert not negative[t < first].any() and negative[t == first].all()
+    np.testing.assert_array_equal(negative[t >= first], t[t >= first] % 3 != 1)
     assert pl.gamma_0999_x() < -0.99  # next to the optimum -1
     assert variants._online(30_000)[0][-1] == 1.0  # Adam with beta2 = 1/(1 + C^2): the worst
 
@@ -149,6 +175,20 @@ def test_claim_blocks_confine_the_outliers_damage(says):
     assert pl.q8_block_error() < pl.q8_dynamic_error() < pl.q8_linear_error()
     assert pl.q8_outlier_blocks() < pl.q8_blocks() / 4
     assert pl.q8_block_error_clean() < pl.q8_block_error() / 2
+
+
+def test_claim_one_linear_scale_zeroes_most_of_m_too_and_the_other_steps_are_m_over_eps(says):
+    says(PAGE, "store almost every\n$v$ as 0, and most of $m$ too")
+    says(PAGE, "of the steps become 0 and the rest\n$m/\\varepsilon$, enormous")
+    q = pl.linear_one_scale()
+    m8, v8, step = q["m8"], q["v8"], q["step"]
+    assert pl.q8_linear_m_zero() > 0.9
+    assert pl.q8_linear_step_zero() == pl.q8_linear_m_zero()  # m = 0: the step is 0
+    rest = step != 0
+    assert (v8[rest] == 0).mean() > 0.99  # the rest: m / eps
+    np.testing.assert_allclose(step[rest & (v8 == 0)], m8[rest & (v8 == 0)] / 1e-8)
+    m, v = pl._states()
+    assert pl.q8_linear_step_largest() > 1e6 * np.abs(m / (np.sqrt(v) + 1e-8)).max()
 
 
 def test_to_bf16_is_ml_dtypes_rounding_and_stochastic_rounding_is_unbiased():

@@ -14,6 +14,7 @@ from need import need
 from snippets import practice_setup as page
 from snippets.adam import Adam
 from snippets.optimizers import SGD, AdamNoBiasCorrection, trajectory
+from snippets.playground import race
 from snippets.surfaces import BOWL, rotated
 
 LR, WD, STEPS = 0.1, 0.5, 10  # decay factor (1 - 0.05)^10 per matrix weight
@@ -165,6 +166,10 @@ def test_claim_at_the_strong_decay_excluding_the_biases_keeps_them_and_the_accur
     assert page.WD_STRONG == 100 * page.WD_LAB
     assert page.wd_bias_norm_excluded() > 1.5 * page.wd_bias_norm_all()
     assert page.wd_acc_excluded() > page.wd_acc_all() + 0.05
+    says("practice.md", "at each of those epochs the\nrun with the biases left out is ahead")
+    last = {name: run["val_accuracy"][-page.LAST_EPOCHS:]
+            for name, run in page.exclusion_runs().items()}
+    assert np.all(last["biases excluded"] > last["all decayed"])
     assert page.wd_loss_excluded() < page.wd_loss_all()
     assert page.wd_bias_count() + page.wd_matrix_count() == sum(
         p.size for p in page.init_mlp())
@@ -207,6 +212,34 @@ def test_claim_torch_keeps_lr_and_load_state_dict_restores_the_saved_one(says):
     for group in resumed.param_groups:
         group["lr"] = 0.001
     assert resumed.param_groups[0]["lr"] == 0.001
+
+
+@pytest.mark.frameworks
+def test_claim_with_a_scheduler_its_base_lrs_decide_the_next_lr(says):
+    torch = need("torch")
+    says("practice.md", "(with a\nscheduler, its `base_lrs` decide the next lr: change those "
+         "too, or build the\nscheduler after setting the lr)")
+    says("faq.md", "(with a\n    scheduler, its `base_lrs` decide the next lr: change those "
+         "too, or build\n    the scheduler after setting the lr)")
+    p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+
+    def scheduled(set_base_lrs: bool, build_after: bool) -> float:
+        opt = torch.optim.Adam([p], lr=0.01)
+        if not build_after:
+            scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
+        opt.param_groups[0]["lr"] = 0.001  # set after loading
+        if build_after:
+            scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
+        if set_base_lrs:
+            scheduler.base_lrs = [0.001]
+        p.grad = torch.ones_like(p)
+        opt.step()
+        scheduler.step()
+        return opt.param_groups[0]["lr"]
+
+    assert scheduled(False, False) == pytest.approx(0.01)  # undone by the scheduler
+    assert scheduled(True, False) == pytest.approx(0.001)
+    assert scheduled(False, True) == pytest.approx(0.001)
 
 
 def test_claim_the_reference_adam_restores_the_saved_lr_too(says):
@@ -280,7 +313,8 @@ def test_claim_each_rule_keeps_its_optimizer_where_it_settles(says):
     says("practice.md", "With its rule, each optimizer settles at about the same loss at every "
          "batch\nsize")
     says("practice.md", "Adam with SGD's linear rule settles")
-    says("faq.md", "By the square root of the batch size, not in proportion to it as for\n    SGD")
+    says("faq.md", "By the square root of the batch size, where the gradient noise "
+         "dominates\n    (as with small batches), not in proportion to it as for SGD")
     assert page.batch_spread_sgd() < 1.4
     assert page.batch_spread_sqrt() < 1.4
     assert page.batch_spread_linear() > 2.5
@@ -291,6 +325,13 @@ def test_claim_each_rule_keeps_its_optimizer_where_it_settles(says):
 
 def test_claim_where_the_mean_gradient_dominates_larger_batches_start_slower(says):
     says("practice.md", "and the larger batches, which take\nfewer steps, start slower")
+    says("practice.md", "At the start,\nwhere the mean gradient is as large as the noise of "
+         "the larger batches,\nAdam's steps are closer to $\\alpha$ there than where the "
+         "noise dominates")
+    # at batch 256 the steep coordinate's noise is 8 / 16 = 0.5 against a mean of 1 at the
+    # start; at batch 16 it is 2: the mean step alpha / sqrt(1 + (noise / mean)^2)
+    assert page.NOISE / np.sqrt(page.BATCHES[-1]) <= page.CURVATURES[0]
+    assert page.NOISE / np.sqrt(page.BATCHES[0]) > page.CURVATURES[0]
     runs = page.batch_runs()
     early = [runs["Adam, square root", b][page.SAMPLES // 16 // b - 1] for b in page.BATCHES]
     assert early[0] < early[1] < early[2]
@@ -307,8 +348,11 @@ def _turn(points: np.ndarray, degrees: float) -> np.ndarray:
 def test_claim_sgds_path_turns_with_the_bowl_and_adams_does_not(says):
     says("practice.md", "its path is the same path,\nturned")
     says("faq.md", "turn the problem and SGD's path turns with\n    it, Adam's does not")
-    says("practice.md", "Turned by\n45°, each coordinate mixes both directions, and the "
-         "advantage is gone")
+    says("practice.md", "Turned by\n45°, each coordinate mixes both directions, and at this "
+         "$\\alpha$ the advantage\nis gone")
+    says("faq.md", "At the same learning rate, Adam is much faster than\n    SGD on a bowl "
+         "whose steep direction lies along a coordinate, and loses\n    that lead when the "
+         "bowl is turned")
     turned = rotated(BOWL, 45)
     for make, equal in ((lambda p: SGD(p, lr=0.05), True), (lambda p: Adam(p, lr=0.05), False)):
         path_0 = trajectory(make, BOWL, steps=200)
@@ -322,6 +366,57 @@ def test_claim_sgds_path_turns_with_the_bowl_and_adams_does_not(says):
     assert page.rotation_adam_45() > page.rotation_sgd_45()  # slower than SGD, turned
 
 
+def test_the_sweep_is_the_playgrounds_racers_at_each_rate():
+    """sweep() scales steps taken with lr = 1: the same losses as the racers run one by one."""
+    for degrees in page.ANGLES:
+        surface = rotated(BOWL, degrees)
+        for name, key in (("SGD", "sgd"), ("Momentum", "momentum"), ("RMSProp", "rmsprop"),
+                          ("Adam", "adam")):
+            rates = [page.tuned()[name, degrees][1], 0.05]
+            losses = page.sweep(page.RACERS[name], rates, degrees)
+            for lr, loss in zip(rates, losses, strict=True):
+                path = race(BOWL, {"rotate": degrees, "alpha": lr})[key]
+                expected = surface.loss(*path[-1]) - surface.loss(*surface.minimum)
+                assert loss == pytest.approx(expected, rel=1e-6, abs=1e-300)
+
+
+def test_claim_with_tuned_rates_adam_keeps_its_lead_and_the_turn_costs_rmsprop(says):
+    says("practice.md", "With each optimizer's $\\alpha$ tuned, Adam still ends far below SGD "
+         "on the\nturned bowl")
+    says("practice.md", "as momentum alone does")
+    says("practice.md", "RMSProp, which has no momentum, goes from")
+    says("faq.md", "with tuned rates its momentum still\n    carries it")
+    best = page.tuned()
+    for name in ("SGD", "Momentum"):  # they turn with the bowl: the same best either way
+        assert best[name, 45] == pytest.approx(best[name, 0], rel=1e-6)
+    assert best["Adam", 45][0] < 1e-3 * best["SGD", 45][0]
+    assert best["Momentum", 45][0] < 1e-3 * best["SGD", 45][0]
+    assert best["RMSProp", 0][0] == 0.0  # printed as 0
+    assert best["RMSProp", 45][0] > 1e3 * best["Adam", 45][0]
+    assert best["RMSProp", 45][0] > best["SGD", 45][0]  # the turn costs it everything
+    # at the shared alpha of the figure, turned, Adam is behind SGD: the first paragraph
+    assert page.rotation_adam_45() > page.rotation_sgd_45()
+
+
+@pytest.mark.parametrize(("name", "panels"), [("practice-uncorrected-warmup", 1),
+                                              ("practice-batch-size", 2),
+                                              ("practice-rotation", 2)])
+def test_alt_text_says_how_many_panels_the_figure_has(name, panels):
+    from matplotlib.figure import Figure
+
+    from snippets.figures import REGISTRY, THEMES
+
+    spec = REGISTRY[name]
+    fig = Figure(figsize=spec.size)
+    spec.draw(fig, THEMES["light"])
+    assert len(fig.axes) == panels
+    words = {1: "one line per", 2: "two panels"}
+    if "panel" in spec.alt or panels == 1:
+        assert words[panels] in spec.alt
+    for wrong in ("three panels", "two panels" if panels == 1 else "three panels"):
+        assert wrong not in spec.alt
+
+
 def test_claim_the_first_step_is_a_sign_step(says):
     says("practice.md", "The first step is exactly a sign step")
     g = np.array([1e-3, 1.0, -1e3, 1e-6])
@@ -331,10 +426,15 @@ def test_claim_the_first_step_is_a_sign_step(says):
     assert -w[:3] == pytest.approx(0.01 * np.sign(g[:3]), rel=1e-5)
 
 
-def test_claim_as_the_noise_grows_adams_steps_shrink(says):
-    says("practice.md", "as the noise grows,\nAdam's steps shrink")
-    says("faq.md", "later steps stay sign steps only while\n    the gradient's noise is small "
-         "beside its mean, and shrink as the noise\n    grows")
+def test_claim_as_the_noise_grows_adams_progress_shrinks_and_its_steps_level_off(says):
+    says("practice.md", "as the\nnoise grows, Adam's progress shrinks like $\\mu/\\sigma$, "
+         "and its step lengths\nfall from $\\alpha$ to about "
+         "[[value: practice-sign-length-limit]] $\\alpha$")
+    says("faq.md", "later steps stay\n    sign steps only while the gradient's noise is small "
+         "beside its mean, and\n    their mean progress shrinks as the noise grows")
+    # the step length levels off where the text says, and is near it at noise 30 x the mean
+    assert page.steady_state_steps(30.0)[1] == pytest.approx(page.sign_length_limit(), rel=0.05)
+    assert page.sign_length_limit() == pytest.approx(0.2, abs=0.05)  # the "about 0.2"
     says("practice.md", "its average progress is close to\n$\\alpha\\,\\mu/\\sigma$")
     for ratio, (drift, length) in page.sign_table().items():
         assert drift == pytest.approx(1 / math.sqrt(1 + ratio**2), rel=0.03)
