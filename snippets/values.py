@@ -169,14 +169,18 @@ def _compute_and_cache(name: str) -> float:
         ) from error
     if not math.isfinite(x):
         raise ValueReferenceError(f"value {name!r} is {x}, not a finite number")
-    path = cache_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f"{name}-*.json"):
-        # only this value's older files, not those of a name it is the start of (x-09, x-099)
-        if re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{16}}\.json", stale.name):
-            stale.unlink()
-    path.write_text(json.dumps(x))
+    _write_cache(cache_path(name), name, json.dumps(x))
     return x
+
+
+def _write_cache(path: Path, name: str, content: str) -> None:
+    """Write ``content`` to ``path`` (``<name>-<hash><suffix>``) and remove name's older files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f"{name}-*{path.suffix}"):
+        # only this name's older files, not those of a name it is the start of (x-09, x-099)
+        if re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{16}}{re.escape(path.suffix)}", stale.name):
+            stale.unlink()
+    path.write_text(content)
 
 
 def compute_and_cache(names: list[str]) -> dict[str, float | str]:
@@ -240,10 +244,20 @@ def table(name: str) -> Callable:
 
 
 def _table(name: str) -> str:
+    """The table, cached on disk as a value is: under a hash of its code and of the data
+    files in snippets/ (a table may read one, and may run experiments)."""
     render = TABLES.get(name) or (load_all() and TABLES.get(name))
     if render is None:
         raise ValueReferenceError(f"[[table: {name}]] names no registered table")
-    return render()
+    from snippets.figures import code_key
+
+    data = [path.read_text() for path in sorted(Path(__file__).parent.glob("*.json"))]
+    path = cache_dir("tables") / f"{name}-{code_key(render, name, *data)}.md"
+    if path.exists():
+        return path.read_text()
+    markdown = render()
+    _write_cache(path, name, markdown)
+    return markdown
 
 
 def fill(markdown: str) -> str:

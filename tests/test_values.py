@@ -88,6 +88,21 @@ def test_a_value_is_computed_once_then_read_from_the_cache(registered):
     assert _count_calls.calls == 1
 
 
+def _a_table() -> str:
+    _a_table.calls += 1
+    return "| a |\n| --- |\n| 1 |"
+
+
+def test_a_table_is_rendered_once_then_read_from_the_cache(registered, monkeypatch):
+    # A table may run an experiment (the race on /beyond/): a rebuild must not run it again.
+    monkeypatch.setattr(values, "TABLES", {**values.TABLES})
+    _a_table.calls = 0
+    values.table("test-table")(_a_table)
+    assert values.fill("[[table: test-table]]") == values.fill("[[table: test-table]]")
+    assert values.fill("[[table: test-table]]").endswith("| 1 |")
+    assert _a_table.calls == 1
+
+
 def test_the_cache_key_follows_the_code_of_the_snippets_a_value_uses():
     # step_sizes(grads, step=adam_step): snippets.adam is reached through a default.
     spec = values.load_all()["step-bound-tenfold"]
