@@ -732,13 +732,13 @@ if __name__ == "__main__":
     # --8<-- [end:batch_floors]
 
     # --8<-- [start:rotation_table]
-    print("best of 40 rates, 200 steps   as it is            turned 45°")
+    print("best of 40 rates  as it is        turned 45°")
     for name, make in RACERS.items():
         row = []
         for degrees in (0, 45):
-            loss = sweep(make, RATES, degrees)
-            row.append(f"{loss.min():8.1e} at {RATES[np.argmin(loss)]:.2f}")
-        print(f"{name:28s}" + "    ".join(row))
+            loss = sweep(make, RATES, degrees)  # the final loss of each rate
+            row.append(f"{loss.min():.1e} @ {RATES[np.argmin(loss)]:.2f}")
+        print(f"{name:18s}" + "  ".join(row))
     # --8<-- [end:rotation_table]
 
     # --8<-- [start:first_step]
