@@ -80,9 +80,14 @@ def on_config(config):
     if not batches:
         return config
     _pool = figures.process_pool(len(batches))
-    # The largest first, so that the last to start is a short one (a figure costs more).
+    # First the modules whose values the notebooks state: the notebooks hook waits for them
+    # before it starts running the notebooks, and runs them while the pages are built.
+    # Then the largest first, so that the last to start is a short one (a figure costs more).
+    notebooks = "".join(path.read_text() for path in (ROOT / "notebooks").glob("*.py"))
+    for_notebooks = set(values.REFERENCE.findall(notebooks))
     for figure_names, value_names in sorted(
-        batches.values(), key=lambda batch: -(3 * len(batch[0]) + len(batch[1]))
+        batches.values(),
+        key=lambda batch: (not for_notebooks & set(batch[1]), -(3 * len(batch[0]) + len(batch[1]))),
     ):
         future = _pool.submit(figures.render_module, figure_names, value_names)
         _drawing.update(dict.fromkeys(figure_names, future))
