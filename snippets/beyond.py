@@ -103,8 +103,10 @@ def newton_schulz(G: np.ndarray, ns_coefficients=(3.4445, -4.775, 2.0315), ns_st
                   eps: float = 1e-7, dtype: str = "bfloat16") -> np.ndarray:
     """Orthogonalise G: about U V^T for G = U S V^T, every singular value pushed towards 1.
 
-    dtype="bfloat16" rounds after each operation as torch.optim.Muon does (its result, bit for
-    bit, in our tests); "float32" or "float64" run the same iteration in that precision.
+    dtype="bfloat16" rounds after each operation as torch.optim.Muon does (bit for bit on
+    small matrices; on larger ones torch's float32 sums in another order and the two can drift
+    apart by up to about half a float32 run's gap); "float32" or "float64" run the same
+    iteration in that precision.
     """
     a, b, c = ns_coefficients
     r = to_bfloat16 if dtype == "bfloat16" else (lambda x: np.asarray(x, dtype=dtype))
@@ -186,7 +188,7 @@ class Muon(Optimizer):
 # --8<-- [start:adafactor]
 def rms(x: np.ndarray) -> float:
     """The root mean square of an array."""
-    return float(np.sqrt(np.mean(np.square(x))))
+    return math.sqrt(np.vdot(x, x) / x.size)
 
 
 class Adafactor(Optimizer):
@@ -194,9 +196,15 @@ class Adafactor(Optimizer):
 
     For a matrix it keeps the row and column averages of g^2, n + m numbers for n x m weights,
     and no momentum; a parameter of 3 or more dimensions is factored over its last two. Where
-    the paper adds eps1 = 1e-30 to g^2, torch floors the estimate at eps1^2 with eps1 the
-    dtype's machine epsilon (1.2e-7 in float32) unless given, so a float32 gradient below
-    about 1e-7 takes a step shrunk in proportion to its size.
+    the paper adds eps1 = 1e-30 to g^2, torch scales eps1 to the dtype's machine epsilon
+    (1.2e-7 in float32) unless given, in two places. It divides the estimate by the mean of R
+    clamped at eps1, so in float32 a matrix whose gradients have RMS below about sqrt(eps1) =
+    3.5e-4 gets an inflated update, which clipping holds at RMS d: several times the paper's
+    step. And it floors V at eps1^2, so a gradient below about eps1 takes a step shrunk in
+    proportion to its size. Passing the paper's eps1 = 1e-30 in float32 squares it to 0: a
+    weight whose gradient has always been 0 becomes 0/0 = NaN (torch's and this class's).
+    eps1=None here takes each parameter's own dtype; torch takes the first parameter's dtype
+    for every parameter of a group (the same when they share a dtype).
     """
 
     def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,

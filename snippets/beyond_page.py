@@ -51,7 +51,7 @@ OPTIMIZERS = {
              "$m$", "Jordan et al., blog post, 2024"),
     "Adafactor": ("adafactor", "$v$ of a matrix kept as its row and column averages",
                   "row and column averages", "Shazeer & Stern, ICML 2018"),
-    "ADOPT": ("adopt", "Divide $g_t$ by the previous $v$, then average",
+    "ADOPT": ("adopt", "Divide $g_t$ by the square root of the previous $v$, then average",
               "$m$, $v$", "Taniguchi et al., NeurIPS 2024"),
     "AdEMAMix": ("ademamix", "A second, slow momentum added to $m$",
                  "$m_1$, $m_2$, $v$", "Pagliardini et al., ICLR 2025"),
@@ -161,6 +161,47 @@ def adafactor_saving() -> int:
     return adam // adafactor
 
 
+# torch.optim.Adafactor's eps1 in float32 (the class computes what torch does): a 32 x 16
+# matrix whose gradients have RMS ADAFACTOR_SMALL, then ten times less from step 100 on.
+ADAFACTOR_SHAPE, ADAFACTOR_STEPS, ADAFACTOR_SMALL = (32, 16), 200, 1e-5
+
+
+@functools.cache
+def adafactor_small_gradient_steps() -> np.ndarray:
+    """The RMS of each step of the class in float32 on gradients of RMS ADAFACTOR_SMALL,
+    over that of the same run in float64, where eps1 = 2.2e-16 is negligible: the paper's
+    step (Adafactor's steps do not depend on the gradients' scale)."""
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal(ADAFACTOR_SHAPE) * (1.0 if t < 100 else 0.1)
+             for t in range(ADAFACTOR_STEPS)]
+    steps = {}
+    for dtype in (np.float32, np.float64):
+        w = np.ones(ADAFACTOR_SHAPE, dtype)
+        optimizer, out = beyond.Adafactor([w]), []
+        for g in grads:
+            before = w.copy()
+            optimizer.step([(g * ADAFACTOR_SMALL).astype(dtype)])
+            out.append(beyond.rms((w - before).astype(np.float64)))
+        steps[dtype] = np.array(out)
+    return steps[np.float32] / steps[np.float64]
+
+
+@value("beyond-adafactor-eps1-float32", digits=2, sci=True)
+def adafactor_eps1_float32() -> float:
+    return float(np.finfo(np.float32).eps)
+
+
+@value("beyond-adafactor-sqrt-eps1-float32", digits=2, sci=True)
+def adafactor_sqrt_eps1_float32() -> float:
+    return math.sqrt(np.finfo(np.float32).eps)
+
+
+@value("beyond-adafactor-inflated", digits=2)
+def adafactor_inflated() -> float:
+    """The largest ratio of a float32 step to the paper's in that run."""
+    return float(adafactor_small_gradient_steps().max())
+
+
 # ---- AdEMAMix: the weights on past gradients -----------------------------------------------
 
 ADEMAMIX_BETA1, ADEMAMIX_BETA3, ADEMAMIX_ALPHA = 0.9, 0.9999, 5.0  # optax.contrib.ademamix's
@@ -214,28 +255,36 @@ def ademamix_old_share() -> float:
 SIZES, EPOCHS, BATCH, SEEDS = (2, 16, 16, 1), 16, 32, (0, 1, 2)
 
 
-def hidden_and_rest(arrays: list[np.ndarray]) -> tuple[list, list]:
+def _split(arrays: list[np.ndarray], mine: list[int]) -> tuple[list, list]:
     """Split the seeds' stacked [W1, b1, W2, b2, ..., Wn, bn] (first axis: the seed) into
-    each network's hidden weight matrices, one 2-D array each, and the rest, stacked."""
-    last = len(arrays) - 2
-    hidden = [i for i in range(2, last, 2)]
-    return ([arrays[i][s] for i in hidden for s in range(len(arrays[i]))],
-            [a for i, a in enumerate(arrays) if i not in hidden])
+    the arrays at indices `mine`, one 2-D array per network, and the rest, stacked."""
+    return ([arrays[i][s] for i in mine for s in range(len(arrays[i]))],
+            [a for i, a in enumerate(arrays) if i not in mine])
 
 
-class MuonAndAdamW:
-    """Muon for the hidden layers' weight matrices, AdamW for the rest (the first and last
-    layers' matrices and every bias), as Jordan et al. use Muon; AdamW at its tuned rate.
-    Newton-Schulz runs in float32 here, not in torch's bfloat16."""
+def hidden_and_rest(arrays: list[np.ndarray]) -> tuple[list, list]:
+    """Each network's hidden weight matrices, and the rest (first and last layers, biases)."""
+    return _split(arrays, list(range(2, len(arrays) - 2, 2)))
 
-    def __init__(self, params, lr: float) -> None:
-        hidden, rest = hidden_and_rest(params)
-        self.muon = beyond.Muon(hidden, lr=lr, ns_dtype="float32")
-        self.adamw = _adamw(rest, best_lr("AdamW"))
+
+def matrices_and_biases(arrays: list[np.ndarray]) -> tuple[list, list]:
+    """Each network's weight matrices, and the biases."""
+    return _split(arrays, list(range(0, len(arrays), 2)))
+
+
+class AndAdamW:
+    """One optimizer, `make(arrays, lr)`, for the weight matrices that `split` picks, and
+    AdamW at its tuned rate for the rest: every bias (and for Muon the first and last
+    layers' matrices, as Jordan et al. use Muon). LAMB and Adafactor need it: the biases
+    start at 0, and a step relative to the size of a weight cannot move them."""
+
+    def __init__(self, params, lr: float, make, split) -> None:
+        mine, rest = split(params)
+        self.split, self.mine, self.adamw = split, make(mine, lr), _adamw(rest, best_lr("AdamW"))
 
     def step(self, grads) -> None:
-        hidden, rest = hidden_and_rest(grads)
-        self.muon.step(hidden)
+        mine, rest = self.split(grads)
+        self.mine.step(mine)
         self.adamw.step(rest)
 
 
@@ -243,37 +292,41 @@ def _adamw(params, lr):
     return Adam(params, lr=lr, weight_decay=0.01, decoupled_weight_decay=True)  # torch's AdamW
 
 
-# name: (the learning rates swept, build(params, lr), whether the optimizer needs each
-# network's arrays on their own (layer-wise, factored or matrix optimizers), the colour).
-# Every optimizer keeps its defaults but the learning rate.
+def _muon(params, lr):
+    return beyond.Muon(params, lr=lr, ns_dtype="float32")  # not torch's bfloat16
+
+
+# name: (the learning rates swept, build(params, lr), the colour). build gets the seeds'
+# arrays stacked; AndAdamW hands each network's matrices on their own to Muon, LAMB and
+# Adafactor (whose steps depend on a whole matrix). Every optimizer keeps its defaults but
+# the learning rate.
 RACERS = {
-    "AdamW": ((0.01, 0.03, 0.1), _adamw, False, COLORS["adamw"]),
-    "Lion": ((0.003, 0.01, 0.03), "Lion", False, BEYOND_COLORS["Lion"]),
-    "Muon": ((0.03, 0.1, 0.3), MuonAndAdamW, False, BEYOND_COLORS["Muon"]),
-    "ADOPT": ((0.01, 0.03, 0.1), "ADOPT", False, BEYOND_COLORS["ADOPT"]),
-    "AdEMAMix": ((0.01, 0.03, 0.1), "AdEMAMix", False, BEYOND_COLORS["AdEMAMix"]),
-    "Schedule-Free": ((0.03, 0.1, 0.3), "ScheduleFreeAdamW", False,
+    "AdamW": ((0.01, 0.03, 0.1), _adamw, COLORS["adamw"]),
+    "Lion": ((0.003, 0.01, 0.03), "Lion", BEYOND_COLORS["Lion"]),
+    "Muon": ((0.03, 0.1, 0.3), functools.partial(AndAdamW, make=_muon, split=hidden_and_rest),
+             BEYOND_COLORS["Muon"]),
+    "ADOPT": ((0.01, 0.03, 0.1), "ADOPT", BEYOND_COLORS["ADOPT"]),
+    "AdEMAMix": ((0.01, 0.03, 0.1), "AdEMAMix", BEYOND_COLORS["AdEMAMix"]),
+    "Schedule-Free": ((0.03, 0.1, 0.3), "ScheduleFreeAdamW",
                       BEYOND_COLORS["Schedule-Free"]),
-    "Adam-atan2": ((0.01, 0.03, 0.1), "AdamAtan2", False, BEYOND_COLORS["atan2"]),
-}
-
-
-# Left out of the race (tests/test_beyond_page.py runs them): with their defaults, neither
-# learns much in this few steps at any of these rates.
-LEFT_OUT = {
-    "LAMB": ((0.003, 0.01, 0.03), "LAMB", True, BEYOND_COLORS["LAMB"]),
-    "Adafactor": ((0.03, 0.1, 0.3), "Adafactor", True, BEYOND_COLORS["Adafactor"]),
+    "Adam-atan2": ((0.01, 0.03, 0.1), "AdamAtan2", BEYOND_COLORS["atan2"]),
+    "LAMB": ((0.003, 0.01, 0.03), functools.partial(
+        AndAdamW, make=beyond.LAMB, split=matrices_and_biases), BEYOND_COLORS["LAMB"]),
+    "Adafactor": ((0.01, 0.03, 0.1), functools.partial(
+        AndAdamW, make=beyond.Adafactor, split=matrices_and_biases),
+        BEYOND_COLORS["Adafactor"]),
 }
 
 
 RACE_STYLES = {"AdamW": "--", "Lion": "-", "Muon": "-", "ADOPT": "-.", "AdEMAMix": ":",
-               "Schedule-Free": "-", "Adam-atan2": (0, (6, 1.5, 1.5, 1.5))}
+               "Schedule-Free": "-", "Adam-atan2": (0, (6, 1.5, 1.5, 1.5)), "LAMB": "--",
+               "Adafactor": "-."}
 
 
 def racers(table_=None) -> dict:
     """The optimizers of RACERS (or of `table_`) with their builders."""
-    return {name: (grid, getattr(beyond, build) if isinstance(build, str) else build, alone,
-                   colour) for name, (grid, build, alone, colour) in (table_ or RACERS).items()}
+    return {name: (grid, getattr(beyond, build) if isinstance(build, str) else build, colour)
+            for name, (grid, build, colour) in (table_ or RACERS).items()}
 
 
 def _stacked_forward(params, X):
@@ -298,7 +351,7 @@ def race_runs(names: tuple[str, ...]) -> dict:
 
     X, y, X_val, y_val = lab_data()
     X_test, y_test = test_data()
-    table_ = racers({**RACERS, **LEFT_OUT})
+    table_ = racers()
     groups = [(name, lr) for name in names for lr in table_[name][0]]
     S = len(SEEDS)
     starts = [init_mlp(SIZES, seed=s) for s in SEEDS]
@@ -306,13 +359,8 @@ def race_runs(names: tuple[str, ...]) -> dict:
               for i in range(len(starts[0]))]
     optimizers = []
     for g, (name, lr) in enumerate(groups):
-        _, build, alone, _ = table_[name]
         block = slice(g * S, (g + 1) * S)
-        if alone:
-            own = [p[g * S + s] for s in range(S) for p in params]
-        else:
-            own = [p[block] for p in params]
-        optimizers.append((build(own, lr), block, alone))
+        optimizers.append((table_[name][1]([p[block] for p in params], lr), block))
     rngs = [np.random.default_rng(s) for s in SEEDS]
     for _ in range(EPOCHS):
         order = np.stack([rng.permutation(len(y)) for rng in rngs])
@@ -322,12 +370,9 @@ def race_runs(names: tuple[str, ...]) -> dict:
             # _stacked_grads divides by len(y), the number of runs for a stack of batches:
             # the mean over each batch instead
             grads = [g * (len(rows) / rows.shape[1]) for g in grads]
-            for optimizer, block, alone in optimizers:
-                if alone:
-                    optimizer.step([g[block][s] for s in range(S) for g in grads])
-                else:
-                    optimizer.step([g[block] for g in grads])
-    for optimizer, _, _ in optimizers:  # Schedule-Free: evaluate x, the average
+            for optimizer, block in optimizers:
+                optimizer.step([g[block] for g in grads])
+    for optimizer, _ in optimizers:  # Schedule-Free: evaluate x, the average
         if hasattr(optimizer, "eval_params"):
             for target, x in zip(optimizer.params, optimizer.eval_params(), strict=True):
                 target[...] = x
@@ -365,12 +410,12 @@ def race_result(name: str) -> np.ndarray:
 
 
 @figure("beyond-race", alt=(
-    "The validation loss after the race against the learning rate, for each of the seven "
+    "The validation loss after the race against the learning rate, for each of the nine "
     "optimizers: the mean over three seeds, and a bar from the lowest seed to the highest. "
     "Each optimizer's lowest mean is inside the rates it tried, not at an end."))
 def race_figure(fig, theme):
     ax = fig.subplots()
-    for name, (_, _, _, colour) in racers().items():
+    for name, (_, _, colour) in racers().items():
         losses = sweep(name)
         lrs = np.array(list(losses))
         values = np.array(list(losses.values()))
@@ -397,10 +442,69 @@ def race_worst() -> float:
     return min(_race_means())
 
 
-@value("beyond-race-spread", decimals=0, percent=True)
+@value("beyond-race-spread", decimals=0)
 def race_spread() -> float:
-    """The largest range of test accuracy over the seeds of one optimizer."""
-    return max(float(np.ptp(race_result(name))) for name in racers())
+    """The largest range of test accuracy over the seeds of one optimizer, in percentage
+    points."""
+    return 100 * max(float(np.ptp(race_result(name))) for name in racers())
+
+
+def race_steps() -> int:
+    """The number of steps of one run of the race."""
+    return EPOCHS * math.ceil(len(lab_data()[1]) / BATCH)
+
+
+@value("beyond-race-steps", integer=True)
+def race_steps_value() -> int:
+    return race_steps()
+
+
+@value("beyond-race-ademamix-filled", decimals=0, percent=True)
+def race_ademamix_filled() -> float:
+    """The share of its full weight that AdEMAMix's slow momentum m_2 has gathered by the
+    end of the race: 1 - beta3^steps."""
+    return 1 - ADEMAMIX_BETA3 ** race_steps()
+
+
+def train_one(make, seed: int = SEEDS[0]) -> list[np.ndarray]:
+    """One run of the race, a plain loop over one network: its final arrays."""
+    from snippets.lab import loss_and_grads
+
+    X, y, _, _ = lab_data()
+    params = init_mlp(SIZES, seed=seed)
+    optimizer, rng = make(params), np.random.default_rng(seed)
+    for _ in range(EPOCHS):
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), BATCH):
+            rows = order[start : start + BATCH]
+            optimizer.step(loss_and_grads(params, X[rows], y[rows])[1])
+    return params
+
+
+@functools.cache
+def bias_rms_trained_alone() -> dict[str, float]:
+    """The root mean square of the biases (they start at 0) after one run (seed 0) in which
+    one optimizer trains every array, at the rate the race chose for it."""
+    makers = {"AdamW": lambda p: _adamw(p, best_lr("AdamW")),
+              "LAMB": lambda p: beyond.LAMB(p, lr=best_lr("LAMB")),
+              "Adafactor": lambda p: beyond.Adafactor(p, lr=best_lr("Adafactor"))}
+    return {name: beyond.rms(np.concatenate(train_one(make)[1::2]))
+            for name, make in makers.items()}
+
+
+@value("beyond-race-bias-rms-adamw", digits=2)
+def bias_rms_adamw() -> float:
+    return bias_rms_trained_alone()["AdamW"]
+
+
+@value("beyond-race-bias-rms-lamb", digits=2, sci=True)
+def bias_rms_lamb() -> float:
+    return bias_rms_trained_alone()["LAMB"]
+
+
+@value("beyond-race-bias-rms-adafactor", digits=2, sci=True)
+def bias_rms_adafactor() -> float:
+    return bias_rms_trained_alone()["Adafactor"]
 
 
 @table("beyond-race")
@@ -650,6 +754,12 @@ def sf_x_loss() -> float:
 def race_lion_lr_ratio() -> float:
     """How many times smaller a rate the race's sweep chose for Lion than for AdamW."""
     return best_lr("AdamW") / best_lr("Lion")
+
+
+@value("beyond-race-lion-grid-ratio", digits=2)
+def race_lion_grid_ratio() -> float:
+    """How many times lower Lion's grid lies than AdamW's (each grid's middle rate)."""
+    return RACERS["AdamW"][0][1] / RACERS["Lion"][0][1]
 
 
 # ---- LAMB: each layer's step to its own size -----------------------------------------------
