@@ -434,14 +434,6 @@ def gamma_amsgrad_negative() -> float:
     return _negative_share("amsgrad")
 
 
-@value("practice-gamma-0999-late-negative", decimals=0, percent=True)
-def gamma_0999_late_negative() -> float:
-    """With beta2 = 0.999, the share of steps with Gamma_t < 0 after the first negative one
-    (the two steps after each large gradient: two in three)."""
-    negative = _gamma_runs()["adam-0999"][0] < 0
-    return float(negative[np.argmax(negative):].mean())
-
-
 @value("practice-gamma-0999-first-negative", integer=True)
 def gamma_0999_first_negative() -> float:
     """The first t with Gamma_t < 0 in the run with beta2 = 0.999 (Gamma starts at t = 2)."""
@@ -614,7 +606,6 @@ def linear_one_scale() -> dict[str, np.ndarray]:
     return {"m8": m8, "v8": v8, "step": m8 / (np.sqrt(v8) + 1e-8)}
 
 
-@value("practice-q8-linear-m-zero", decimals=0, percent=True)
 def q8_linear_m_zero() -> float:
     return float((linear_one_scale()["m8"] == 0).mean())
 

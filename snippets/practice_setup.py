@@ -584,13 +584,17 @@ def tuned() -> dict:
 
 
 def _register_tuned_values() -> None:
-    for name in RACERS:
-        for degrees in ANGLES:
-            key = f"practice-rotation-tuned-{name.lower()}-{degrees}"
-            exact_zero = (name, degrees) == ("RMSProp", 0)  # it lands on the minimum: 0
-            fmt = {"digits": 1} if exact_zero else {"sci": True, "digits": 1}
-            value(key, **fmt)(lambda n=name, d=degrees: tuned()[n, d][0])
+    """The final losses and rates the page states: (name, degrees, what)."""
+    for name, degrees, what in (("SGD", 45, "loss"), ("Momentum", 45, "loss"),
+                                ("Adam", 45, "loss"), ("RMSProp", 0, "loss"),
+                                ("RMSProp", 45, "loss"), ("Adam", 0, "lr"), ("Adam", 45, "lr")):
+        key = f"practice-rotation-tuned-{name.lower()}-{degrees}"
+        if what == "lr":
             value(key + "-lr", digits=2)(lambda n=name, d=degrees: tuned()[n, d][1])
+            continue
+        exact_zero = (name, degrees) == ("RMSProp", 0)  # it lands on the minimum: 0
+        fmt = {"digits": 1} if exact_zero else {"sci": True, "digits": 1}
+        value(key, **fmt)(lambda n=name, d=degrees: tuned()[n, d][0])
 
 
 _register_tuned_values()

@@ -179,7 +179,8 @@ def test_claim_blocks_confine_the_outliers_damage(says):
 
 def test_claim_one_linear_scale_zeroes_most_of_m_too_and_the_other_steps_are_m_over_eps(says):
     says(PAGE, "store almost every\n$v$ as 0, and most of $m$ too")
-    says(PAGE, "of the steps become 0 and the rest\n$m/\\varepsilon$, enormous")
+    says(PAGE, "of the steps become 0 (their $m$ is\nstored as 0) and the rest "
+         "$m/\\varepsilon$, enormous")
     q = pl.linear_one_scale()
     m8, v8, step = q["m8"], q["v8"], q["step"]
     assert pl.q8_linear_m_zero() > 0.9

@@ -390,6 +390,8 @@ def test_claim_with_tuned_rates_adam_keeps_its_lead_and_the_turn_costs_rmsprop(s
     for name in ("SGD", "Momentum"):  # they turn with the bowl: the same best either way
         assert best[name, 45] == pytest.approx(best[name, 0], rel=1e-6)
     assert best["Adam", 45][0] < 1e-3 * best["SGD", 45][0]
+    says("practice.md", "though its best $\\alpha$ moves\nfrom")
+    assert best["Adam", 45][1] > 3 * best["Adam", 0][1]  # the turned bowl wants a larger one
     assert best["Momentum", 45][0] < 1e-3 * best["SGD", 45][0]
     assert best["RMSProp", 0][0] == 0.0  # printed as 0
     assert best["RMSProp", 45][0] > 1e3 * best["Adam", 45][0]
