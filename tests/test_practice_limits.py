@@ -74,6 +74,22 @@ def test_claim_the_late_spike_run_passed_2_long_before_its_spike_and_spiked_at_3
     np.testing.assert_array_equal(sharp[:50], ref_sharp)
 
 
+def test_claim_faq_the_spike_limit_is_on_the_preconditioned_sharpness_not_alpha_times_h(says):
+    says("faq.md", "when the effective learning rate\n    $\\alpha/(\\sqrt{\\hat v}+\\varepsilon)$ "
+         "times that curvature passes")
+    says("faq.md", "kept that product\n    [[value: pitfalls-spike-cosine-margin]] below the "
+         "limit")
+    says("faq.md", "A limit its momentum sets, and the regime where training sits at it.")
+    says("faq.md", "stable only while its *preconditioned sharpness*\n    "
+         "$\\alpha\\,\\lambda_{\\max}(PH)$")
+    _, sharp = pl.spike_start()
+    _, _, H = pitfalls.least_squares()
+    lr = 0.01  # pitfalls.train's default, the late-spike run's alpha
+    assert lr * np.linalg.eigvalsh(H)[-1] < 0.1  # alpha times the curvature: far from 38
+    assert sharp.max() > pitfalls.STABILITY_LIMIT  # the preconditioned sharpness passes it
+    assert 0 < pitfalls.spike_cosine_margin() < 0.05  # and the cosine run's stays just below
+
+
 # Generalization ---------------------------------------------------------------------------
 
 
@@ -153,7 +169,27 @@ def test_claim_gamma_is_negative_for_adam_never_for_amsgrad_and_adam_0999_still_
     assert variants._online(30_000)[0][-1] == 1.0  # Adam with beta2 = 1/(1 + C^2): the worst
 
 
+def test_claim_which_theorems_fix_the_betas_first_and_what_the_later_proofs_give(says):
+    """Wording checked against the papers (Reddi et al. 2018, Theorems 1-3; Zhang et al.
+    2022): the counterexample the page runs sets beta2 from C, so it is Theorem 1's."""
+    says(PAGE, "Reddi et al.'s Theorems 2 and 3 take the other\n  order")
+    says("faq.md", "converges (to a neighbourhood\n    of stationary points set by the "
+         "gradient noise) when $\\beta_2$ is close\n    enough to 1 for the problem")
+    says(PAGE, "$C = 3$,\n$\\beta_1 = 0$, $\\beta_2 = 1/(1+C^2)$")
+    np.testing.assert_array_equal(pl.online_v(30), pl.online_v(30, beta2=1 / (1 + 3.0**2)))
+
+
 # Memory and precision -------------------------------------------------------------------------
+
+
+def test_claim_in_float16_eps_always_and_v_only_for_small_gradients_round_to_0(says):
+    says(PAGE, "in float16 its\n$\\varepsilon$, and $v$ for gradients below about\n"
+         "[[value: pitfalls-fp16-v-zero-below]] at the first step, round to 0")
+    assert np.float16(1e-8) == 0
+    below = pitfalls.fp16_v_zero_below()  # the largest gradient whose float16 v is 0
+    v_first = lambda g: np.float16((1 - 0.999) * g**2)  # noqa: E731 - v after one step
+    assert v_first(0.99 * below) == 0 and v_first(1.01 * below) > 0
+    assert 0.004 < below < 0.006  # "about 0.005"
 
 
 def test_the_codes_have_256_levels_and_quantize_returns_levels_times_the_scale():
