@@ -867,6 +867,13 @@ def test_the_form_moves_through_a_translation_by_keyboard_as_translate_py_does(
             translate(call[0], call[1], "numpy", **call[2])
         assert again.text_content(".tr-error") == str(raised.value)
         assert again.evaluate("() => document.querySelectorAll('.tr-result').length") == 0
+        refused = next(iter(call[2])) if call[0] == "torch" else "b2"
+        assert again.evaluate("() => [...document.querySelectorAll('[aria-invalid=true]')]"
+                              ".map((input) => input.name)") == [refused]
+    again.fill("#tr-arg-b2", "0.99")  # a number in range: the mark goes with the message
+    again.press("#tr-arg-b2", "Tab")
+    again.wait_for_function("() => document.querySelectorAll('.tr-result').length === 4")
+    assert again.evaluate("() => document.querySelectorAll('[aria-invalid]').length") == 0
     assert not errors
     page.close()
     again.close()

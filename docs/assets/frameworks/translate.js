@@ -484,6 +484,10 @@
 
   function render() {
     error.textContent = "";
+    for (const input of fields.querySelectorAll("[data-refused]")) {
+      input.removeAttribute("aria-invalid");
+      delete input.dataset.refused;
+    }
     results.replaceChildren();
     const h = hyperparameters();
     link.href = location.pathname + settings.toQuery(state, specOf(state));
@@ -493,6 +497,13 @@
     } catch (e) {
       if (!(e instanceof T.TranslateError)) throw e;
       error.textContent = e.message;
+      // The message starts with the argument's name: mark its field, typed or from a link.
+      const refused = Object.keys(h).find((name) => e.message.startsWith(name + " "));
+      const input = refused && fields.querySelector("#tr-arg-" + refused);
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        input.dataset.refused = "";
+      }
       status.textContent = "";
       source.textContent = "";
       return;
