@@ -346,7 +346,7 @@ def test_data():
 @functools.cache
 def race_runs(names: tuple[str, ...]) -> dict:
     """Train every (optimizer, lr, seed) of `names` in lockstep: return (optimizer, lr) ->
-    the seeds' final validation loss, test loss and test accuracy."""
+    the seeds' final validation loss, test loss and test accuracy, and their biases' RMS."""
     from snippets.lab import _stacked_grads
 
     X, y, X_val, y_val = lab_data()
@@ -357,10 +357,28 @@ def race_runs(names: tuple[str, ...]) -> dict:
     starts = [init_mlp(SIZES, seed=s) for s in SEEDS]
     params = [np.stack([starts[s][i] for _ in groups for s in range(S)])
               for i in range(len(starts[0]))]
+    # An optimizer that works weight by weight (all but AndAdamW's) takes each seed's
+    # network as one flat row, its arrays end to end: one array to check and update, not 6.
+    shapes = [p.shape[1:] for p in params]
+    ends = np.cumsum([math.prod(shape) for shape in shapes])
+    spans = list(zip(params, shapes, np.r_[0, ends[:-1]], ends, strict=True))
+
+    def flat(arrays, block):
+        return np.concatenate([a[block].reshape(len(a[block]), -1) for a in arrays], axis=1)
+
+    def unflatten(row_block, block):  # write the flat rows back into the stacked arrays
+        for p, shape, begin, end in spans:
+            p[block] = row_block[:, begin:end].reshape((S, *shape))
+
     optimizers = []
     for g, (name, lr) in enumerate(groups):
         block = slice(g * S, (g + 1) * S)
-        optimizers.append((table_[name][1]([p[block] for p in params], lr), block))
+        build = table_[name][1]
+        if build in (beyond.Muon, beyond.LAMB, beyond.Adafactor):  # not weight by weight
+            raise ValueError(f"{name}: give it the weight matrices through AndAdamW")
+        own = [p[block] for p in params] if isinstance(build, functools.partial) else None
+        rows = None if own else flat(params, block)
+        optimizers.append((build(own or [rows], lr), block, rows))
     rngs = [np.random.default_rng(s) for s in SEEDS]
     for _ in range(EPOCHS):
         order = np.stack([rng.permutation(len(y)) for rng in rngs])
@@ -370,19 +388,25 @@ def race_runs(names: tuple[str, ...]) -> dict:
             # _stacked_grads divides by len(y), the number of runs for a stack of batches:
             # the mean over each batch instead
             grads = [g * (len(rows) / rows.shape[1]) for g in grads]
-            for optimizer, block in optimizers:
-                optimizer.step([g[block] for g in grads])
-    for optimizer, _ in optimizers:  # Schedule-Free: evaluate x, the average
+            flat_grads = flat(grads, slice(None))
+            for optimizer, block, own_rows in optimizers:
+                if own_rows is None:
+                    optimizer.step([g[block] for g in grads])
+                else:
+                    optimizer.step([flat_grads[block]])
+                    unflatten(own_rows, block)
+    for optimizer, block, _ in optimizers:  # Schedule-Free: evaluate x, the average
         if hasattr(optimizer, "eval_params"):
-            for target, x in zip(optimizer.params, optimizer.eval_params(), strict=True):
-                target[...] = x
-    results = {}
+            unflatten(optimizer.eval_params()[0], block)
+    results = {group: {"bias_rms": np.sqrt(np.mean(np.concatenate(
+        [b[g * S : (g + 1) * S] for b in params[1::2]], axis=1) ** 2, axis=1))}
+        for g, group in enumerate(groups)}
     for split, (Xs, ys) in {"val": (X_val, y_val), "test": (X_test, y_test)}.items():
         z = _stacked_forward(params, Xs)
         loss = np.mean(np.logaddexp(0.0, z) - ys * z, axis=1)
         accuracy = np.mean((z > 0) == (ys == 1), axis=1)
         for g, group in enumerate(groups):
-            results.setdefault(group, {})[split + "_loss"] = loss[g * S : (g + 1) * S]
+            results[group][split + "_loss"] = loss[g * S : (g + 1) * S]
             results[group][split + "_accuracy"] = accuracy[g * S : (g + 1) * S]
     return results
 
@@ -484,12 +508,12 @@ def train_one(make, seed: int = SEEDS[0]) -> list[np.ndarray]:
 @functools.cache
 def bias_rms_trained_alone() -> dict[str, float]:
     """The root mean square of the biases (they start at 0) after one run (seed 0) in which
-    one optimizer trains every array, at the rate the race chose for it."""
-    makers = {"AdamW": lambda p: _adamw(p, best_lr("AdamW")),
-              "LAMB": lambda p: beyond.LAMB(p, lr=best_lr("LAMB")),
+    one optimizer trains every array, at the rate the race chose for it (AdamW: its run of
+    the race)."""
+    makers = {"LAMB": lambda p: beyond.LAMB(p, lr=best_lr("LAMB")),
               "Adafactor": lambda p: beyond.Adafactor(p, lr=best_lr("Adafactor"))}
-    return {name: beyond.rms(np.concatenate(train_one(make)[1::2]))
-            for name, make in makers.items()}
+    return {"AdamW": float(_runs_of("AdamW")[best_lr("AdamW")]["bias_rms"][0])} | {
+        name: beyond.rms(np.concatenate(train_one(make)[1::2])) for name, make in makers.items()}
 
 
 @value("beyond-race-bias-rms-adamw", digits=2)
