@@ -420,13 +420,14 @@ class LAMB(Optimizer):
 class ScheduleFreeAdamW(Optimizer):
     """Schedule-Free AdamW (Defazio et al. 2024), as optax.contrib.schedule_free_adamw computes it.
 
-    Three sequences: z takes AdamW's steps; x, the point to evaluate (and to keep), is a
-    running average of the z's; the gradient is taken at y = (1 - beta1) z + beta1 x, which
-    is what ``params`` holds, as in Optax. ``eval_params()`` returns x, ``z`` the fast
-    iterate. With warmup_steps, z's step at t uses lr_t = lr min(1, t / warmup_steps) and the
-    average weighs it by lr_t^2; optax's z-step uses the previous step's rate (0 at the first
-    step, so its first step changes nothing), and Keras's averages with weights 1/t whatever
-    the warmup (this class with weight_lr_power=0). Keras's weight_decay also multiplies y by
+    Three sequences: z takes AdamW's steps without its momentum; x, the point to evaluate
+    (and to keep), is a running average of the z's; the gradient is taken at
+    y = (1 - beta1) z + beta1 x, which is what ``params`` holds, as in Optax.
+    ``eval_params()`` returns x, ``z`` the fast iterate. With warmup_steps, z's step at t
+    uses lr_t = lr min(1, t / warmup_steps) and the average weighs it by lr_t^2; optax's
+    z-step uses the previous step's rate (0 at the first step, so its first step changes
+    nothing), and Keras's averages with weights 1/t whatever the warmup (this class with
+    weight_lr_power=0). Keras's weight_decay also multiplies y by
     (1 - lr λ) outside the z-step, unlike Optax's.
     """
 
@@ -468,7 +469,8 @@ class ScheduleFreeAdamW(Optimizer):
         super().step(grads)
 
     def update(self, i: int, y: np.ndarray, g: np.ndarray) -> None:
-        """z -= lr (AdamW's step at y);  x = (1 - c) x + c z;  y = beta1 x + (1 - beta1) z."""
+        """z -= lr (g / (sqrt(v_hat) + eps) + λ y): no momentum;  x = (1 - c) x + c z;
+        y = beta1 x + (1 - beta1) z."""
         z, v, b1 = self.z[i], self.v[i], self.beta1
         v *= self.beta2
         v += (1 - self.beta2) * g * g

@@ -282,6 +282,54 @@ def test_claim_schedule_free_averages_from_the_first_steps_z(says):
         if t == 1:  # c = 1: x = z, the starting point is not in the average
             np.testing.assert_array_equal(optimizer.eval_params()[0], optimizer.z[0])
     says("beyond.md", "takes AdamW's steps without its\nmomentum")
+    gs = [np.array([1.0, -2.0, 0.5]), np.array([-3.0, 1.0, 2.0])]
+    optimizer = bp.beyond.ScheduleFreeAdamW([np.ones(3)], lr=0.1)
+    for t, g in enumerate(gs, start=1):
+        b2 = optimizer.beta2
+        z, v = optimizer.z[0].copy(), optimizer.v[0] * b2 + (1 - b2) * g * g
+        optimizer.step([g])  # z's step: this gradient over sqrt(v_hat), no average of g's
+        step = 0.1 * g / (np.sqrt(v / (1 - b2**t)) + optimizer.eps)
+        np.testing.assert_allclose(optimizer.z[0], z - step, rtol=1e-14)
+
+
+def test_claim_torch_adafactor_takes_the_papers_other_changes(says):
+    says("beyond.md", "$\\beta_2$ grows\nas $1 - t^{-0.8}$, with no bias correction")
+    says("beyond.md", "$U_t$ is\nclipped to an RMS of at most $d$")
+    g1, g2 = np.array([3.0, -1.0]), np.array([1.0, 2.0])
+    p = np.full(2, 5.0)  # RMS(p) = 5: steps relative to it
+    optimizer = bp.beyond.Adafactor([p], lr=0.1)
+    optimizer.step([g1])  # beta2_1 = 0: R = g1^2; U = sign(g1), RMS 1; rho = min(0.1, 1)
+    np.testing.assert_allclose(p, 5.0 - 5.0 * 0.1 * np.sign(g1), rtol=1e-14)
+    w = 2.0**-0.8  # 1 - beta2_2
+    optimizer.step([g2])
+    np.testing.assert_allclose(optimizer.R[0], (1 - w) * g1**2 + w * g2**2, rtol=1e-14)
+    for _ in range(3, 401):
+        optimizer.step([g2])
+    before = p.copy()
+    optimizer.step([g2 * 1e6])  # t = 401: rho = 1 / sqrt(401) < lr; U clipped to RMS 1
+    np.testing.assert_allclose(bp.beyond.rms(p - before), bp.beyond.rms(before) / 401**0.5,
+                               rtol=1e-9)
+    q = np.zeros(2)  # a weight at 0 moves by eps2 = 1e-3 times rho at most
+    bp.beyond.Adafactor([q], lr=0.1).step([g1])
+    np.testing.assert_allclose(np.abs(q), 1e-3 * 0.1, rtol=1e-14)
+
+
+def test_claim_torch_muon_scales_only_tall_matrices(says):
+    from need import need
+
+    torch = need("torch")
+    says("beyond.md", "a factor\n$\\sqrt{\\max(1, \\text{rows}/\\text{columns})}$ "
+         "for tall matrices")
+    from torch.optim._muon import _adjust_lr
+
+    for shape in ((16, 32), (32, 32), (64, 16)):
+        ours = bp.beyond.Muon.ADJUST_LR[None](*shape)
+        assert ours == _adjust_lr(1.0, None, torch.Size(shape))
+        assert (ours > 1) == (shape[0] > shape[1])
+    assert isinstance(bp.RACERS["Muon"][1], functools.partial)
+    muon = bp.RACERS["Muon"][1].keywords["make"]([np.ones((4, 4))], 0.1)
+    assert muon.ns_dtype == "float32"  # in the race, as the page says
+    says("beyond.md", "with Newton–Schulz in float32 here\n(not bfloat16 as in torch)")
 
 
 def test_the_state_column_counts_what_each_class_keeps():
