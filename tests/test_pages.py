@@ -116,9 +116,12 @@ def sessions_in(markdown: str, name: str) -> list[Session]:
         if block.syntax != "python":
             continue
         if "pytest.mark.cont" in block.marks:
-            if not out:
+            # A skipped block is a side snippet (another framework's tab, a fold that needs
+            # a clone): the reader's session goes on from the last block that runs.
+            running = [session for session in out if not session.skip]
+            if not running:
                 raise ValueError(f"{name}:{block.lineno}: 'cont' before any Python block")
-            out[-1].blocks.append(block)
+            running[-1].blocks.append(block)
             continue
         session = Session(name, block.lineno, [block], importorskip=block.importorskip)
         for mark in block.marks:
