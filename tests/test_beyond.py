@@ -469,6 +469,26 @@ def test_torch_adafactor_shrinks_tiny_float32_steps_where_the_paper_would_not(to
     assert steps[1e-9] == pytest.approx(1e-2 * 1e-9 / np.finfo(np.float32).eps, rel=1e-2)
 
 
+@frameworks
+def test_torch_adafactor_takes_eps1_from_the_first_parameters_dtype(torch):
+    """The class takes each parameter's own dtype; torch's loop, the first one's for all."""
+    g = np.full((3, 4), 1e-9, dtype=np.float32)  # below float32's eps: its steps shrink
+
+    def float32_step(first):
+        w = torch.ones((3, 4), dtype=torch.float32, requires_grad=True)
+        w.grad = torch.tensor(g)
+        torch.optim.Adafactor([*first, w]).step()
+        return 1 - float(w.detach()[0, 0])
+
+    w64 = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    w64.grad = torch.ones(2, dtype=torch.float64)
+    p = np.ones((3, 4), dtype=np.float32)
+    beyond.Adafactor([np.ones(2), p]).step([np.ones(2), g])
+    assert 1 - p[0, 0] == pytest.approx(float32_step([]), rel=1e-5)  # its own eps
+    assert float32_step([w64]) == pytest.approx(1e-2, rel=1e-5)  # float64's eps: not shrunk
+    assert float32_step([]) < 1e-3
+
+
 # -- ADOPT, AdEMAMix, LAMB: against Optax -----------------------------------------------------
 
 

@@ -116,6 +116,7 @@ def test_claim_adam_atan2s_step_is_the_same_at_every_size(says):
 def test_claim_the_race_cannot_rank_them_though_muon_beat_adopt_on_each_seed(says):
     says("beyond.md", "differ by up to [[value: beyond-race-spread]] percentage points")
     says("beyond.md", "this cannot rank them, though Muon beat ADOPT on each seed")
+    says("beyond.md", "The rate stays constant: no optimizer has a decaying\nschedule")
     for name, (grid, *_) in bp.racers().items():
         assert grid[0] < bp.best_lr(name) < grid[-1], f"{name}: the best rate is at an edge"
     spreads = [np.ptp(bp.race_result(n)) for n in bp.racers()]
@@ -353,7 +354,8 @@ def test_this_pages_colours_are_new_and_stand_out_on_both_backgrounds():
 
 
 def test_claim_lamb_moves_each_layer_by_alpha_times_its_norm(says):
-    says("beyond.md", "LAMB moves each by")
+    says("beyond.md", "LAMB moves each by $\\alpha$ times its norm")
+    says("beyond.md", "(the paper allows a scaling function $\\phi(\\lVert\\theta\\rVert)$")
     steps = bp.relative_first_steps()
     np.testing.assert_allclose(steps["LAMB"], 1.0, rtol=1e-12)  # lr times the layer's norm
     assert steps["Adam"][1] / steps["Adam"][0] == pytest.approx(100, rel=1e-6)  # norms 10, 0.1
