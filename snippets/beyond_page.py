@@ -521,7 +521,7 @@ def bias_rms_adamw() -> float:
     return bias_rms_trained_alone()["AdamW"]
 
 
-@value("beyond-race-bias-rms-lamb", digits=2, sci=True)
+@value("beyond-race-bias-rms-lamb", digits=2)
 def bias_rms_lamb() -> float:
     return bias_rms_trained_alone()["LAMB"]
 
