@@ -292,6 +292,25 @@ def test_pages_with_math_preload_the_fonts_of_their_formulas_and_only_they(built
             assert not preloads, page
 
 
+def test_search_finds_code_by_its_names_but_the_index_holds_no_code_block(built):
+    """Every page loads the search index on a first visit: code blocks are half its text,
+    so each is kept as the names it uses (docs/hooks/search_code.py)."""
+    index = json.loads((built.site / "search" / "search_index.json").read_text())
+    texts = " ".join(doc["text"] for doc in index["docs"])
+    assert "<pre>" not in texts
+    # every function and class a page's code block defines is findable (the notebooks'
+    # code cells are not in the index: mkdocs-jupyter indexes their text only)
+    pages = [p for p in built.site.glob("**/index.html") if "notebooks" not in p.parts[-3:]]
+    defined = set()
+    for page in pages:
+        for block in re.findall(r"<pre.*?</pre>", page.read_text(), re.S):
+            code = re.sub(r"<[^>]+>", "", block)
+            defined |= set(re.findall(r"^\s*(?:def|class) ([A-Za-z_]\w*)", code, re.M))
+    assert len(defined) > 50
+    assert not {name for name in defined if name not in texts}
+    assert "torch.optim.AdamW" in texts and "param_groups" in texts
+
+
 def test_search_previews_show_formulas_as_text_with_scripts_not_tex(built):
     """A search preview shows the index's text as HTML: each formula is there as the text
     it reads as, sub- and superscripts kept (docs/hooks/math.py), never as TeX."""
