@@ -602,6 +602,15 @@ def test_a_link_to_a_section_moved_into_a_fold_opens_the_fold_and_shows_it(
     page.close()
 
 
+# How far the element's fold moves in 150 ms: 0 once a scroll to it has ended.
+SETTLED = """(selector) => new Promise((done) => {
+    const at = () => document.querySelector(selector).closest("details")
+        .getBoundingClientRect().top;
+    const before = at();
+    setTimeout(() => done(Math.abs(at() - before)), 150);
+})"""
+
+
 def test_a_link_to_one_faq_answer_shows_its_question_below_the_back_to_top_button(
         server, browser):
     """On a phone, a link up the page to an answer scrolls up, which brings out Material's
@@ -614,7 +623,11 @@ def test_a_link_to_one_faq_answer_shows_its_question_below_the_back_to_top_butto
     page.wait_for_timeout(300)
     page.evaluate("location.hash = '#nan-loss'")
     page.wait_for_function("() => document.getElementById('nan-loss').closest('details').open")
-    page.wait_for_timeout(800)  # the scroll, and the button's appearance
+    for _ in range(50):  # the scroll (longer as the page grows) until the question stays
+        moved = page.evaluate(SETTLED, "#nan-loss")
+        if moved < 0.5:
+            break
+    page.wait_for_timeout(300)  # the button's appearance
     button, question = page.evaluate("""() => [
         document.querySelector('.md-top').getBoundingClientRect().bottom,
         document.getElementById('nan-loss').closest('details').querySelector('summary')
