@@ -215,31 +215,55 @@ def test_claim_torch_keeps_lr_and_load_state_dict_restores_the_saved_one(says):
 
 
 @pytest.mark.frameworks
-def test_claim_with_a_scheduler_its_base_lrs_decide_the_next_lr(says):
+def test_claim_with_a_scheduler_it_depends_on_the_class_and_on_initial_lr(says):
     torch = need("torch")
-    says("practice.md", "(with a\nscheduler, its `base_lrs` decide the next lr: change those "
-         "too, or build the\nscheduler after setting the lr)")
-    says("faq.md", "(with a\n    scheduler, its `base_lrs` decide the next lr: change those "
-         "too, or build\n    the scheduler after setting the lr)")
-    p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+    for page in ("practice.md", "faq.md"):
+        says(page, "`LambdaLR` computes the lr from the")
+        says(page, "scheduler's `base_lrs` (set those), while `StepLR` and `ExponentialLR` go")
+        says(page, "takes the checkpoint's")
+        says(page, "`initial_lr` as its base, so set `group[\"initial_lr\"]` too.")
+    lr_scheduler = torch.optim.lr_scheduler
+    classes = {"LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch),
+               "ExponentialLR": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.5),
+               "StepLR": lambda opt: lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)}
+    p = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
 
-    def scheduled(set_base_lrs: bool, build_after: bool) -> float:
-        opt = torch.optim.Adam([p], lr=0.01)
-        if not build_after:
-            scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
-        opt.param_groups[0]["lr"] = 0.001  # set after loading
-        if build_after:
-            scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
-        if set_base_lrs:
-            scheduler.base_lrs = [0.001]
-        p.grad = torch.ones_like(p)
-        opt.step()
-        scheduler.step()
-        return opt.param_groups[0]["lr"]
+    def resumed(name, how):
+        """The lrs of two steps after resuming at a tenth of a checkpoint saved mid-schedule."""
+        opt = torch.optim.Adam([p], lr=1.0)
+        scheduler = classes[name](opt)
+        for _ in range(2):
+            opt.step()
+            scheduler.step()
+        assert opt.param_groups[0]["lr"] == 0.25  # the checkpoint's lr, in all three
+        saved, saved_scheduler = opt.state_dict(), scheduler.state_dict()
+        opt = torch.optim.Adam([p], lr=1.0)
+        opt.load_state_dict(saved)
+        if how != "build after":
+            scheduler = classes[name](opt)
+            scheduler.load_state_dict(saved_scheduler)
+        for group in opt.param_groups:
+            group["lr"] = 0.025
+            if how == "build after, initial_lr set":
+                group["initial_lr"] = 0.1
+        if how == "base_lrs set":
+            scheduler.base_lrs = [0.1]
+        if how.startswith("build after"):
+            scheduler = classes[name](opt)
+        lrs = []
+        for _ in range(2):
+            opt.step()
+            scheduler.step()
+            lrs.append(opt.param_groups[0]["lr"])
+        return pytest.approx(lrs)
 
-    assert scheduled(False, False) == pytest.approx(0.01)  # undone by the scheduler
-    assert scheduled(True, False) == pytest.approx(0.001)
-    assert scheduled(False, True) == pytest.approx(0.001)
+    assert resumed("LambdaLR", "keep") == [0.125, 0.0625]  # the old schedule, lr set undone
+    assert resumed("LambdaLR", "base_lrs set") == [0.0125, 0.00625]
+    assert resumed("LambdaLR", "build after") == [0.5, 0.25]  # from the checkpoint's initial_lr
+    assert resumed("LambdaLR", "build after, initial_lr set") == [0.05, 0.025]
+    for name in ("ExponentialLR", "StepLR"):  # go on from the group's lr, either way
+        assert resumed(name, "keep") == [0.0125, 0.00625]
+        assert resumed(name, "build after") == [0.0125, 0.00625]
 
 
 def test_claim_the_reference_adam_restores_the_saved_lr_too(says):
