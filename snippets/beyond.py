@@ -196,13 +196,14 @@ class Adafactor(Optimizer):
 
     For a matrix it keeps the row and column averages of g^2, n + m numbers for n x m weights,
     and no momentum; a parameter of 3 or more dimensions is factored over its last two. Where
-    the paper adds eps1 = 1e-30 to g^2, torch scales eps1 to the dtype's machine epsilon
+    the paper adds eps1 = 1e-30 to g^2, torch sets eps1 by default to the dtype's machine epsilon
     (1.2e-7 in float32) unless given, in two places. It divides the estimate by the mean of R
     clamped at eps1, so in float32 a matrix whose gradients have RMS below about sqrt(eps1) =
     3.5e-4 gets an inflated update, which clipping holds at RMS d: several times the paper's
     step. And it floors V at eps1^2, so a gradient below about eps1 takes a step shrunk in
     proportion to its size. Passing the paper's eps1 = 1e-30 in float32 squares it to 0: a
-    weight whose gradient has always been 0 becomes 0/0 = NaN (torch's and this class's).
+    bias whose gradient has always been 0, or a matrix row or column whose gradients have,
+    becomes 0/0 = NaN (torch's and this class's; a single zero entry of a matrix does not).
     eps1=None here takes each parameter's own dtype; torch takes the first parameter's dtype
     for every parameter of a group (the same when they share a dtype).
     """

@@ -276,7 +276,8 @@ class AndAdamW:
     """One optimizer, `make(arrays, lr)`, for the weight matrices that `split` picks, and
     AdamW at its tuned rate for the rest: every bias (and for Muon the first and last
     layers' matrices, as Jordan et al. use Muon). LAMB and Adafactor need it: the biases
-    start at 0, and a step relative to the size of a weight cannot move them."""
+    start at 0, and a step relative to the size of a weight moves them little (LAMB's by
+    lr per weight at first, while their norm is 0; Adafactor's by at most 1e-3 lr in RMS)."""
 
     def __init__(self, params, lr: float, make, split) -> None:
         mine, rest = split(params)

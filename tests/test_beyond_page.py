@@ -113,9 +113,9 @@ def test_claim_adam_atan2s_step_is_the_same_at_every_size(says):
     assert adam[bp.ATAN2_SIZES < 1e-9].max() < 0.1 < 0.99 < adam[bp.ATAN2_SIZES > 1e-6].min()
 
 
-def test_claim_the_race_cannot_rank_them_though_muon_beat_adopt_on_each_seed(says):
+def test_claim_the_race_cannot_rank_them(says):
     says("beyond.md", "differ by up to [[value: beyond-race-spread]] percentage points")
-    says("beyond.md", "this cannot rank them, though Muon beat ADOPT on each seed")
+    says("beyond.md", "With three seeds and a three-point\ngrid this cannot rank them. It says")
     says("beyond.md", "The rate stays constant: no optimizer has a decaying\nschedule")
     for name, (grid, *_) in bp.racers().items():
         assert grid[0] < bp.best_lr(name) < grid[-1], f"{name}: the best rate is at an edge"
@@ -123,8 +123,6 @@ def test_claim_the_race_cannot_rank_them_though_muon_beat_adopt_on_each_seed(say
     assert bp.race_spread() == pytest.approx(100 * max(spreads))
     means = [np.mean(bp.race_result(name)) for name in bp.racers()]
     assert max(means) - min(means) <= max(spreads)  # the seeds differ as much as the means
-    # the seeds are paired (the same starts and batch orders): Muon ahead on every one
-    assert np.all(bp.race_result("Muon") > bp.race_result("ADOPT"))
 
 
 def test_claim_lions_sweep_chose_its_middle_rate_a_grid_step_below_adamws(says):
@@ -232,9 +230,11 @@ def test_claim_torch_adafactor_inflates_float32_steps_of_small_gradients(says):
     from need import need
 
     torch = need("torch")
-    says("beyond.md", "its steps grew to\n[[value: beyond-adafactor-inflated]] times the paper's")
+    says("beyond.md", "then ten times less, after the drop its\nsteps were up to "
+         "[[value: beyond-adafactor-inflated]] times the paper's")
     ours = bp.adafactor_small_gradient_steps()
     assert ours.max() > 3 and bp.adafactor_inflated() == ours.max()
+    assert ours[:100].max() < 1.1  # before the drop (step 100), about the paper's
     rng = np.random.default_rng(0)  # the run of beyond_page, in torch
     grads = [rng.standard_normal(bp.ADAFACTOR_SHAPE) * (1.0 if t < 100 else 0.1)
              for t in range(bp.ADAFACTOR_STEPS)]
@@ -255,23 +255,31 @@ def test_claim_torch_adafactor_inflates_float32_steps_of_small_gradients(says):
     np.testing.assert_allclose(torch_steps(1.0, torch.float32) / paper, 1.0, rtol=1e-4)
 
 
-def test_claim_the_papers_eps1_in_float32_turns_a_weight_with_zero_gradients_into_nan(says):
+def test_claim_the_papers_eps1_in_float32_turns_zero_biases_rows_and_columns_into_nan(says):
     from need import need
 
     torch = need("torch")
-    says("beyond.md", "torch squares it to 0, and a weight\nwhose gradient has always been 0 "
-         "becomes NaN")
-    g = np.ones((3, 4), np.float32)
-    g[:, 1] = 0.0  # a column whose gradient is always 0
+    says("beyond.md", "torch squares it to 0, and a bias\nwhose gradient has always been 0, "
+         "or a matrix row or column whose gradients\nhave, becomes NaN.")
+    matrix, bias = np.ones((3, 4), np.float32), np.ones(4, np.float32)
+    matrix[0, 0] = 0.0  # one weight whose gradient is 0, its row and column not
+    matrix[:, 1] = 0.0  # a column whose gradients are 0
+    bias[2] = 0.0
     for dtype, nan in ((np.float32, True), (np.float64, False)):
-        w = torch.ones(g.shape, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
-        w.grad = torch.tensor(g.astype(dtype))
-        torch.optim.Adafactor([w], eps=(1e-30, 1e-3)).step()
-        p = np.ones(g.shape, dtype)
+        grads = [matrix.astype(dtype), bias.astype(dtype)]
+        ws = [torch.ones(g.shape, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+              for g in grads]
+        for w, g in zip(ws, grads, strict=True):
+            w.grad = torch.tensor(g)
+        torch.optim.Adafactor(ws, eps=(1e-30, 1e-3)).step()
+        ps = [np.ones(g.shape, dtype) for g in grads]
         with np.errstate(invalid="ignore"):  # 0 / 0
-            bp.beyond.Adafactor([p], eps=(1e-30, 1e-3)).step([g.astype(dtype)])
-        np.testing.assert_array_equal(p, w.detach().numpy())  # NaN where torch has NaN
-        assert np.isnan(p).any() == nan and not np.isnan(p[:, 0]).any()
+            bp.beyond.Adafactor(ps, eps=(1e-30, 1e-3)).step(grads)
+        for p, w in zip(ps, ws, strict=True):
+            np.testing.assert_array_equal(p, w.detach().numpy())  # NaN where torch has NaN
+        assert np.isfinite(ps[0][0, 0])  # the single zero entry stays finite
+        np.testing.assert_array_equal(np.isnan(ps[0]).any(axis=0), [False, nan, False, False])
+        np.testing.assert_array_equal(np.isnan(ps[1]), [False, False, nan, False])
 
 
 def test_claim_schedule_free_averages_from_the_first_steps_z(says):
@@ -351,6 +359,33 @@ def test_this_pages_colours_are_new_and_stand_out_on_both_backgrounds():
     assert len(set(colours)) == len(colours) and not set(colours) & set(COLORS.values())
     for background in ("#ffffff", "#1e2129"):  # Material's default and slate
         assert min(_contrast(c, background) for c in colours) >= 3
+
+
+def test_claim_lamb_moves_a_layer_of_norm_0_by_alpha_per_weight_at_first(says):
+    says("beyond.md", "LAMB's is\n$\\alpha$ times the layer's norm ($\\alpha$ per weight at "
+         "first, while that norm is 0).")
+    biases = np.zeros(16)
+    g = np.random.default_rng(0).standard_normal(16)
+    bp.beyond.LAMB([biases], lr=1e-3).step([g])
+    np.testing.assert_allclose(np.abs(biases), 1e-3, rtol=1e-4)  # trust ratio 1, Adam's +-1
+
+
+def test_claim_torch_adafactor_sets_eps1_by_default_to_the_dtypes_machine_epsilon(says):
+    from need import need
+
+    torch = need("torch")
+    says("beyond.md", "`torch.optim.Adafactor` sets $\\varepsilon_1$ by default to the dtype's "
+         "machine epsilon")
+
+    def float32_step(eps1):  # a gradient of 1e-9, below float32's machine epsilon
+        w = torch.ones(4, dtype=torch.float32, requires_grad=True)
+        w.grad = torch.full((4,), 1e-9)
+        torch.optim.Adafactor([w], eps=(eps1, 1e-3)).step()
+        return 1 - float(w.detach()[0])
+
+    eps32 = float(np.finfo(np.float32).eps)
+    assert float32_step(None) == pytest.approx(1e-2 * 1e-9 / eps32, rel=1e-2)  # the default
+    assert float32_step(1e-12) == pytest.approx(1e-2, rel=1e-3)  # a given eps1 is kept
 
 
 def test_claim_lamb_moves_each_layer_by_alpha_times_its_norm(says):

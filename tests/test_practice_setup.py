@@ -409,7 +409,7 @@ def test_claim_with_tuned_rates_adam_keeps_its_lead_and_the_turn_costs_rmsprop(s
          "on the\nturned bowl")
     says("practice.md", "as momentum alone does")
     says("practice.md", "RMSProp, which has no momentum, goes from")
-    says("faq.md", "with tuned rates its momentum still\n    carries it")
+    says("faq.md", "with tuned rates it still beats SGD\n    there, as momentum alone does.")
     best = page.tuned()
     for name in ("SGD", "Momentum"):  # they turn with the bowl: the same best either way
         assert best[name, 45] == pytest.approx(best[name, 0], rel=1e-6)
