@@ -217,11 +217,11 @@ def test_claim_torch_keeps_lr_and_load_state_dict_restores_the_saved_one(says):
 @pytest.mark.frameworks
 def test_claim_with_a_scheduler_it_depends_on_the_class_and_on_initial_lr(says):
     torch = need("torch")
-    for page in ("practice.md", "faq.md"):
-        says(page, "`LambdaLR` computes the lr from the")
-        says(page, "scheduler's `base_lrs` (set those), while `StepLR` and `ExponentialLR` go")
-        says(page, "takes the checkpoint's")
-        says(page, "`initial_lr` as its base, so set `group[\"initial_lr\"]` too.")
+    for name in ("practice.md", "faq.md"):
+        says(name, "`LambdaLR` computes the lr from the")
+        says(name, "scheduler's `base_lrs` (set those), while `StepLR` and `ExponentialLR` go")
+        says(name, "takes the checkpoint's")
+        says(name, "`initial_lr` as its base, so set `group[\"initial_lr\"]` too.")
     lr_scheduler = torch.optim.lr_scheduler
     classes = {"LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch),
                "ExponentialLR": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.5),
