@@ -523,7 +523,7 @@ def rotation(fig, theme):
         for key, label in (("sgd", "SGD"), ("adam", "Adam")):
             path = rotation_races()[rotate][key]
             ax.plot(path[:, 0], path[:, 1], color=COLORS[key], linestyle=LINESTYLES[key],
-                    marker=".", markersize=2, label=label)
+                    label=label)
         ax.plot(*surface.minimum, marker="*", color=theme.text, markersize=8, linestyle="")
         ax.set_title("the bowl as it is" if rotate == 0 else "turned by 45°")
         ax.set_aspect("equal")
