@@ -688,11 +688,12 @@ if __name__ == "__main__":
         "biases excluded": train(lambda p: DecayOnlyMatrices(p, lr=0.01, weight_decay=1.0),
                                  data),
     }
-    print("AdamW, lr 0.01, weight_decay 1  val. accuracy  train. loss  |biases|")
+    print("AdamW, lr 0.01, weight_decay 1")
+    print(f"{'':15s}  val. accuracy  train. loss  |biases|")
     for name, run in runs.items():
         biases = np.sqrt(sum(np.sum(p**2) for p in run["params"][1::2]))  # at the end
         accuracy, loss = np.mean(run["val_accuracy"][-10:]), np.mean(run["loss"][-10:])
-        print(f"{name:31s} {accuracy:13.1%}  {loss:11.3f}  {biases:8.2f}")  # last 10 epochs
+        print(f"{name:15s} {accuracy:14.1%}  {loss:11.3f}  {biases:8.2f}")  # last 10 epochs
     # --8<-- [end:lab_exclusion]
 
     # --8<-- [start:lr_unchanged]
