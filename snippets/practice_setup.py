@@ -517,8 +517,8 @@ def rotation(fig, theme):
     for ax, rotate in zip(axes, (0, 45), strict=True):
         surface = rotated(BOWL, rotate)
         (x0, x1), (y0, y1) = surface.bounds
-        X, Y = np.meshgrid(np.linspace(x0, x1, 60), np.linspace(y0, y1, 60))
-        ax.contour(X, Y, surface.loss(X, Y), levels=np.geomspace(0.01, 20, 8),
+        X, Y = np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40))
+        ax.contour(X, Y, surface.loss(X, Y), levels=np.geomspace(0.01, 20, 6),
                    colors=theme.grid, linewidths=0.7)
         for key, label in (("sgd", "SGD"), ("adam", "Adam")):
             path = rotation_races()[rotate][key]
