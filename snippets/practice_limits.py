@@ -170,7 +170,7 @@ def eos_spike_crossed_38() -> float:
 def eos_threshold(fig, theme):
     """The growth factor per step against alpha * sharpness, and runs just below/above."""
     left, right = fig.subplots(1, 2)
-    s = np.geomspace(0.5, 100, 120)
+    s = np.geomspace(0.5, 100, 60)
     for beta1, color, style, label in [(0.0, theme.text, "--", r"$\beta_1 = 0$"),
                                        (0.9, COLORS["adam"], "-", r"$\beta_1 = 0.9$")]:
         left.plot(s, growth_per_step(s, beta1), color=color, linestyle=style, label=label)
@@ -775,7 +775,7 @@ def bf16_stall(fig, theme):
               "stochastic": (theme.text, "--", "bfloat16, stochastic rounding"),
               "kahan": (theme.text, ":", "bfloat16 + Kahan compensation")}
     t = np.arange(1, len(runs["float32"]) + 1)
-    every = max(1, len(t) // 200)  # 200 points a line: the same picture, a lighter page
+    every = max(1, len(t) // 100)  # 100 points a line: the same picture, a lighter page
     for name, (color, style, label) in styles.items():
         ax.plot(t[::every], runs[name][::every], color=color, linestyle=style, label=label)
     ax.axhline(bf16_floor(), color=theme.muted, linewidth=0.8)

@@ -329,7 +329,7 @@ def uncorrected_warmup(fig, theme):
     """Step / lr with and without bias correction, for three warmups."""
     ax = fig.subplots()
     t = np.arange(1, BC_STEPS + 1)
-    shown = np.unique(np.geomspace(1, BC_STEPS, 100).astype(int)) - 1
+    shown = np.unique(np.geomspace(1, BC_STEPS, 50).astype(int)) - 1
     for warmup, style in zip(WARMUPS, ("-", "--", ":"), strict=True):
         name = f"warmup {warmup}" if warmup else "no warmup"
         ax.plot(t[shown], _bc_steps()[warmup, True][shown], color=COLORS["adam"],
@@ -436,7 +436,7 @@ def batch_size(fig, theme):
     curves += [(adam, "Adam, linear", BATCHES[-1])]
     for ax, rule, b in curves:
         loss = batch_runs()[rule, b]
-        every = max(1, len(loss) // 64)  # about 64 points a curve
+        every = max(1, len(loss) // 32)  # about 32 points a curve
         seen = b * np.arange(1, len(loss) + 1)
         linear_adam = rule == "Adam, linear"
         ax.plot(seen[::every], loss[::every],
