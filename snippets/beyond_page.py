@@ -20,25 +20,18 @@ import numpy as np
 
 from snippets import beyond
 from snippets.adam import Adam
-from snippets.figures import COLORS, figure
+from snippets.figures import COLORS, LINESTYLES, figure
 from snippets.lab import init_mlp, lab_data, make_spirals
 from snippets.values import table, value
 
 FRAMEWORKS_FILE = Path(__file__).with_name("beyond_frameworks.json")
 
-# The colours of the optimizers that appear on this page only (COLORS has Adam's family):
-# none is a colour of COLORS, each has 3:1 contrast on both page backgrounds (hues spread
-# round the circle at one luminance), and each has its line style for the race's figure.
-BEYOND_COLORS = {
-    "Lion": "#9e7517",
-    "Muon": "#8564e9",
-    "Adafactor": "#588914",
-    "ADOPT": "#148c78",
-    "AdEMAMix": "#1d81c8",
-    "LAMB": "#dd4620",
-    "Schedule-Free": "#15901f",
-    "atan2": "#d024e0",
-}
+# This page's optimizers, by the names its figures give them, and their keys in COLORS
+# and LINESTYLES (snippets/figures.py: one colour and line style per optimizer, site-wide).
+BEYOND_KEYS = {"Lion": "lion", "Muon": "muon", "Adafactor": "adafactor", "ADOPT": "adopt",
+               "AdEMAMix": "ademamix", "LAMB": "lamb", "Schedule-Free": "schedule-free",
+               "atan2": "adam-atan2"}
+BEYOND_COLORS = {name: COLORS[key] for name, key in BEYOND_KEYS.items()}
 
 
 # ---- the table ---------------------------------------------------------------------------
@@ -319,9 +312,8 @@ RACERS = {
 }
 
 
-RACE_STYLES = {"AdamW": "--", "Lion": "-", "Muon": "-", "ADOPT": "-.", "AdEMAMix": ":",
-               "Schedule-Free": "-", "Adam-atan2": (0, (6, 1.5, 1.5, 1.5)), "LAMB": "--",
-               "Adafactor": "-."}
+RACE_STYLES = {"AdamW": LINESTYLES["adamw"], "Adam-atan2": LINESTYLES["adam-atan2"]} | {
+    name: LINESTYLES[key] for name, key in BEYOND_KEYS.items() if name != "atan2"}
 
 
 def racers(table_=None) -> dict:

@@ -38,6 +38,16 @@ COLORS = {
     "adamax": "#7570b3",
     "nadam": "#7f7f00",
     "radam": "#aa4499",
+    # /beyond/'s: hues spread round the circle at one luminance (3:1 contrast on both page
+    # backgrounds); each shares a hue family with one above, so it has another line style.
+    "lion": "#9e7517",
+    "muon": "#8564e9",
+    "adafactor": "#588914",
+    "adopt": "#148c78",
+    "ademamix": "#1d81c8",
+    "lamb": "#dd4620",
+    "schedule-free": "#15901f",
+    "adam-atan2": "#d024e0",
 }
 LINESTYLES = {  # matplotlib line styles, for figures that compare optimizers
     "sgd": "-",
@@ -50,6 +60,14 @@ LINESTYLES = {  # matplotlib line styles, for figures that compare optimizers
     "adamax": (0, (6, 1.5, 1.5, 1.5, 1.5, 1.5)),
     "nadam": "-.",
     "radam": ":",
+    "lion": "--",
+    "muon": "-",
+    "adafactor": "--",
+    "adopt": "-.",
+    "ademamix": ":",
+    "lamb": ":",
+    "schedule-free": "-",
+    "adam-atan2": (0, (6, 1.5, 1.5, 1.5)),
 }
 
 

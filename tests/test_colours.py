@@ -31,6 +31,9 @@ NAMES = {
     "AdamW": "adamw", "Adamax": "adamax", "AMSGrad": "amsgrad", "NAdam": "nadam",
     "RAdam": "radam", "Adagrad": "adagrad", "RMSProp": "rmsprop", "Adam": "adam",
     "SGD": "sgd", "gradient descent": "sgd", "momentum": "momentum", "heavy ball": "momentum",
+    "Lion": "lion", "Muon": "muon", "Adafactor": "adafactor", "ADOPT": "adopt",
+    "AdEMAMix": "ademamix", "LAMB": "lamb", "Schedule-Free": "schedule-free",
+    "atan2": "adam-atan2",
 }
 
 
