@@ -21,7 +21,7 @@ import numpy as np
 from snippets import beyond
 from snippets.adam import Adam
 from snippets.figures import COLORS, LINESTYLES, figure
-from snippets.lab import init_mlp, lab_data, make_spirals
+from snippets.lab import held_out, init_mlp, lab_data
 from snippets.values import table, value
 
 FRAMEWORKS_FILE = Path(__file__).with_name("beyond_frameworks.json")
@@ -331,19 +331,13 @@ def _stacked_forward(params, X):
 
 
 @functools.cache
-def test_data():
-    """A third draw of the spirals, which no choice of the race saw."""
-    return make_spirals(400, seed=2)
-
-
-@functools.cache
 def race_runs(names: tuple[str, ...]) -> dict:
     """Train every (optimizer, lr, seed) of `names` in lockstep: return (optimizer, lr) ->
     the seeds' final validation loss, test loss and test accuracy, and their biases' RMS."""
     from snippets.lab import _stacked_grads
 
     X, y, X_val, y_val = lab_data()
-    X_test, y_test = test_data()
+    X_test, y_test = held_out()
     table_ = racers()
     groups = [(name, lr) for name in names for lr in table_[name][0]]
     S = len(SEEDS)
@@ -378,9 +372,6 @@ def race_runs(names: tuple[str, ...]) -> dict:
         for start in range(0, len(y), BATCH):
             rows = np.tile(order[:, start : start + BATCH], (len(groups), 1))
             grads = _stacked_grads(params, X[rows], y[rows])
-            # _stacked_grads divides by len(y), the number of runs for a stack of batches:
-            # the mean over each batch instead
-            grads = [g * (len(rows) / rows.shape[1]) for g in grads]
             flat_grads = flat(grads, slice(None))
             for optimizer, block, own_rows in optimizers:
                 if own_rows is None:

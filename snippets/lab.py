@@ -147,6 +147,12 @@ def lab_data() -> tuple[np.ndarray, ...]:
     return (*make_spirals(400, seed=0), *make_spirals(400, seed=1))
 
 
+@functools.cache
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    """A third draw of the spirals, seen by no run and no choice: a test set."""
+    return make_spirals(400, seed=2)
+
+
 def make_optimizer(name: str, lr: float, weight_decay: float = 0.01):
     """A function that builds the lab's optimizer `name` with this learning rate."""
     builders = {
@@ -225,7 +231,7 @@ def _stacked_grads(params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> li
         z = h @ params[i] + params[i + 1][:, None, :]
         h = np.maximum(z, 0.0) if i + 2 < len(params) else z
     z = h[..., 0]
-    dh = ((1 / (1 + np.exp(-z)) - y) / len(y))[..., None]
+    dh = ((1 / (1 + np.exp(-z)) - y) / y.shape[-1])[..., None]  # the mean over each batch
     grads = [None] * len(params)
     for i in range(len(params) - 2, -1, -2):
         h = saved[i // 2]

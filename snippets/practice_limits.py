@@ -207,11 +207,6 @@ SWEEP = {"SGD": lab.GRIDS["SGD"], "Adam": lab.GRIDS["Adam"]}  # the lab's grids
 SEEDS = (0, 1, 2)  # seed 0 for the sweep, all three at each optimizer's tuned rate
 
 
-def held_out_split() -> tuple[np.ndarray, np.ndarray]:
-    """A third draw of the spirals, seen by no run and no choice: the test set."""
-    return lab.make_spirals(400, seed=2)
-
-
 @functools.cache
 def _sweep() -> dict:
     """Validation accuracy of every (optimizer, rate) of SWEEP, seed 0 (lab's lockstep)."""
@@ -246,7 +241,7 @@ def seed_runs() -> tuple:
 def _seed_runs() -> dict:
     """Test accuracy of each (optimizer, rate) run, one number per seed: each optimizer
     at its tuned rate, and Adam at the rate that tied with it."""
-    X_test, y_test = held_out_split()
+    X_test, y_test = lab.held_out()
     runs = seed_runs()
     out = {run: [] for run in runs}
     for seed in SEEDS:
