@@ -15,7 +15,12 @@ def need(module: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        reason = f"{module} is not installed: make frameworks"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (required under CI=true)")
-        pytest.skip(reason)
+        missing(module)
+
+
+def missing(module: str):
+    """Skip the test because ``module`` is not installed (fail under CI=true)."""
+    reason = f"{module} is not installed: make frameworks"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " (required under CI=true)")
+    pytest.skip(reason)

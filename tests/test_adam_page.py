@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets.adam import Adam, adam_step
 from snippets.adam_page import (
@@ -263,7 +264,7 @@ def test_claim_example_3_fails_because_it_loses_both_averages_not_momentum_alone
 
 @pytest.mark.frameworks
 def test_claim_decoupled_weight_decay_alone_is_not_adamw(says):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     says("adam.md", "The flag alone does not make it `torch.optim.AdamW`")
     says("adam.md", "`torch.optim.AdamW` defaults to `weight_decay=0.01`")
     t = torch.ones(3, requires_grad=True)

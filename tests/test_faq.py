@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from need import need
 
 ROOT = Path(__file__).resolve().parents[1]
 FAQ = ROOT / "docs" / "faq.md"
@@ -106,7 +107,7 @@ def test_every_number_in_the_answers_is_one_the_site_prints_or_computes():
 
 @pytest.mark.frameworks
 def test_pytorch_names_m_v_and_t_as_the_answer_says():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
     opt = torch.optim.Adam([p], lr=0.1, amsgrad=True)
     p.grad = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
@@ -161,7 +162,7 @@ def test_claim_adam_never_changes_the_learning_rate_you_set(says):
 def test_claim_torch_adam_keeps_param_groups_lr_and_only_a_scheduler_changes_it(says):
     says("faq.md", 'optimizer.param_groups[i]["lr"]` stays what you passed, step after step; '
          "only a scheduler (or your own code) changes it")
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64))
     opt = torch.optim.Adam([p], lr=0.01)
     for scale in (1e-3, 1.0, 1e3) * 20:  # gradients of very different sizes
@@ -598,7 +599,7 @@ def test_claim_a_lazy_update_lets_a_rare_rows_steps_grow(says):
 @frameworks
 @pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 def test_claim_the_lazy_update_is_torch_sparse_adam(says):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     says("faq.md", "The lazy update of `SparseAdam` touches only the rows in the batch")
     p = torch.nn.Parameter(torch.zeros(2, 1, dtype=torch.float64))
     opt = torch.optim.SparseAdam([p], lr=1.0)
@@ -618,7 +619,7 @@ def test_claim_the_lazy_update_is_torch_sparse_adam(says):
 
 @frameworks
 def test_claim_torch_adam_raises_on_sparse_gradients_and_points_to_sparse_adam(says):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     says("faq.md", "`torch.optim.Adam` does not take sparse gradients: with "
          "`nn.Embedding(sparse=True)` its step raises an error that points to "
          "`torch.optim.SparseAdam`")
@@ -638,10 +639,10 @@ def test_claim_optax_has_no_default_learning_rate_torch_and_keras_have_0_001(say
 
     says("faq.md", "Optax has the same betas and $\\varepsilon$ but no default learning rate")
     says("faq.md", "and `torch.optim.Adam` uses all four")
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
-    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    torch = need("torch")
+    optax = need("optax")
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
 
     def defaults(f):
         return {k: p.default for k, p in inspect.signature(f).parameters.items()}
@@ -666,9 +667,9 @@ def keras64():
     """Keras on JAX, computing in float64 (its learning rate included)."""
     import os
 
-    pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    need("jax")
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
     if keras.backend.backend() != "jax":
         pytest.skip("Keras was imported with another backend than JAX before this test")
     import jax
@@ -693,7 +694,7 @@ def _keras_steps(keras, grads, start, **options) -> np.ndarray:
 
 @frameworks
 def test_claim_keras_effective_eps_is_never_less_than_ten_times_pytorchs(says, keras64):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     from snippets.frameworks import keras_epsilon, keras_epsilon_ratio
 
     says("faq.md", "times PyTorch's $\\varepsilon$ at the first step and never less than "
@@ -722,7 +723,7 @@ def test_claim_keras_effective_eps_is_never_less_than_ten_times_pytorchs(says, k
 
 @frameworks
 def test_claim_weight_decay_is_l2_in_torch_adam_and_decoupled_in_keras(says, keras64):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     says("faq.md", "in `torch.optim.Adam` it is an L2 penalty, added to the gradient and "
          "divided by $\\sqrt{\\hat v}$, while in `keras.optimizers.Adam` it is decoupled "
          "weight decay, as in AdamW")

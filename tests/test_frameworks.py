@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets.adam import Adam, adam_step
 from snippets.frameworks import (
@@ -61,15 +62,15 @@ def run_sections(*refs: str) -> tuple[dict, str]:
 
 @pytest.fixture(scope="module")
 def torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     torch.set_num_threads(1)
     return torch
 
 
 @pytest.fixture(scope="module")
 def jax_optax():
-    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
-    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax = need("jax")
+    optax = need("optax")
     jax.config.update("jax_enable_x64", True)
     return jax, optax
 
@@ -77,7 +78,7 @@ def jax_optax():
 @pytest.fixture(scope="module")
 def keras(jax_optax):
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
     if keras.backend.backend() != "jax":
         pytest.skip("Keras was imported with another backend than JAX before this test")
     return keras
@@ -659,7 +660,7 @@ def test_the_first_keras_step_on_a_gradient_of_1e_6_is_0_76_lr():
 @pytest.mark.frameworks
 def test_claim_keras_epsilon_is_eps_hat_with_default_1e_7(says):
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
     says("frameworks.md", "its `epsilon` (default $10^{-7}$) is\ndocumented as the paper's "
                     "$\\hat\\varepsilon$")
     default = inspect.signature(keras.optimizers.Adam).parameters["epsilon"].default

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets.adam import Adam
 from snippets.optimizers import SGD, AdaGrad, HeavyBall, RMSProp
@@ -57,15 +58,15 @@ def problem():
 
 @pytest.fixture(scope="module")
 def torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     torch.set_num_threads(1)
     return torch
 
 
 @pytest.fixture(scope="module")
 def jax_optax():
-    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
-    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax = need("jax")
+    optax = need("optax")
     jax.config.update("jax_enable_x64", True)  # else JAX computes float64 input in float32
     return jax, optax
 

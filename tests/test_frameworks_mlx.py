@@ -7,10 +7,10 @@ Where it is missing the tests skip, saying so; under CI=true they fail.
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
+from need import need
 from test_frameworks import run_sections
 
 from snippets import frameworks as page
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.frameworks
 
 @pytest.fixture(scope="module")
 def mlx():
-    try:
-        import mlx.core as mx
-        import mlx.optimizers as optim
-    except ImportError:
-        reason = "MLX is not installed: make frameworks"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (required under CI=true)")
-        pytest.skip(reason)
-    return mx, optim
+    return need("mlx.core"), need("mlx.optimizers")
 
 
 def run(mlx, optimizer, grads, start, dtype="float64"):

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from markdown import Markdown
 from mkdocs.config import load_config
+from need import missing
 from pytest_codeblocks.main import extract_from_buffer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +187,7 @@ def test_page_code_runs_and_prints_what_the_page_shows(session: Session, tmp_pat
         found = f"import importlib.util as u; exit(u.find_spec({session.importorskip!r}) is None)"
         probe = subprocess.run([sys.executable, "-I", "-c", found], capture_output=True)
         if probe.returncode:
-            pytest.skip(f"{session.importorskip} is not installed (make frameworks)")
+            missing(session.importorskip)
     result = run_session(session, tmp_path)
     for block, printed in zip(session.blocks, result["outputs"], strict=False):
         if block.expected_output is not None:

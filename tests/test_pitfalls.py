@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets.adam import Adam
 from snippets.pitfalls import (
@@ -82,7 +83,7 @@ def test_the_reference_adam_refuses_a_gradient_computed_from_nan_weights():
 
 @pytest.mark.frameworks
 def test_torch_adam_on_float16_tensors_gives_the_same_first_step():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     grads = [0.1, 0.01, 0.001, 0.0]
     for eps in (1e-8, 1e-4):
         p = torch.nn.Parameter(torch.zeros(4, dtype=torch.float16))
@@ -280,7 +281,7 @@ def test_one_bad_batch_step_follows_from_m_and_v():
 
 @pytest.mark.frameworks
 def test_clip_by_global_norm_matches_torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     rng = np.random.default_rng(3)
     grads = [rng.standard_normal((4, 5)), rng.standard_normal(3)]
     params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
@@ -314,7 +315,7 @@ def test_the_lazy_update_leaves_absent_rows_alone_and_its_rare_steps_grow():
 
 @pytest.mark.frameworks
 def test_the_lazy_update_is_torch_sparse_adam():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     rng = np.random.default_rng(5)
     table = rng.standard_normal((6, 3))
     emb = torch.nn.Embedding(6, 3, sparse=True, _weight=torch.tensor(table))
@@ -334,7 +335,7 @@ def test_the_lazy_update_is_torch_sparse_adam():
 
 @pytest.mark.frameworks
 def test_torch_adam_skips_a_parameter_without_grad_but_moves_one_with_zero_grad():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     a, b = (torch.nn.Parameter(torch.ones(2, dtype=torch.float64)) for _ in range(2))
     opt = torch.optim.Adam([a, b], lr=0.1)
     a.grad, b.grad = torch.ones(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
@@ -367,7 +368,7 @@ def test_claim_with_v_zero_the_float16_step_is_lr_times_g_over_eps(says):
 
 @pytest.mark.frameworks
 def test_torch_float16_adam_with_eps_1e_4_takes_g_over_eps_just_below_the_threshold():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     g = float(np.nextafter(np.float16(math.sqrt(2.0**-25 / 0.001)), np.float16(0)))
     p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float16))
     opt = torch.optim.Adam([p], lr=1e-3, eps=1e-4)

@@ -6,6 +6,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets import second_moment
 from snippets.adam import Adam, adam_step
@@ -382,9 +383,9 @@ def test_claim_keras_epsilon_is_the_papers_eps_hat_not_algorithm_1s_eps(says):
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
+    jax = need("jax")
     jax.config.update("jax_enable_x64", True)  # else float64 variables are float32
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
     if keras.backend.backend() != "jax":
         pytest.skip("Keras was imported with another backend than JAX before this test")
     from snippets.adam_page import keras_first_eps

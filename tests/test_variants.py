@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import pytest
+from need import need
 
 from snippets.adam import Adam
 from snippets.optimizers import SGD, trajectory
@@ -446,15 +447,15 @@ def test_every_variant_reaches_the_valley_floor():
 
 @pytest.fixture(scope="module")
 def torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     torch.set_num_threads(1)
     return torch
 
 
 @pytest.fixture(scope="module")
 def jax_optax():
-    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
-    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax = need("jax")
+    optax = need("optax")
     jax.config.update("jax_enable_x64", True)
     return jax, optax
 
@@ -462,7 +463,7 @@ def jax_optax():
 @pytest.fixture(scope="module")
 def keras(jax_optax):
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras", reason="Keras is not installed: make frameworks")
+    keras = need("keras")
     if keras.backend.backend() != "jax":
         pytest.skip("Keras was imported with another backend than JAX before this test")
     return keras

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from need import need
 from test_browser import axe_findings, axe_source, browser, server  # noqa: F401
 from test_playground import (
     PROTOTYPE_NAMES,
@@ -151,7 +152,7 @@ def torch_run(torch, optimizer, lam, lr, steps, schedule, warmup) -> np.ndarray:
 
 @pytest.mark.parametrize("schedule", list(SCHEDULES))
 def test_the_frameworks_adamw_is_torch_adamw_and_l2_is_torch_adam_with_weight_decay(schedule):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: make frameworks")
+    torch = need("torch")
     for settings in ({"lam": 0.01, "lr": 0.01}, {"lam": 0.1, "lr": 0.001}):
         s = {**DEFAULTS, **settings, "schedule": schedule, "steps": 400, "warmup": 50}
         ours = run(**s)
@@ -166,8 +167,8 @@ def test_the_frameworks_adamw_is_torch_adamw_and_l2_is_torch_adam_with_weight_de
 
 @pytest.mark.parametrize("schedule", list(SCHEDULES))
 def test_the_frameworks_adamw_is_optax_adamw(schedule):
-    jax = pytest.importorskip("jax", reason="JAX is not installed: make frameworks")
-    optax = pytest.importorskip("optax", reason="Optax is not installed: make frameworks")
+    jax = need("jax")
+    optax = need("optax")
     jax.config.update("jax_enable_x64", True)  # else JAX computes float64 input in float32
     s = {**DEFAULTS, "lam": 0.1, "lr": 0.003, "schedule": schedule, "steps": 300, "warmup": 40}
     ours = run(**s)
