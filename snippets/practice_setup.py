@@ -244,7 +244,7 @@ def decay_exclusion(fig, theme):
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy")
     ax.grid(True, linewidth=0.5)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)  # clear of the late epochs' swings
 
 
 # 2. The learning rate you set is the one Adam uses ------------------------------------
